@@ -1,0 +1,143 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { Gateway as GatewayL1 } from '../../imports/gateway.networking.k8s.io';
+import { IPolicyTarget, PolicyTargetReference } from '../wasm/policy-target';
+import { MeshContext } from '../private/mesh-context';
+import { namespaceOf, throwIfProblems } from '../private/names';
+import { checkWaypointName } from '../rules/ambient';
+import { checkLabelName, checkObjectName } from '../rules/wasm-fields';
+import { AmbientLabels } from './labels';
+
+/** What a waypoint accepts (`istio.io/waypoint-for`, `istioctl waypoint apply --for`). */
+export enum WaypointTraffic {
+  /** Traffic addressed to Services and ServiceEntries (istiod's default). */
+  SERVICE = 'service',
+  /** Traffic addressed to pod IPs. Service-targeted plugins never apply at such a waypoint. */
+  WORKLOAD = 'workload',
+  /** Both. */
+  ALL = 'all',
+  /** Nothing: the waypoint processes no traffic. */
+  NONE = 'none',
+}
+
+/** Which namespaces may bind to a waypoint (its HBONE listener's `allowedRoutes.namespaces.from`). */
+export enum WaypointNamespaces {
+  /** Only the waypoint's own namespace (what istioctl creates). */
+  SAME = 'Same',
+  /** Every namespace. */
+  ALL = 'All',
+}
+
+/** Options for a waypoint, as the flags of `istioctl waypoint apply`. */
+export interface WaypointOptions {
+  /**
+   * Name of the waypoint Gateway (`--name`). `none` is refused: it is the opt-out word.
+   *
+   * @default "waypoint"
+   */
+  readonly name?: string;
+
+  /**
+   * Traffic the waypoint accepts (`--for`); rendered as the `istio.io/waypoint-for` label only when set.
+   *
+   * @default - no label: istiod treats the waypoint as `service`
+   */
+  readonly trafficType?: WaypointTraffic;
+
+  /**
+   * Istio revision (`--revision`), rendered as the `istio.io/rev` label.
+   *
+   * @default - no revision label
+   */
+  readonly revision?: string;
+
+  /**
+   * Namespaces whose Services and pods may use this waypoint. istioctl sets nothing, which means the
+   * waypoint's own namespace only.
+   *
+   * @default - no allowedRoutes (own namespace only), exactly as istioctl creates it
+   */
+  readonly allowedNamespaces?: WaypointNamespaces;
+}
+
+/** Props of {@link Waypoint}. */
+export interface WaypointProps extends WaypointOptions {
+  /**
+   * Namespace of the waypoint.
+   *
+   * @default - the enclosing AmbientNamespace or chart namespace, else "default"
+   */
+  readonly namespace?: string;
+}
+
+const WAYPOINT_SYMBOL = Symbol.for('cdk8s-istio-ambient.Waypoint');
+
+/**
+ * A waypoint proxy: exactly the Gateway `istioctl waypoint apply` creates (class `istio-waypoint`,
+ * listener `mesh` on 15008/HBONE).
+ *
+ * @see https://istio.io/latest/docs/ambient/usage/waypoint/
+ */
+export class Waypoint extends Construct implements IPolicyTarget {
+  /** Whether `x` is a Waypoint (works across copies of the library). */
+  public static isWaypoint(x: any): x is Waypoint {
+    return x !== null && typeof x === 'object' && WAYPOINT_SYMBOL in x;
+  }
+
+  /** Name of the waypoint Gateway (also its Deployment and Service). */
+  public readonly name: string;
+  /** Namespace of the waypoint. */
+  public readonly namespace: string;
+  /** Traffic type, when set explicitly. */
+  public readonly trafficType?: WaypointTraffic;
+  /** The Gateway object. */
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, props: WaypointProps = {}) {
+    super(scope, id);
+    Object.defineProperty(this, WAYPOINT_SYMBOL, { value: true });
+    this.name = props.name ?? 'waypoint';
+    this.namespace = namespaceOf(this, props.namespace);
+    this.trafficType = props.trafficType;
+    throwIfProblems(this, 'Gateway', this.namespace, this.name,
+      [...checkObjectName(this.name), ...checkWaypointName(this.name), ...checkLabelName(this.namespace, 'metadata.namespace')]);
+
+    const labels: Record<string, string> = {};
+    if (props.trafficType !== undefined) labels[AmbientLabels.WAYPOINT_FOR] = props.trafficType;
+    if (props.revision !== undefined) labels[AmbientLabels.REVISION] = props.revision;
+    this.apiObject = new GatewayL1(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace, ...(Object.keys(labels).length > 0 ? { labels } : {}) },
+      spec: {
+        gatewayClassName: 'istio-waypoint',
+        listeners: [{
+          name: 'mesh',
+          port: 15008,
+          protocol: 'HBONE',
+          ...(props.allowedNamespaces ? { allowedRoutes: { namespaces: { from: props.allowedNamespaces as any } } } : {}),
+        }],
+      },
+    });
+    MeshContext.of(this).own(this, this.apiObject);
+  }
+
+  /** Targets this waypoint (every Service it serves). */
+  public toTargetRef(): PolicyTargetReference {
+    return { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: this.name, namespace: this.namespace };
+  }
+
+  /**
+   * Binds one Service (any construct rendering a Service: a sample Service, a `kplus.Service`, an ApiObject) to
+   * this waypoint with `istio.io/use-waypoint`, plus `istio.io/use-waypoint-namespace` when it lives elsewhere.
+   */
+  public bindService(service: IConstruct): void {
+    const obj = ApiObject.of(service);
+    if (obj.kind !== 'Service' && obj.kind !== 'ServiceEntry') {
+      throw new Error(`Waypoint ${this.namespace}/${this.name} (${this.node.path}): bindService: expects a Service or ServiceEntry (got ${JSON.stringify(obj.kind)} at ${service.node.path}); pass the Service construct`);
+    }
+    obj.metadata.addLabel(AmbientLabels.USE_WAYPOINT, this.name);
+    if ((obj.metadata.namespace ?? 'default') !== this.namespace) {
+      obj.metadata.addLabel(AmbientLabels.USE_WAYPOINT_NAMESPACE, this.namespace);
+    }
+    MeshContext.of(this).invalidate();
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * What the basic_auth module 1.12.0 accepts in its configuration (`onConfigure`), and its credential
+ * encoding. A config it rejects is never in force: Envoy NACKs it and requests pass unchecked.
+ */
+import { FieldProblem } from './finding';
+import { severityOf } from './codes';
+import { urlScheme } from './wasm-fields';
+
+function problem(code: string, field: string, message: string, value: unknown, fix: string): FieldProblem {
+  return { code, severity: severityOf(code), field, message, value, fix };
+}
+
+/** Path matcher keys of a basic_auth rule; exactly one must be present. */
+export const BASIC_AUTH_MATCHERS = ['prefix', 'exact', 'suffix'] as const;
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * Whether the module's base64 decoder takes the value: standard alphabet, at most two `=` of padding
+ * that completes a 4-character group, and no stray bits in the last character.
+ */
+export function isModuleBase64(value: string): boolean {
+  const body = value.replace(/={1,2}$/, '');
+  const pad = value.length - body.length;
+  if (body.length === 0) return false;
+  for (const ch of body) if (!B64.includes(ch)) return false;
+  if (pad > 0 && value.length % 4 !== 0) return false;
+  const rem = body.length % 4;
+  if (rem === 1) return false;
+  const last = B64.indexOf(body[body.length - 1]);
+  if (rem === 2 && (last & 0x0f) !== 0) return false;
+  if (rem === 3 && (last & 0x03) !== 0) return false;
+  return true;
+}
+
+/** The Authorization header token the module stores for a credential entry (user:pass is encoded, base64 kept). */
+export function storedCredential(entry: string): string {
+  return entry.includes(':') ? Buffer.from(entry, 'utf8').toString('base64') : entry;
+}
+
+/**
+ * Whether a credential entry is an out-of-Git placeholder resolved before apply
+ * (argocd-vault-plugin `<path:...#key>`): accepted as valid, checked once substituted.
+ */
+export function isCredentialPlaceholder(entry: string): boolean {
+  return /^<path:[^<>]+#[^<>]+>$/.test(entry);
+}
+
+export function checkCredential(entry: unknown, field: string): FieldProblem[] {
+  if (typeof entry !== 'string') {
+    return [problem('BA006', field, 'must be a string', entry, 'write "user:password" or its base64 encoding')];
+  }
+  if (entry.includes(':') || isCredentialPlaceholder(entry) || isModuleBase64(entry)) return [];
+  return [problem('BA006', field, 'is neither "user:password" nor valid base64, so the module rejects the whole config', entry,
+    'write "user:password" or its standard base64 encoding with padding (e.g. "YWRtaW4zOmFkbWluMw==")')];
+}
+
+/** Whether a plugin URL points at the basic_auth module, whose configuration we can check. */
+export function isBasicAuthUrl(url: unknown): boolean {
+  if (typeof url !== 'string') return false;
+  const scheme = urlScheme(url);
+  const rest = scheme === '' ? url : url.slice(scheme.length + 3);
+  const last = rest.split('/').pop() ?? '';
+  return /^basic[_-]auth([:.@]|$)/.test(last);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** All problems of a basic_auth `pluginConfig` (the module rejects the config on any of them). */
+export function checkBasicAuthConfig(config: unknown, base = 'spec.pluginConfig'): FieldProblem[] {
+  if (config === undefined || config === null) return [];
+  if (!isPlainObject(config)) {
+    return [problem('BA001', base, 'must be an object', config, 'write pluginConfig as a map with basic_auth_rules')];
+  }
+  const out: FieldProblem[] = [];
+  if (config.realm !== undefined && typeof config.realm !== 'string') {
+    out.push(problem('BA007', `${base}.realm`, 'must be a string', config.realm, 'quote the realm, e.g. realm: "istio"'));
+  }
+  const rules = config.basic_auth_rules;
+  if (rules === undefined) return out;
+  if (!Array.isArray(rules)) {
+    out.push(problem('BA001', `${base}.basic_auth_rules`, 'must be a list of rules', rules, 'write basic_auth_rules as a YAML list'));
+    return out;
+  }
+  rules.forEach((rule, i) => out.push(...checkBasicAuthRule(rule, `${base}.basic_auth_rules[${i}]`)));
+  return out;
+}
+
+export function checkBasicAuthRule(rule: unknown, field: string): FieldProblem[] {
+  if (!isPlainObject(rule)) {
+    return [problem('BA001', field, 'must be an object', rule, 'write each rule as a map with one path matcher, request_methods and credentials')];
+  }
+  const out: FieldProblem[] = [];
+  const present = BASIC_AUTH_MATCHERS.filter((k) => k in rule && rule[k] !== undefined);
+  if (present.length !== 1) {
+    out.push(problem('BA002', field, `must have exactly one of prefix, exact, suffix (has ${present.length === 0 ? 'none' : present.join(' and ')})`,
+      present.length === 0 ? undefined : Object.fromEntries(present.map((k) => [k, rule[k]])),
+      'keep exactly one path matcher per rule; split the rule in two to guard two paths'));
+  } else {
+    const k = present[0];
+    const v = rule[k];
+    if (typeof v !== 'string' || v === '') {
+      out.push(problem('BA003', `${field}.${k}`, 'must be a non-empty string (the module leaves an empty matcher undefined)', v,
+        `give the path to match, e.g. ${k}: "/productpage"`));
+    }
+  }
+  const methods = rule.request_methods;
+  if (!Array.isArray(methods) || methods.length === 0 || methods.some((m) => typeof m !== 'string' || m === '')) {
+    out.push(problem('BA004', `${field}.request_methods`, 'must be a non-empty list of method names', methods,
+      'list the methods to guard, e.g. ["GET", "POST"] (methods not listed pass unchecked)'));
+  }
+  const creds = rule.credentials;
+  if (!Array.isArray(creds) || creds.length === 0) {
+    out.push(problem('BA005', `${field}.credentials`, 'must list at least one credential', creds,
+      'add "user:password" entries or base64 tokens'));
+  } else {
+    creds.forEach((c, j) => out.push(...checkCredential(c, `${field}.credentials[${j}]`)));
+  }
+  const hosts = rule.hosts;
+  if (hosts !== undefined && (!Array.isArray(hosts) || hosts.some((h) => typeof h !== 'string'))) {
+    out.push(problem('BA008', `${field}.hosts`, 'must be a list of host patterns', hosts,
+      'write hosts as a list such as ["bookinfo.example.com", "*.example.com"]'));
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+import { Severity } from './finding';
+
+/** A rule's stable identity: the code users grep for and the README documents. */
+export interface RuleInfo {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly title: string;
+}
+
+const E = Severity.ERROR;
+const W = Severity.WARNING;
+
+/** Every rule the library runs, by code. Codes never change meaning once published. */
+export const RULES: readonly RuleInfo[] = [
+  { code: 'WASM001', severity: E, title: 'targetRef and targetRefs are both set' },
+  { code: 'WASM002', severity: E, title: 'selector is set together with targets' },
+  { code: 'WASM003', severity: E, title: 'target reference names another namespace' },
+  { code: 'WASM004', severity: E, title: 'target group/kind is not one Istio attaches to' },
+  { code: 'WASM005', severity: E, title: 'target Gateway does not exist in the plugin namespace' },
+  { code: 'WASM006', severity: E, title: 'target Service does not exist in the plugin namespace' },
+  { code: 'WASM007', severity: E, title: 'target ServiceEntry does not exist in the plugin namespace' },
+  { code: 'WASM008', severity: E, title: 'GatewayClass target outside the root namespace or not istio-waypoint' },
+  { code: 'WASM009', severity: E, title: 'target Service or ServiceEntry is served by no waypoint' },
+  { code: 'WASM010', severity: E, title: 'more than 16 targets' },
+  { code: 'WASM011', severity: E, title: 'sha256 is not 64 lowercase hex characters' },
+  { code: 'WASM012', severity: E, title: 'url is empty or has an unsupported scheme' },
+  { code: 'WASM013', severity: E, title: 'imagePullSecret is not a kubernetes.io/dockerconfigjson Secret in the plugin namespace' },
+  { code: 'WASM014', severity: E, title: 'target Gateway is not run by Istio' },
+  { code: 'WASM015', severity: E, title: 'field value the CRD or the Istio webhook rejects' },
+  { code: 'WASM016', severity: E, title: 'legacy targetRef used for something other than one Gateway' },
+  { code: 'WASM020', severity: W, title: 'selector-based plugin in an ambient namespace' },
+  { code: 'WASM021', severity: W, title: 'FAIL_OPEN on an AUTHN or AUTHZ plugin' },
+  { code: 'WASM022', severity: W, title: 'match.ports or match.mode CLIENT on a plugin that runs at a waypoint' },
+  { code: 'WASM023', severity: W, title: 'unset priority beside plugins with priorities' },
+  { code: 'WASM024', severity: W, title: 'NETWORK plugin at a waypoint' },
+  { code: 'WASM025', severity: W, title: 'imagePullSecret not found in the manifests' },
+  { code: 'AMB001', severity: E, title: 'waypoint Gateway named none' },
+  { code: 'AMB002', severity: E, title: 'use-waypoint names no istio-waypoint Gateway' },
+  { code: 'AMB003', severity: E, title: 'istio.io/waypoint-for has a value Istio does not know' },
+  { code: 'AMB004', severity: W, title: 'use-waypoint on a namespace not enrolled in ambient' },
+  { code: 'BA001', severity: E, title: 'basic_auth configuration is not the shape the module reads' },
+  { code: 'BA002', severity: E, title: 'basic_auth rule has zero or several path matchers' },
+  { code: 'BA003', severity: E, title: 'basic_auth path matcher is empty' },
+  { code: 'BA004', severity: E, title: 'basic_auth rule has no request methods' },
+  { code: 'BA005', severity: E, title: 'basic_auth rule has no credentials' },
+  { code: 'BA006', severity: E, title: 'basic_auth credential is neither user:pass nor valid base64' },
+  { code: 'BA007', severity: E, title: 'basic_auth realm is not a string' },
+  { code: 'BA008', severity: E, title: 'basic_auth hosts is not a list of strings' },
+];
+
+const BY_CODE = new Map(RULES.map((r) => [r.code, r]));
+
+export function severityOf(code: string): Severity {
+  const r = BY_CODE.get(code);
+  if (!r) throw new Error(`unknown rule code ${code}`);
+  return r.severity;
+}

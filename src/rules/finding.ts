@@ -1,0 +1,94 @@
+/**
+ * One finding format for every caller: synth-time validation, `analyze`, the cdk8s validation plugin.
+ */
+
+export enum Severity {
+  ERROR = 'error',
+  WARNING = 'warning',
+}
+
+/** A problem found in one object, in the shape every report is rendered from. */
+export interface Finding {
+  /** Stable rule code, e.g. `WASM005`. */
+  readonly code: string;
+  readonly severity: Severity;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** Construct path at synth time, `file:line` in `analyze`. */
+  readonly origin: string;
+  /** Field path inside the object, e.g. `spec.targetRefs[0].name`. */
+  readonly field: string;
+  /** What is wrong, lower case, no trailing period. */
+  readonly message: string;
+  /** The offending value, already JSON-quoted for display. */
+  readonly value: string;
+  /** How to fix it. */
+  readonly fix: string;
+  /** Opaque producer handle carried over from the manifest (the construct at synth time). */
+  readonly source?: unknown;
+}
+
+/** A problem with one value, before it is tied to an object (see {@link problemToFinding}). */
+export interface FieldProblem {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly field: string;
+  readonly message: string;
+  readonly value: unknown;
+  readonly fix: string;
+}
+
+/** Renders a value for messages: JSON, so strings are quoted and `undefined` reads as such. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  try {
+    const s = JSON.stringify(value);
+    return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+  } catch {
+    return String(value);
+  }
+}
+
+/** `<CODE> <Kind> <namespace>/<name> (<origin>): <field>: <message> (got <value>); <fix>` */
+export function formatFinding(f: Finding): string {
+  const ns = f.namespace === '' ? '' : `${f.namespace}/`;
+  return `${f.code} ${f.kind} ${ns}${f.name} (${f.origin}): ${f.field}: ${f.message} (got ${f.value}); ${f.fix}`;
+}
+
+/** The `analyze` line: severity first. */
+export function formatFindingLine(f: Finding): string {
+  return `${f.severity} ${formatFinding(f)}`;
+}
+
+export interface ObjectRef {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly origin: string;
+  readonly source?: unknown;
+}
+
+export function problemToFinding(obj: ObjectRef, p: FieldProblem): Finding {
+  return {
+    code: p.code,
+    severity: p.severity,
+    kind: obj.kind,
+    namespace: obj.namespace,
+    name: obj.name,
+    origin: obj.origin,
+    field: p.field,
+    message: p.message,
+    value: showValue(p.value),
+    fix: p.fix,
+    source: obj.source,
+  };
+}
+
+/** Thrown by constructors for input that is wrong on its own; carries the finding it was made from. */
+export class RuleError extends Error {
+  constructor(public readonly finding: Finding) {
+    super(formatFinding(finding));
+    this.name = 'RuleError';
+  }
+}

@@ -1,0 +1,184 @@
+import { Construct } from 'constructs';
+import { FieldProblem, showValue } from '../rules/finding';
+import { checkBasicAuthRule, checkCredential } from '../rules/basic-auth';
+import { PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
+import { WasmSource } from './wasm-source';
+
+/** How a basic_auth rule matches the request path (`prefix`, `exact` or `suffix`). */
+export enum PathMatchType {
+  /** The path starts with the value (query string included in the path). */
+  PREFIX = 'prefix',
+  /** The path equals the value; `/a?x=1` does not equal `/a`. */
+  EXACT = 'exact',
+  /** The path ends with the value. */
+  SUFFIX = 'suffix',
+}
+
+/** The one path matcher of a basic_auth rule. */
+export class PathMatch {
+  /** Paths starting with `path`. */
+  public static prefix(path: string): PathMatch {
+    return new PathMatch(PathMatchType.PREFIX, path);
+  }
+  /** Exactly `path` (a query string makes it a different path). */
+  public static exact(path: string): PathMatch {
+    return new PathMatch(PathMatchType.EXACT, path);
+  }
+  /** Paths ending with `path`. */
+  public static suffix(path: string): PathMatch {
+    return new PathMatch(PathMatchType.SUFFIX, path);
+  }
+
+  private constructor(public readonly type: PathMatchType, public readonly path: string) {}
+}
+
+function throwProblem(where: string, problems: FieldProblem[]): void {
+  const p = problems[0];
+  if (p) throw new Error(`${p.code} ${where}: ${p.field}: ${p.message} (got ${showValue(p.value)}); ${p.fix}`);
+}
+
+/**
+ * One credential of a basic_auth rule, as the module reads it: `user:password` (the module encodes it) or an
+ * already base64-encoded token. The header the client sends is `Authorization: Basic <base64>`.
+ */
+export class BasicAuthCredential {
+  /**
+   * A user and password, written `user:password` as the Istio docs write it.
+   *
+   * @example BasicAuthCredential.plain('ok', 'test')
+   */
+  public static plain(user: string, password: string): BasicAuthCredential {
+    if (user === '' || user.includes(':')) {
+      throw new Error(`BA006 BasicAuthCredential.plain: user: must be non-empty and contain no ":" (got ${JSON.stringify(user)}); pick a user name without ":" (RFC 7617)`);
+    }
+    return new BasicAuthCredential(`${user}:${password}`);
+  }
+
+  /**
+   * A base64 token of `user:password`, as sent after `Basic ` (standard alphabet, padded).
+   *
+   * @example BasicAuthCredential.encoded('YWRtaW4zOmFkbWluMw==')
+   */
+  public static encoded(token: string): BasicAuthCredential {
+    if (token.includes(':')) {
+      throw new Error(`BA006 BasicAuthCredential.encoded: token: contains ":", so the module would read it as user:password (got ${JSON.stringify(token)}); use BasicAuthCredential.plain() for a user and password`);
+    }
+    throwProblem('BasicAuthCredential.encoded', checkCredential(token, 'token'));
+    return new BasicAuthCredential(token);
+  }
+
+  /** The entry rendered into `credentials`. */
+  public readonly value: string;
+
+  private constructor(value: string) {
+    this.value = value;
+  }
+}
+
+/** Props of {@link BasicAuthRule}. */
+export interface BasicAuthRuleProps {
+  /** The path matcher. */
+  readonly match: PathMatch;
+  /** Request methods to guard, matched exactly and case-sensitively (`GET`, `POST`); others pass. */
+  readonly methods: string[];
+  /** Accepted credentials; at least one. */
+  readonly credentials: BasicAuthCredential[];
+  /**
+   * Host patterns (`*.example.com`, `api.*`, `exact.host`).
+   *
+   * @default - every host
+   */
+  readonly hosts?: string[];
+}
+
+/**
+ * A `basic_auth_rules` entry of the basic_auth module 1.12.0. Requests whose method and path match must carry
+ * one of the credentials, else they get 401.
+ *
+ * @see https://github.com/istio-ecosystem/wasm-extensions/tree/master/extensions/basic_auth
+ */
+export class BasicAuthRule {
+  /** The rule's path matcher. */
+  public readonly match: PathMatch;
+  private readonly props: BasicAuthRuleProps;
+
+  constructor(props: BasicAuthRuleProps) {
+    this.props = { ...props, methods: [...props.methods], credentials: [...props.credentials], hosts: props.hosts ? [...props.hosts] : undefined };
+    this.match = props.match;
+  }
+
+  /** Methods guarded (a copy). */
+  public get methods(): string[] {
+    return [...this.props.methods];
+  }
+
+  /** The rule as the module's JSON configuration. */
+  public toJson(): { [key: string]: any } {
+    return {
+      [this.props.match.type]: this.props.match.path,
+      request_methods: [...this.props.methods],
+      credentials: this.props.credentials.map((c) => c.value),
+      ...(this.props.hosts ? { hosts: [...this.props.hosts] } : {}),
+    };
+  }
+}
+
+/** Props of {@link BasicAuthPlugin}. */
+export interface BasicAuthPluginProps extends WasmPluginOptions {
+  /**
+   * The module.
+   *
+   * @default - BasicAuthPlugin.DEFAULT_SOURCE (basic_auth 1.12.0 from ghcr.io/istio-ecosystem)
+   */
+  readonly source?: WasmSource;
+  /** Rules; more can be added with `addRule()`. @default - none (add some: with no rule every request passes) */
+  readonly rules?: BasicAuthRule[];
+  /**
+   * Realm in the `WWW-Authenticate: Basic realm=<realm>` header of a 401.
+   *
+   * @default - not rendered (the module answers with realm "istio")
+   */
+  readonly realm?: string;
+}
+
+/**
+ * A WasmPlugin running the basic_auth module, configured with typed rules. Phase defaults to `AUTHN`.
+ *
+ * @example
+ * new BasicAuthPlugin(ns, 'basic-auth-at-waypoint', {
+ *   targets: [waypoint],
+ *   rules: [new BasicAuthRule({ match: PathMatch.prefix('/productpage'), methods: ['GET', 'POST'],
+ *     credentials: [BasicAuthCredential.plain('ok', 'test')] })],
+ * });
+ */
+export class BasicAuthPlugin extends WasmPlugin {
+  /** The module URL of the Istio docs: basic_auth 1.12.0. */
+  public static readonly DEFAULT_SOURCE = WasmSource.oci('ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0');
+
+  private readonly rules: BasicAuthRule[] = [];
+  private readonly realm?: string;
+
+  constructor(scope: Construct, id: string, props: BasicAuthPluginProps = {}) {
+    super(scope, id, { ...props, source: props.source ?? BasicAuthPlugin.DEFAULT_SOURCE, phase: props.phase ?? PluginPhase.AUTHN });
+    this.realm = props.realm;
+    for (const r of props.rules ?? []) this.addRule(r);
+  }
+
+  /** Adds a rule; it is checked as the module would check it. */
+  public addRule(rule: BasicAuthRule): void {
+    this.check(checkBasicAuthRule(rule.toJson(), `spec.pluginConfig.basic_auth_rules[${this.rules.length}]`));
+    this.rules.push(rule);
+  }
+
+  /** The rules (a copy). */
+  public get basicAuthRules(): BasicAuthRule[] {
+    return [...this.rules];
+  }
+
+  protected renderPluginConfig(): { [key: string]: any } | undefined {
+    return {
+      basic_auth_rules: this.rules.map((r) => r.toJson()),
+      ...(this.realm !== undefined ? { realm: this.realm } : {}),
+    };
+  }
+}

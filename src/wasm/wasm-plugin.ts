@@ -1,0 +1,332 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { WasmPlugin as WasmPluginL1 } from '../../imports/extensions.istio.io';
+import { MeshContext } from '../private/mesh-context';
+import { namespaceOf, throwIfProblems } from '../private/names';
+import { FieldProblem, Severity } from '../rules/finding';
+import { checkLength, checkObjectName, checkPort, checkPriority, checkSha256, checkVmEnv } from '../rules/wasm-fields';
+import { checkBasicAuthConfig, isBasicAuthUrl } from '../rules/basic-auth';
+import { MAX_TARGETS } from '../rules/wasm-plugin';
+import { IPolicyTarget, PolicyTargetReference } from './policy-target';
+import { WasmSource } from './wasm-source';
+
+/** Where in the filter chain the plugin runs (`spec.phase`). */
+export enum PluginPhase {
+  /** Let Istio decide: after the Istio stats filter. */
+  UNSPECIFIED = 'UNSPECIFIED_PHASE',
+  /** Before Istio authentication (JWT, PeerAuthentication). */
+  AUTHN = 'AUTHN',
+  /** After authentication, before Istio authorization (RBAC). */
+  AUTHZ = 'AUTHZ',
+  /** After authorization, before the stats filter. */
+  STATS = 'STATS',
+}
+
+/** What happens when the module cannot be fetched or the VM fails (`spec.failStrategy`). */
+export enum FailStrategy {
+  /** Deny: a fetch failure installs a deny-all filter (403), a VM failure answers 503. Istio's default. */
+  FAIL_CLOSE = 'FAIL_CLOSE',
+  /** Skip the plugin: every request passes as if it were absent. */
+  FAIL_OPEN = 'FAIL_OPEN',
+  /** Recreate the VM after a runtime failure, else behave as FAIL_CLOSE. */
+  FAIL_RELOAD = 'FAIL_RELOAD',
+}
+
+/** When the istio-agent fetches the module again (`spec.imagePullPolicy`). */
+export enum ImagePullPolicy {
+  /** `Always` for an OCI `:latest` tag, otherwise `IfNotPresent`. */
+  UNSPECIFIED = 'UNSPECIFIED_POLICY',
+  /** Use the cached module. */
+  IF_NOT_PRESENT = 'IfNotPresent',
+  /** Fetch again whenever the plugin object changes. */
+  ALWAYS = 'Always',
+}
+
+/** HTTP filter or network (L4) filter (`spec.type`). */
+export enum PluginType {
+  /** HTTP (the default). */
+  UNSPECIFIED = 'UNSPECIFIED_PLUGIN_TYPE',
+  /** An HTTP filter. */
+  HTTP = 'HTTP',
+  /** A network filter; at a waypoint it runs on TCP chains only. */
+  NETWORK = 'NETWORK',
+}
+
+/** Traffic direction a `match` entry selects. */
+export enum TrafficMode {
+  /** Both directions. */
+  UNDEFINED = 'UNDEFINED',
+  /** Outbound (sidecar outbound, ingress gateways). */
+  CLIENT = 'CLIENT',
+  /** Inbound (sidecar inbound, waypoints). */
+  SERVER = 'SERVER',
+  /** Both directions. */
+  CLIENT_AND_SERVER = 'CLIENT_AND_SERVER',
+}
+
+/** Source of a VM environment variable. */
+export enum EnvValueSource {
+  /** The value given here. */
+  INLINE = 'INLINE',
+  /** Copied from the proxy's own environment. */
+  HOST = 'HOST',
+}
+
+/** An environment variable of the Wasm VM (`spec.vmConfig.env[]`). */
+export interface VmEnvVar {
+  /** Variable name. */
+  readonly name: string;
+  /**
+   * Value; must be unset when `valueFrom` is HOST.
+   *
+   * @default - empty, or the host's value
+   */
+  readonly value?: string;
+  /**
+   * Where the value comes from.
+   *
+   * @default - INLINE
+   */
+  readonly valueFrom?: EnvValueSource;
+}
+
+/** One `spec.match[]` entry: the plugin runs where any entry matches. */
+export interface TrafficSelector {
+  /**
+   * Direction.
+   *
+   * @default - any direction
+   */
+  readonly mode?: TrafficMode;
+  /**
+   * Ports; a waypoint's HTTP chains never match a port list.
+   *
+   * @default - any port
+   */
+  readonly ports?: number[];
+}
+
+/** The WasmPlugin fields shared by {@link WasmPlugin} and the higher-level plugins built on it. */
+export interface WasmPluginOptions {
+  /**
+   * `metadata.name` of the plugin.
+   *
+   * @default - the construct id, which must then be a valid name
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the plugin; it must be its targets' namespace.
+   *
+   * @default - the enclosing AmbientNamespace or chart namespace, else "default"
+   */
+  readonly namespace?: string;
+  /** Labels of the WasmPlugin object. @default - none */
+  readonly labels?: { [key: string]: string };
+  /** Annotations of the WasmPlugin object. @default - none */
+  readonly annotations?: { [key: string]: string };
+  /**
+   * Objects the plugin attaches to, rendered as `targetRefs` (at most 16). More can be added with `addTarget()`.
+   *
+   * @default - none: give targets, or a selector for sidecars and ingress gateways
+   */
+  readonly targets?: IPolicyTarget[];
+  /**
+   * Render the single target as the legacy singular `targetRef` (Istio 1.20-1.21 form, seed 003). Only one
+   * Gateway target is allowed then.
+   *
+   * @default false
+   */
+  readonly legacyTargetRef?: boolean;
+  /**
+   * Pod labels selecting sidecars or ingress gateways (`spec.selector.matchLabels`). Waypoints ignore selectors.
+   * Cannot be combined with targets.
+   *
+   * @default - no selector
+   */
+  readonly selector?: { [key: string]: string };
+  /** Checksum of the module (for oci://, the image manifest digest). @default - not verified */
+  readonly sha256?: string;
+  /** @default - UNSPECIFIED behaviour, left to Istio (field not rendered) */
+  readonly imagePullPolicy?: ImagePullPolicy;
+  /** Name of a `kubernetes.io/dockerconfigjson` Secret in the plugin's namespace. @default - anonymous pull */
+  readonly imagePullSecret?: string;
+  /** Envoy root id, for modules that host several plugins. @default - none */
+  readonly pluginName?: string;
+  /** @default - not rendered (Istio: UNSPECIFIED_PHASE) */
+  readonly phase?: PluginPhase;
+  /**
+   * Order inside a phase, higher first. Unset sorts after every set priority, negative ones included.
+   *
+   * @default - unset
+   */
+  readonly priority?: number;
+  /** @default - not rendered (Istio: FAIL_CLOSE) */
+  readonly failStrategy?: FailStrategy;
+  /** @default - not rendered (Istio: HTTP) */
+  readonly type?: PluginType;
+  /** VM environment variables. @default - none */
+  readonly env?: VmEnvVar[];
+  /** Traffic selectors (`spec.match`). @default - all traffic */
+  readonly match?: TrafficSelector[];
+}
+
+/** Props of {@link WasmPlugin}. */
+export interface WasmPluginProps extends WasmPluginOptions {
+  /** The module. */
+  readonly source: WasmSource;
+  /**
+   * Configuration passed to the module as JSON (`spec.pluginConfig`).
+   *
+   * @default - none: the module gets no configuration
+   */
+  readonly pluginConfig?: { [key: string]: any };
+}
+
+const WASM_PLUGIN_SYMBOL = Symbol.for('cdk8s-istio-ambient.WasmPlugin');
+
+/**
+ * An Istio `WasmPlugin` (extensions.istio.io/v1alpha1), every field typed. Targets are checked at synth
+ * against the whole app: a plugin that would attach to nothing fails synthesis.
+ *
+ * @see https://istio.io/latest/docs/reference/config/proxy_extensions/wasm-plugin/
+ */
+export class WasmPlugin extends Construct {
+  /** Whether `x` is a WasmPlugin (works across copies of the library). */
+  public static isWasmPlugin(x: any): x is WasmPlugin {
+    return x !== null && typeof x === 'object' && WASM_PLUGIN_SYMBOL in x;
+  }
+
+  /** `metadata.name`. */
+  public readonly name: string;
+  /** `metadata.namespace`. */
+  public readonly namespace: string;
+  /** The module URL. */
+  public readonly url: string;
+  /** The WasmPlugin object. */
+  public readonly apiObject: ApiObject;
+
+  private readonly props: WasmPluginProps;
+  private readonly targets: IPolicyTarget[] = [];
+  private readonly envVars: VmEnvVar[] = [];
+  private readonly matches: TrafficSelector[] = [];
+
+  constructor(scope: Construct, id: string, props: WasmPluginProps) {
+    super(scope, id);
+    Object.defineProperty(this, WASM_PLUGIN_SYMBOL, { value: true });
+    this.props = props;
+    this.name = props.name ?? id;
+    this.namespace = namespaceOf(this, props.namespace);
+    this.url = props.source.url;
+    this.check([
+      ...checkObjectName(this.name),
+      ...checkSha256(props.sha256),
+      ...checkLength(props.pluginName, 'spec.pluginName', 1, 256),
+      ...checkLength(props.imagePullSecret, 'spec.imagePullSecret', 1, 253),
+      ...checkPriority(props.priority),
+      // a hand-written config for the basic_auth module is checked as the module would check it
+      ...(isBasicAuthUrl(this.url) && props.pluginConfig !== undefined ? checkBasicAuthConfig(props.pluginConfig) : []),
+    ]);
+    this.apiObject = new WasmPluginL1(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        ...(props.labels ? { labels: { ...props.labels } } : {}),
+        ...(props.annotations ? { annotations: { ...props.annotations } } : {}),
+      },
+      spec: Lazy.any({ produce: () => this.renderSpec() }) as any,
+    });
+    MeshContext.of(this).own(this, this.apiObject);
+    for (const t of props.targets ?? []) this.addTarget(t);
+    for (const e of props.env ?? []) this.addEnv(e);
+    for (const m of props.match ?? []) this.addMatch(m);
+  }
+
+  /** Attaches the plugin to one more object (`spec.targetRefs`). */
+  public addTarget(target: IPolicyTarget): void {
+    const ref = target.toTargetRef();
+    if (this.props.selector !== undefined) {
+      this.fail('WASM002', 'spec.selector', 'is set together with targets (only one of targetRefs or selector can be set)', this.props.selector,
+        'drop selector to attach by targets (ambient, Gateway API), or drop the targets to attach by pod labels (sidecars)');
+    }
+    if (this.props.legacyTargetRef && (this.targets.length > 0 || ref.kind !== 'Gateway')) {
+      this.fail('WASM016', 'spec.targetRef', 'the legacy singular targetRef takes exactly one Gateway target', `${ref.kind}/${ref.name}`,
+        'drop legacyTargetRef to render targetRefs, which takes up to 16 targets of any supported kind');
+    }
+    if (this.targets.length >= MAX_TARGETS) {
+      this.fail('WASM010', 'spec.targetRefs', `would hold more than the ${MAX_TARGETS} targets allowed`, this.targets.length + 1, 'split the targets over several plugins');
+    }
+    this.targets.push(target);
+    MeshContext.of(this).invalidate();
+  }
+
+  /** Adds a VM environment variable (`spec.vmConfig.env`). */
+  public addEnv(env: VmEnvVar): void {
+    this.check(checkVmEnv([...this.envVars, env]));
+    this.envVars.push({ ...env });
+  }
+
+  /** Adds a traffic selector (`spec.match`). */
+  public addMatch(selector: TrafficSelector): void {
+    const problems: FieldProblem[] = [];
+    (selector.ports ?? []).forEach((p, j) => problems.push(...checkPort(p, `spec.match[${this.matches.length}].ports[${j}].number`)));
+    this.check(problems);
+    this.matches.push({ mode: selector.mode, ports: selector.ports ? [...selector.ports] : undefined });
+    MeshContext.of(this).invalidate();
+  }
+
+  /** The target references as rendered (copies). */
+  public get targetRefs(): PolicyTargetReference[] {
+    return this.targets.map((t) => this.refFor(t));
+  }
+
+  /**
+   * The `pluginConfig` to render; subclasses that type a module's configuration override it.
+   */
+  protected renderPluginConfig(): { [key: string]: any } | undefined {
+    return this.props.pluginConfig;
+  }
+
+  private refFor(t: IPolicyTarget): PolicyTargetReference {
+    const r = t.toTargetRef();
+    // the namespace is rendered only when it differs: the rules then report the cross-namespace reference
+    const ns = r.namespace !== undefined && r.namespace !== this.namespace ? { namespace: r.namespace } : {};
+    return { group: r.group, kind: r.kind, name: r.name, ...ns };
+  }
+
+  private renderSpec(): any {
+    const p = this.props;
+    const refs = this.targets.map((t) => this.refFor(t));
+    const pluginConfig = this.renderPluginConfig();
+    return {
+      ...(p.selector !== undefined ? { selector: { matchLabels: { ...p.selector } } } : {}),
+      ...(refs.length > 0 ? (p.legacyTargetRef ? { targetRef: refs[0] } : { targetRefs: refs }) : {}),
+      url: this.url,
+      ...(p.sha256 !== undefined ? { sha256: p.sha256 } : {}),
+      ...(p.imagePullPolicy !== undefined ? { imagePullPolicy: p.imagePullPolicy } : {}),
+      ...(p.imagePullSecret !== undefined ? { imagePullSecret: p.imagePullSecret } : {}),
+      ...(p.pluginName !== undefined ? { pluginName: p.pluginName } : {}),
+      ...(p.phase !== undefined ? { phase: p.phase } : {}),
+      ...(p.priority !== undefined ? { priority: p.priority } : {}),
+      ...(p.failStrategy !== undefined ? { failStrategy: p.failStrategy } : {}),
+      ...(p.type !== undefined ? { type: p.type } : {}),
+      ...(this.envVars.length > 0 ? { vmConfig: { env: this.envVars.map((e) => ({ ...e })) } } : {}),
+      ...(this.matches.length > 0 ? {
+        match: this.matches.map((m) => ({
+          ...(m.mode !== undefined ? { mode: m.mode } : {}),
+          ...(m.ports !== undefined ? { ports: m.ports.map((n) => ({ number: n })) } : {}),
+        })),
+      } : {}),
+      ...(pluginConfig !== undefined ? { pluginConfig } : {}),
+    };
+  }
+
+  /** Throws the first error among `problems`, naming this plugin and its construct path. */
+  protected check(problems: FieldProblem[]): void {
+    throwIfProblems(this, 'WasmPlugin', this.namespace, this.name, problems);
+  }
+
+  private fail(code: string, field: string, message: string, value: unknown, fix: string): never {
+    this.check([{ code, severity: Severity.ERROR, field, message, value, fix }]);
+    throw new Error('unreachable');
+  }
+}
