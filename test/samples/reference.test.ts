@@ -1,0 +1,46 @@
+// Field-for-field equality with Istio 1.30.3's own samples, read from ../shared when it is beside the repo (CI).
+import * as fs from 'fs';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import * as YAML from 'yaml';
+import { SeedScenario } from '../../src';
+import { find } from '../helpers';
+
+const REF = path.join(__dirname, '..', '..', '..', 'shared', 'reference', 'istio-1.30.3');
+const maybe = fs.existsSync(REF) ? describe : describe.skip;
+
+function load(file: string): any[] {
+  return YAML.parseAllDocuments(fs.readFileSync(path.join(REF, file), 'utf8')).map((d) => d.toJS()).filter((d) => d);
+}
+
+function withoutNamespace(m: any): any {
+  const copy = JSON.parse(JSON.stringify(m));
+  delete copy.metadata.namespace;
+  return copy;
+}
+
+maybe('Istio 1.30.3 samples, field for field', () => {
+  const seed = Testing.synth(new SeedScenario(Testing.app(), 'default'));
+  const legacy = Testing.synth(new SeedScenario(Testing.app(), 'legacy', { namespace: 'legacy', legacy: true }));
+
+  test.each(['bookinfo.yaml', 'curl.yaml', 'bookinfo-gateway.yaml'])('%s: every object is reproduced exactly', (file) => {
+    const refs = load(file);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      const ours = find(seed, ref.kind, ref.metadata.name);
+      expect(ours.metadata.namespace).toBe('default');
+      expect(withoutNamespace(ours)).toEqual(ref);
+    }
+  });
+
+  test('sleep.yaml is reproduced by the legacy scenario', () => {
+    for (const ref of load('sleep.yaml')) {
+      expect(withoutNamespace(find(legacy, ref.kind, ref.metadata.name))).toEqual(ref);
+    }
+  });
+
+  test('the seed app holds nothing beyond the samples, the namespace, the waypoint and the plugins', () => {
+    const expected = ['bookinfo.yaml', 'curl.yaml', 'bookinfo-gateway.yaml'].flatMap(load).length + 1 + 1 + 3;
+    expect(seed).toHaveLength(expected);
+  });
+});
