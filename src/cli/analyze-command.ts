@@ -1,0 +1,4 @@
+import type { CommandRegistrar } from './program';
+
+/** `analyze`: not available yet. */
+export const analyzeCommand: CommandRegistrar = () => {};

@@ -1,0 +1,43 @@
+// `cdk8s-istio-ambient <command>`: argument parsing only; the work lives in analyze/ and simulate/.
+import { Command, CommanderError } from 'commander';
+import { analyzeCommand } from './analyze-command';
+import { simulateCommand } from './simulate-command';
+
+/** Where the CLI writes; tests pass their own. */
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+export const PROCESS_IO: CliIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+/** A subcommand adds itself to the program and reports its exit code through `setExit`. */
+export type CommandRegistrar = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
+
+/** Runs the CLI and returns the exit code (2 for usage errors and bad input); never throws. */
+export async function runCli(argv: readonly string[], io: CliIo = PROCESS_IO): Promise<number> {
+  let exit = 0;
+  const program = new Command('cdk8s-istio-ambient')
+    .description('Offline checks and traffic simulation for Istio ambient mode and its Wasm plugins')
+    .exitOverride()
+    .showHelpAfterError(false)
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(`${s.split('\n')[0]}\n`) });
+  for (const r of [analyzeCommand, simulateCommand]) r(program, io, (code) => { exit = code; });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    io.err(`error: ${firstLine(e)}\n`);
+    return 2;
+  }
+  return exit;
+}
+
+/** The first line of an error's message: CLI errors are one line, never a stack trace. */
+export function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0];
+}

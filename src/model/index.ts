@@ -1,0 +1,3 @@
+export * from './manifest';
+export * from './mesh-model';
+export * from './waypoint-binding';
