@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what `npm pack` produces into a fresh cdk8s app and synthesizes there: exports, types, peer
+# dependencies and the CLI bin must work outside this repository.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cd "$root"
+tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
+ver() { node -p "require('$root/node_modules/$1/package.json').version"; }
+# the same versions this repository is tested with
+v_cdk8s=$(ver cdk8s); v_plus=$(ver cdk8s-plus-28); v_constructs=$(ver constructs)
+v_ts=$(ver typescript); v_tsnode=$(ver ts-node); v_types=$(ver @types/node)
+
+mkdir "$work/app" && cd "$work/app"
+cat > package.json <<JSON
+{ "name": "consumer-app", "version": "1.0.0", "private": true,
+  "dependencies": { "cdk8s": "$v_cdk8s", "cdk8s-plus-28": "$v_plus", "constructs": "$v_constructs",
+    "cdk8s-istio-ambient": "file:../$tarball" },
+  "devDependencies": { "typescript": "$v_ts", "ts-node": "$v_tsnode", "@types/node": "$v_types" } }
+JSON
+cat > tsconfig.json <<'JSON'
+{ "compilerOptions": { "target": "ES2022", "module": "commonjs", "strict": true, "esModuleInterop": true, "skipLibCheck": false, "types": ["node"] } }
+JSON
+cat > main.ts <<'TS'
+import { App } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, PathMatch, PolicyTarget } from 'cdk8s-istio-ambient';
+import { RULES } from 'cdk8s-istio-ambient/rules';
+import { MeshModel } from 'cdk8s-istio-ambient/model';
+
+const app = new App();
+const ns = new AmbientNamespace(app, 'shop');
+new Bookinfo(ns, 'Bookinfo');
+ns.addWaypoint();
+const cart = new kplus.Service(ns, 'Cart', { metadata: { name: 'cart' }, ports: [{ port: 80 }] });
+new BasicAuthPlugin(ns, 'CartAuth', {
+  name: 'cart-auth', targets: [PolicyTarget.fromService(cart)],
+  rules: [new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
+});
+app.synth();
+if (RULES.length === 0 || typeof MeshModel.build !== 'function') throw new Error('subpath exports missing');
+TS
+npm install --no-audit --no-fund --loglevel=error >/dev/null
+npx tsc --noEmit -p .
+CDK8S_OUTDIR=out npx ts-node main.ts
+grep -rq "name: cart-auth" out || { echo "pack-test: the plugin was not synthesized"; exit 1; }
+npx cdk8s-istio-ambient --help >/dev/null
+echo "pack-test: $tarball installs into a fresh cdk8s app and synthesizes"
