@@ -1,3 +1,4 @@
 export * from './manifest';
 export * from './mesh-model';
 export * from './waypoint-binding';
+export * from './attachment';

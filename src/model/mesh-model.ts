@@ -40,6 +40,10 @@ export class MeshModel {
   public readonly services = new Map<string, Entry>();
   public readonly serviceEntries = new Map<string, Entry>();
   public readonly gateways = new Map<string, Entry>();
+  /** Gateways of class istio-waypoint, in input order. */
+  private readonly waypointList: Entry[] = [];
+  /** Lazily built name -> entries indexes, so "did you mean" lookups stay O(1) at scale. */
+  private readonly nameIndexes = new Map<Map<string, Entry>, Map<string, Entry[]>>();
   public readonly gatewayClasses = new Map<string, Entry>();
   public readonly secrets = new Map<string, Entry>();
   public readonly httpRoutes: Entry[] = [];
@@ -64,7 +68,10 @@ export class MeshModel {
         else if (kind === 'Service') this.services.set(k, e);
         else if (kind === 'Secret') this.secrets.set(k, e);
       } else if (group === GATEWAY_GROUP) {
-        if (kind === 'Gateway') this.gateways.set(k, e);
+        if (kind === 'Gateway') {
+          this.gateways.set(k, e);
+          if (this.isWaypoint(e)) this.waypointList.push(e);
+        }
         else if (kind === 'GatewayClass') this.gatewayClasses.set(e.name, e);
         else if (kind === 'HTTPRoute') this.httpRoutes.push(e);
       } else if (group === ISTIO_NETWORKING_GROUP && kind === 'ServiceEntry') {
@@ -90,5 +97,24 @@ export class MeshModel {
 
   public isWaypoint(gw: Entry): boolean {
     return this.gatewayClassName(gw) === WAYPOINT_CLASS;
+  }
+
+  /** Objects of `index` named `name` in any namespace, sorted by namespace (for "did you mean" fixes). */
+  public namesakes(index: Map<string, Entry>, name: string): Entry[] {
+    let byName = this.nameIndexes.get(index);
+    if (!byName) {
+      byName = new Map();
+      for (const e of index.values()) {
+        const list = byName.get(e.name);
+        if (list) list.push(e); else byName.set(e.name, [e]);
+      }
+      this.nameIndexes.set(index, byName);
+    }
+    return [...(byName.get(name) ?? [])].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
+  }
+
+  /** Every waypoint Gateway (class istio-waypoint), in input order. */
+  public waypoints(): Entry[] {
+    return [...this.waypointList];
   }
 }

@@ -11,7 +11,7 @@ export interface SampleClientProps {
 const CLIENT_IMAGE = 'docker.io/curlimages/curl:8.16.0';
 
 /** The ServiceAccount, Service and Deployment of Istio's curl-style sample clients. */
-abstract class SampleClient extends Construct {
+export abstract class SampleClient extends Construct {
   /** The client's Service. */
   public readonly service: ApiObject;
   /** The client's Deployment (what `kubectl exec deploy/<name>` runs in). */
