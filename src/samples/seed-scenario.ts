@@ -38,8 +38,12 @@ export class SeedScenario extends AmbientNamespace {
   public readonly ingress: BookinfoGateway;
   /** The namespace waypoint. */
   public readonly namespaceWaypoint: Waypoint;
-  /** The plugins, in the order the task applies them. */
-  public readonly plugins: BasicAuthPlugin[];
+  private readonly _plugins: BasicAuthPlugin[];
+
+  /** The plugins, in the order the task applies them (a copy). */
+  public get plugins(): BasicAuthPlugin[] {
+    return [...this._plugins];
+  }
 
   constructor(scope: Construct, id: string, props: SeedScenarioProps = {}) {
     super(scope, id, { name: props.namespace ?? 'default' });
@@ -51,7 +55,7 @@ export class SeedScenario extends AmbientNamespace {
 
     const credentials = [BasicAuthCredential.plain('ok', 'test'), BasicAuthCredential.encoded('YWRtaW4zOmFkbWluMw==')];
     const productpageRule = new BasicAuthRule({ match: PathMatch.prefix('/productpage'), methods: ['GET', 'POST'], credentials });
-    this.plugins = [
+    this._plugins = [
       new BasicAuthPlugin(this, 'BasicAuthAtGateway', {
         name: 'basic-auth-at-gateway', targets: [this.ingress.gateway], legacyTargetRef: legacy, rules: [productpageRule],
       }),
@@ -60,7 +64,7 @@ export class SeedScenario extends AmbientNamespace {
       }),
     ];
     if (!legacy) {
-      this.plugins.push(new BasicAuthPlugin(this, 'BasicAuthForService', {
+      this._plugins.push(new BasicAuthPlugin(this, 'BasicAuthForService', {
         name: 'basic-auth-for-service',
         targets: [PolicyTarget.fromService(this.bookinfo.reviews)],
         rules: [new BasicAuthRule({

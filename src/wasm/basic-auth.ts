@@ -166,7 +166,7 @@ export class BasicAuthPlugin extends WasmPlugin {
 
   /** Adds a rule; it is checked as the module would check it. */
   public addRule(rule: BasicAuthRule): void {
-    this.check(checkBasicAuthRule(rule.toJson(), `spec.pluginConfig.basic_auth_rules[${this.rules.length}]`));
+    this._check(checkBasicAuthRule(rule.toJson(), `spec.pluginConfig.basic_auth_rules[${this.rules.length}]`));
     this.rules.push(rule);
   }
 

@@ -217,7 +217,7 @@ export class WasmPlugin extends Construct {
     this.name = props.name ?? id;
     this.namespace = namespaceOf(this, props.namespace);
     this.url = props.source.url;
-    this.check([
+    this._check([
       ...checkObjectName(this.name),
       ...checkSha256(props.sha256),
       ...checkLength(props.pluginName, 'spec.pluginName', 1, 256),
@@ -261,7 +261,7 @@ export class WasmPlugin extends Construct {
 
   /** Adds a VM environment variable (`spec.vmConfig.env`). */
   public addEnv(env: VmEnvVar): void {
-    this.check(checkVmEnv([...this.envVars, env]));
+    this._check(checkVmEnv([...this.envVars, env]));
     this.envVars.push({ ...env });
   }
 
@@ -269,7 +269,7 @@ export class WasmPlugin extends Construct {
   public addMatch(selector: TrafficSelector): void {
     const problems: FieldProblem[] = [];
     (selector.ports ?? []).forEach((p, j) => problems.push(...checkPort(p, `spec.match[${this.matches.length}].ports[${j}].number`)));
-    this.check(problems);
+    this._check(problems);
     this.matches.push({ mode: selector.mode, ports: selector.ports ? [...selector.ports] : undefined });
     MeshContext.of(this).invalidate();
   }
@@ -320,13 +320,16 @@ export class WasmPlugin extends Construct {
     };
   }
 
-  /** Throws the first error among `problems`, naming this plugin and its construct path. */
-  protected check(problems: FieldProblem[]): void {
+  /**
+   * Throws the first error among `problems`, naming this plugin and its construct path.
+   * @internal
+   */
+  protected _check(problems: FieldProblem[]): void {
     throwIfProblems(this, 'WasmPlugin', this.namespace, this.name, problems);
   }
 
   private fail(code: string, field: string, message: string, value: unknown, fix: string): never {
-    this.check([{ code, severity: Severity.ERROR, field, message, value, fix }]);
+    this._check([{ code, severity: Severity.ERROR, field, message, value, fix }]);
     throw new Error('unreachable');
   }
 }
