@@ -1,15 +1,26 @@
 /**
- * Runs the rule set once per validation pass over every ApiObject of the app, and hands each construct
- * the findings about its own objects. Not exported from the library.
+ * Runs the rule set over every ApiObject of the app and hands each construct the findings about its own
+ * objects. One rule run serves a whole validation pass; it is reused by later passes while the tree is
+ * unchanged (a plain `App.synth()` validates the whole app once per chart). Not exported from the library.
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { MeshModel, MeshModelOptions } from '../model/mesh-model';
 import { SourcedManifest } from '../model/manifest';
 import { Finding, Severity, formatFinding } from '../rules/finding';
-import { runRules } from '../rules';
+import { ruleReadsKind, runRules } from '../rules';
 
 const CONTEXTS = new WeakMap<IConstruct, MeshContext>();
+
+/** Warnings are printed to stderr unless this variable is set; a comma list of codes silences just those. */
+export const QUIET_ENV = 'CDK8S_ISTIO_AMBIENT_QUIET';
+
+/** Whether a warning code is silenced: `QUIET=1` (or true, yes, all) silences all, `QUIET=BA009,WASM023` just those. */
+export function isSilenced(code: string, value: string | undefined = process.env[QUIET_ENV]): boolean {
+  if (value === undefined || value === '') return false;
+  if (/^(1|true|yes|all)$/i.test(value.trim())) return true;
+  return value.split(',').some((c) => c.trim() === code);
+}
 
 export class MeshContext {
   /** The context of the app (tree root) that holds `scope`, created on first use. */
@@ -25,15 +36,20 @@ export class MeshContext {
 
   /** Model options for the whole app (root namespace). */
   public options: MeshModelOptions = {};
+  /** Rendered manifests supplied by an app that renders every object once (see `useRendered`). */
+  private rendered?: ReadonlyMap<ApiObject, unknown>;
   private findingsBySource?: Map<unknown, Finding[]>;
   private all: Finding[] = [];
+  /** Tree size and mutation count when the findings were computed: unchanged means still valid. */
+  private stamp?: string;
+  private generation = 0;
   private readonly owners = new Map<ApiObject, IConstruct>();
   private readonly validated = new WeakSet<IConstruct>();
   private readonly warned = new Set<string>();
 
   private constructor(private readonly root: IConstruct) {
-    // the root is validated first in every pass (pre-order), so the model is rebuilt once per pass
-    root.node.addValidation({ validate: () => { this.refresh(); return []; } });
+    // the root is validated first in every pass (pre-order), so stale findings are dropped before any owner asks
+    root.node.addValidation({ validate: () => { this.refreshIfChanged(); return []; } });
   }
 
   /** Records that `owner` renders `obj`: findings about `obj` are reported at the owner's path. */
@@ -46,20 +62,40 @@ export class MeshContext {
     }
   }
 
+  /** Drops the findings: a construct of ours changed something the rules read. */
   public invalidate(): void {
+    this.generation++;
     this.findingsBySource = undefined;
   }
 
-  /** Every finding of the current tree (rebuilt if the tree changed since the last pass). */
+  /**
+   * Lets the rules read already rendered manifests instead of rendering the objects again; pass undefined
+   * to go back to rendering. Used by `GitOpsApp`, which renders each object exactly once.
+   */
+  public useRendered(rendered: ReadonlyMap<ApiObject, unknown> | undefined): void {
+    this.rendered = rendered;
+    // new renders must be read; dropping them keeps the findings made from them, which are still current
+    if (rendered) this.invalidate();
+  }
+
+  /** Every finding of the current tree. */
   public findings(): Finding[] {
-    if (!this.findingsBySource) this.refresh();
+    this.refreshIfChanged();
     return [...this.all];
   }
+
+  /** The model the rules last ran on, rebuilt if the tree changed. */
+  public model(): MeshModel {
+    this.refreshIfChanged();
+    return this.lastModel!;
+  }
+
+  private lastModel?: MeshModel;
 
   private validationFor(source: IConstruct): IValidation {
     return {
       validate: () => {
-        if (!this.findingsBySource) this.refresh();
+        if (!this.findingsBySource) this.refreshIfChanged();
         return (this.findingsBySource!.get(source) ?? [])
           .filter((f) => f.severity === Severity.ERROR)
           .map(formatFinding);
@@ -67,20 +103,31 @@ export class MeshContext {
     };
   }
 
-  private refresh(): void {
+  private refreshIfChanged(): void {
+    const constructs = this.root.node.findAll();
+    const stamp = `${constructs.length}/${this.generation}`;
+    if (this.findingsBySource && stamp === this.stamp) return;
+    this.refresh(constructs);
+    this.stamp = stamp;
+  }
+
+  private refresh(constructs: IConstruct[]): void {
     const objects: SourcedManifest[] = [];
-    for (const c of this.root.node.findAll()) {
-      if (!ApiObject.isApiObject(c)) continue;
-      let manifest: any;
-      try {
-        manifest = c.toJson();
-      } catch {
-        continue; // cdk8s reports serialization failures itself, with the path
+    for (const c of constructs) {
+      if (!ApiObject.isApiObject(c) || !ruleReadsKind(c.apiGroup, c.kind)) continue;
+      let manifest: any = this.rendered?.get(c);
+      if (manifest === undefined) {
+        try {
+          manifest = c.toJson();
+        } catch {
+          continue; // cdk8s reports serialization failures itself, with the path
+        }
       }
       const owner = this.owners.get(c) ?? c;
       objects.push({ manifest, origin: owner.node.path, source: owner });
     }
-    this.all = runRules(MeshModel.build(objects, this.options));
+    this.lastModel = MeshModel.build(objects, this.options);
+    this.all = runRules(this.lastModel);
     const bySource = new Map<unknown, Finding[]>();
     for (const f of this.all) {
       const list = bySource.get(f.source);
@@ -90,11 +137,11 @@ export class MeshContext {
         this.validated.add(f.source as IConstruct);
         (f.source as IConstruct).node.addValidation(this.validationFor(f.source as IConstruct));
       }
-      if (f.severity === Severity.WARNING) {
+      if (f.severity === Severity.WARNING && !isSilenced(f.code)) {
         const line = `warning ${formatFinding(f)}`;
         if (!this.warned.has(line)) {
           this.warned.add(line);
-          if (!process.env.CDK8S_ISTIO_AMBIENT_QUIET) process.stderr.write(`${line}\n`);
+          process.stderr.write(`${line}\n`);
         }
       }
     }
