@@ -125,3 +125,28 @@ export function checkBasicAuthRule(rule: unknown, field: string): FieldProblem[]
   }
   return out;
 }
+
+/** A credential shown in a message without giving it away: the user name of user:pass, else 4 characters. */
+export function maskCredential(entry: string): string {
+  const colon = entry.indexOf(':');
+  return colon >= 0 ? `${entry.slice(0, colon)}:***` : `${entry.slice(0, 4)}***`;
+}
+
+/**
+ * Credentials written in plain text (user:pass, or base64, which is an encoding, not encryption): anyone
+ * who can read the manifests, and so the Git repository, can use them. One warning per rule.
+ */
+export function checkPlaintextCredentials(config: unknown, base = 'spec.pluginConfig'): FieldProblem[] {
+  if (!isPlainObject(config) || !Array.isArray(config.basic_auth_rules)) return [];
+  const out: FieldProblem[] = [];
+  config.basic_auth_rules.forEach((rule: unknown, i: number) => {
+    if (!isPlainObject(rule) || !Array.isArray(rule.credentials)) return;
+    const plain = rule.credentials.filter((c): c is string => typeof c === 'string' && c !== '' && !isCredentialPlaceholder(c));
+    if (plain.length === 0) return;
+    out.push(problem('BA009', `${base}.basic_auth_rules[${i}].credentials`,
+      `${plain.length} credential${plain.length === 1 ? ' is' : 's are'} written in plain text (base64 is an encoding, not encryption): whoever reads the Git repository can use ${plain.length === 1 ? 'it' : 'them'}`,
+      plain.map(maskCredential),
+      'use argocd-vault-plugin placeholders (BasicAuthCredential.vault()), or read them from the environment at synth (BasicAuthCredential.fromEnv()) into a private repository'));
+  });
+  return out;
+}

@@ -46,6 +46,10 @@ export const RULES: readonly RuleInfo[] = [
   { code: 'BA006', severity: E, title: 'basic_auth credential is neither user:pass nor valid base64' },
   { code: 'BA007', severity: E, title: 'basic_auth realm is not a string' },
   { code: 'BA008', severity: E, title: 'basic_auth hosts is not a list of strings' },
+  { code: 'BA009', severity: W, title: 'basic_auth credentials written in plain text' },
+  { code: 'ARGO001', severity: W, title: 'WasmPlugin syncs no later than the Gateway it attaches to' },
+  { code: 'ARGO002', severity: W, title: 'HTTPRoute syncs no later than its parent Gateway' },
+  { code: 'ARGO003', severity: W, title: 'object syncs before its Namespace' },
 ];
 
 const BY_CODE = new Map(RULES.map((r) => [r.code, r]));

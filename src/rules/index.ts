@@ -6,6 +6,7 @@ import { GATEWAY_GROUP, ISTIO_EXTENSIONS_GROUP, ISTIO_NETWORKING_GROUP } from '.
 import { Finding } from './finding';
 import { checkNamespaceLabels, checkServiceLabels, checkWaypointGateway } from './ambient';
 import { checkWasmPlugin } from './wasm-plugin';
+import { checkSyncWaves } from './argocd';
 
 export * from './finding';
 export * from './codes';
@@ -13,6 +14,20 @@ export * from './wasm-fields';
 export * from './basic-auth';
 export * from './wasm-plugin';
 export * from './ambient';
+export * from './argocd';
+
+/** The kinds (by API group) the rules read; synth-time validation renders only these. */
+const RULE_INPUT_KINDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['core', new Set(['Namespace', 'Service', 'Secret'])],
+  [GATEWAY_GROUP, new Set(['Gateway', 'GatewayClass', 'HTTPRoute'])],
+  [ISTIO_NETWORKING_GROUP, new Set(['ServiceEntry'])],
+  [ISTIO_EXTENSIONS_GROUP, new Set(['WasmPlugin'])],
+]);
+
+/** Whether any rule reads objects of this group (`core` for v1) and kind. */
+export function ruleReadsKind(group: string, kind: string): boolean {
+  return RULE_INPUT_KINDS.get(group)?.has(kind) ?? false;
+}
 
 /** Runs every rule over the model; findings come in the order of the objects. */
 export function runRules(model: MeshModel): Finding[] {
@@ -24,5 +39,6 @@ export function runRules(model: MeshModel): Finding[] {
     } else if (e.group === GATEWAY_GROUP && e.kind === 'Gateway' && model.isWaypoint(e)) out.push(...checkWaypointGateway(e));
     else if (e.group === ISTIO_EXTENSIONS_GROUP && e.kind === 'WasmPlugin') out.push(...checkWasmPlugin(model, e));
   }
+  out.push(...checkSyncWaves(model));
   return out;
 }

@@ -10,7 +10,7 @@ import {
 import { FieldProblem, Finding, ObjectRef, problemToFinding } from './finding';
 import { severityOf } from './codes';
 import { checkLength, checkPort, checkPriority, checkSha256, checkUrl, checkVmEnv } from './wasm-fields';
-import { checkBasicAuthConfig, isBasicAuthUrl } from './basic-auth';
+import { checkBasicAuthConfig, checkPlaintextCredentials, isBasicAuthUrl } from './basic-auth';
 
 export { ISTIO_GATEWAY_CLASSES, MAX_TARGETS, TargetRef, targetRefsOf } from '../model/attachment';
 
@@ -151,6 +151,7 @@ export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
         spec.imagePullSecret, 'create the Secret with type kubernetes.io/dockerconfigjson (kubectl create secret docker-registry)'));
     }
   }
+  if (isBasicAuthUrl(spec.url)) problems.push(...checkPlaintextCredentials(spec.pluginConfig));
   const ref = entryRef(plugin);
   return problems.map((p) => problemToFinding(ref, p));
 }

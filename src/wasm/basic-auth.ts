@@ -67,6 +67,47 @@ export class BasicAuthCredential {
     return new BasicAuthCredential(token);
   }
 
+  /**
+   * A credential read from an environment variable when the app is synthesized: `user:password` or a base64
+   * token. It is still written into the manifests, so render into a private repository; it keeps the
+   * credential out of the source repository of the app.
+   *
+   * @example BasicAuthCredential.fromEnv('BOOKINFO_BASIC_AUTH')
+   */
+  public static fromEnv(variable: string): BasicAuthCredential {
+    const value = process.env[variable];
+    if (value === undefined || value === '') {
+      throw new Error(`BasicAuthCredential.fromEnv: variable: environment variable ${JSON.stringify(variable)} is not set (got ${value === undefined ? 'nothing' : '""'}); export ${variable}=user:password (or a base64 token) before synthesizing, or use BasicAuthCredential.vault() to keep the credential out of the manifests`);
+    }
+    // never echo the secret: say what is wrong with it, not what it is
+    if (!value.includes(':') && checkCredential(value, 'value').length > 0) {
+      throw new Error(`BA006 BasicAuthCredential.fromEnv: ${variable}: is neither "user:password" nor valid base64 (got a value of ${value.length} characters); set it to user:password or its standard base64 encoding with padding`);
+    }
+    if (value.startsWith(':')) {
+      throw new Error(`BA006 BasicAuthCredential.fromEnv: ${variable}: the user name before ":" is empty (got a value of ${value.length} characters); set it to user:password`);
+    }
+    return new BasicAuthCredential(value);
+  }
+
+  /**
+   * An argocd-vault-plugin placeholder `<path:PATH#KEY>`: the manifests in Git hold only the reference, and
+   * the vault plugin substitutes the secret when Argo CD renders the application. A `GitOpsApp` then makes
+   * the Application use the plugin (`ArgoCdProps.vaultPluginName`). The secret's value must be
+   * `user:password` or a base64 token.
+   *
+   * @param path the secret's path in the vault, e.g. `secret/data/bookinfo/basic-auth`
+   * @param key the key inside the secret, e.g. `gateway`
+   * @example BasicAuthCredential.vault('secret/data/bookinfo/basic-auth', 'gateway')
+   */
+  public static vault(path: string, key: string): BasicAuthCredential {
+    for (const [field, value] of [['path', path], ['key', key]]) {
+      if (value === '' || /[<>#\s]/.test(value)) {
+        throw new Error(`BasicAuthCredential.vault: ${field}: must be non-empty without "<", ">", "#" or spaces (got ${JSON.stringify(value)}); pass the vault path and the key separately, e.g. vault('secret/data/bookinfo/basic-auth', 'gateway')`);
+      }
+    }
+    return new BasicAuthCredential(`<path:${path}#${key}>`);
+  }
+
   /** The entry rendered into `credentials`. */
   public readonly value: string;
 

@@ -118,7 +118,31 @@ const cases: Array<{ code: string; bad: () => any[]; fixed: () => any[] }> = [
   { code: 'BA008',
     bad: () => [...base(), plugin({ targetRefs: [gatewayRef('edge')], pluginConfig: { basic_auth_rules: [{ ...GOOD_CONFIG.basic_auth_rules[0], hosts: 'a.com' }] } })],
     fixed: () => [...base(), plugin({ targetRefs: [gatewayRef('edge')], pluginConfig: { basic_auth_rules: [{ ...GOOD_CONFIG.basic_auth_rules[0], hosts: ['a.com'] }] } })] },
+  { code: 'BA009',
+    bad: () => [...base(), plugin({ targetRefs: [gatewayRef('edge')], pluginConfig: GOOD_CONFIG })],
+    fixed: () => [...base(), plugin({ targetRefs: [gatewayRef('edge')], pluginConfig: { basic_auth_rules: [{ ...GOOD_CONFIG.basic_auth_rules[0], credentials: ['<path:secret/data/shop#cart>'] }] } })] },
+  { code: 'ARGO001',
+    bad: () => withWaves({ waypoint: '0' }, [plugin({ targetRefs: [serviceRef('cart')], pluginConfig: GOOD_CONFIG, }, 'cart-auth')], '0'),
+    fixed: () => withWaves({ waypoint: '0' }, [plugin({ targetRefs: [serviceRef('cart')], pluginConfig: GOOD_CONFIG })], '2') },
+  { code: 'ARGO002',
+    bad: () => withWaves({ edge: '1' }, [route('1')]),
+    fixed: () => withWaves({ edge: '0' }, [route('1')]) },
+  { code: 'ARGO003',
+    bad: () => withWaves({ shop: '0', cart: '-1' }),
+    fixed: () => withWaves({ shop: '-2', cart: '-1' }) },
 ];
+
+/** base() with sync-wave annotations on the named objects, plus extra objects; `pluginWave` goes on WasmPlugins. */
+function withWaves(waves: Record<string, string>, extra: any[] = [], pluginWave?: string): any[] {
+  const annotate = (o: any, wave: string | undefined) => (wave === undefined ? o
+    : { ...o, metadata: { ...o.metadata, annotations: { 'argocd.argoproj.io/sync-wave': wave } } });
+  return [...base(), ...extra].map((o) => annotate(o, o.kind === 'WasmPlugin' ? pluginWave : waves[o.metadata.name]));
+}
+
+function route(wave: string): any {
+  return { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'cart', namespace: 'shop', annotations: { 'argocd.argoproj.io/sync-wave': wave } },
+    spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'cart', port: 80 }] }] } };
+}
 
 describe('rule set', () => {
   test.each(cases.map((c) => [c.code, c] as const))('%s fires on the bad fixture and not on its fixed twin', (code, c) => {
@@ -165,6 +189,14 @@ describe('rule set', () => {
       plugin({ targetRefs: [serviceRef('cart')], pluginConfig: GOOD_CONFIG }),
     ];
     expect(codes(objects)).not.toContain('WASM009');
+  });
+
+  test('BA009 names the rule and masks the credentials it warns about', () => {
+    const f = run([...base(), plugin({ targetRefs: [gatewayRef('edge')], pluginConfig: { basic_auth_rules: [GOOD_CONFIG.basic_auth_rules[0], { prefix: '/b', request_methods: ['GET'], credentials: ['YWRtaW4zOmFkbWluMw=='] }] } })])
+      .filter((x) => x.code === 'BA009');
+    expect(f.map((x) => x.field)).toEqual(['spec.pluginConfig.basic_auth_rules[0].credentials', 'spec.pluginConfig.basic_auth_rules[1].credentials']);
+    expect(f.map((x) => x.value)).toEqual(['["ok:***"]', '["YWRt***"]']);
+    expect(f.map(formatFinding).join()).not.toMatch(/test|YWRtaW4z/);
   });
 
   test('warnings are warnings, errors are errors', () => {
