@@ -10,3 +10,7 @@ export * from './samples/bookinfo';
 export * from './samples/clients';
 export * from './samples/bookinfo-gateway';
 export * from './samples/seed-scenario';
+export { GitOpsApp, GitOpsAppProps, SynthReport } from './gitops/gitops-app';
+export { ArgoCdProps, ArgoCdAppMode } from './gitops/argocd';
+export { ArgoCdAnnotations, SyncWaves, NamespacePruning } from './gitops/sync-policy';
+export { WasmPluginHealthCheck } from './gitops/health-check';

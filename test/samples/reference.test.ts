@@ -5,12 +5,22 @@ import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { SeedScenario } from '../../src';
 import { find } from '../helpers';
+import { loadManifests } from '../../src/loader/load';
 
 const REF = path.join(__dirname, '..', '..', '..', 'shared', 'reference', 'istio-1.30.3');
 const maybe = fs.existsSync(REF) ? describe : describe.skip;
 
 function load(file: string): any[] {
   return YAML.parseAllDocuments(fs.readFileSync(path.join(REF, file), 'utf8')).map((d) => d.toJS()).filter((d) => d);
+}
+
+/** The object without the annotations GitOpsApp adds for Argo CD (adding annotations keeps an object equal). */
+function withoutArgoCd(m: any): any {
+  const copy = JSON.parse(JSON.stringify(m));
+  const a = copy.metadata.annotations ?? {};
+  for (const k of Object.keys(a)) if (k.startsWith('argocd.argoproj.io/')) delete a[k];
+  if (copy.metadata.annotations && Object.keys(a).length === 0) delete copy.metadata.annotations;
+  return copy;
 }
 
 function withoutNamespace(m: any): any {
@@ -30,6 +40,14 @@ maybe('Istio 1.30.3 samples, field for field', () => {
       const ours = find(seed, ref.kind, ref.metadata.name);
       expect(ours.metadata.namespace).toBe('default');
       expect(withoutNamespace(ours)).toEqual(ref);
+    }
+  });
+
+  test.each(['bookinfo.yaml', 'curl.yaml', 'bookinfo-gateway.yaml'])('%s: the committed dist/ holds every object, field for field (Argo CD annotations aside)', (file) => {
+    const dist = loadManifests([path.join(__dirname, '..', '..', 'dist', 'default')]).objects.map((o) => o.manifest);
+    for (const ref of load(file)) {
+      const ours = withoutNamespace(withoutArgoCd(find(dist, ref.kind, ref.metadata.name)));
+      expect(ours).toEqual(ref);
     }
   });
 

@@ -1,0 +1,260 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ArgoCdAnnotations } from './sync-policy';
+
+/** How the application folders become Argo CD Applications. */
+export enum ArgoCdAppMode {
+  /** One ApplicationSet with a Git directory generator over the application folders. */
+  APPLICATION_SET = 'ApplicationSet',
+  /** One Application per application folder, for app-of-apps setups (ordered by sync wave). */
+  APPLICATIONS = 'Application',
+}
+
+/** Where Argo CD finds the synthesized tree and where it deploys it. */
+export interface ArgoCdProps {
+  /**
+   * The Git repository the synthesized output is committed to.
+   *
+   * @example "https://github.com/acme/mesh-gitops.git"
+   */
+  readonly repoUrl: string;
+  /**
+   * Branch, tag or commit Argo CD tracks.
+   *
+   * @default "HEAD"
+   */
+  readonly targetRevision?: string;
+  /**
+   * Path of the output folder inside the repository.
+   *
+   * @default "dist"
+   */
+  readonly path?: string;
+  /**
+   * Argo CD project of the Applications.
+   *
+   * @default "default"
+   */
+  readonly project?: string;
+  /**
+   * Also synthesize the AppProject named by `project`, allowing exactly this repository, the namespaces the
+   * output lands in, and Namespace as the only cluster-scoped kind.
+   *
+   * @default false
+   */
+  readonly createProject?: boolean;
+  /**
+   * Cluster the Applications deploy to.
+   *
+   * @default "https://kubernetes.default.svc" (the cluster Argo CD runs in)
+   */
+  readonly destinationServer?: string;
+  /**
+   * Namespace of the Argo CD installation, where Applications and AppProjects live.
+   *
+   * @default "argocd"
+   */
+  readonly argoCdNamespace?: string;
+  /**
+   * ApplicationSet or one Application per folder.
+   *
+   * @default ArgoCdAppMode.APPLICATION_SET
+   */
+  readonly mode?: ArgoCdAppMode;
+  /**
+   * Name of the ApplicationSet (APPLICATION_SET mode).
+   *
+   * @default "cdk8s-istio-ambient"
+   */
+  readonly name?: string;
+  /**
+   * Folder of the Argo CD objects inside the output folder; the ApplicationSet generator excludes it.
+   *
+   * @default "argocd"
+   */
+  readonly folder?: string;
+  /**
+   * Sync automatically, pruning what left Git and reverting drift (`automated: {prune, selfHeal}`).
+   *
+   * @default true
+   */
+  readonly autoSync?: boolean;
+  /**
+   * Apply with server-side apply (`ServerSideApply=true`), e.g. to take over a waypoint created by istioctl.
+   *
+   * @default false
+   */
+  readonly serverSideApply?: boolean;
+  /**
+   * Delete an Application's resources when the Application is deleted (the
+   * `resources-finalizer.argocd.argoproj.io` finalizer). Namespaces stay protected by their prune option.
+   *
+   * @default false
+   */
+  readonly cascadeDelete?: boolean;
+  /**
+   * Config management plugin used by Applications whose manifests hold argocd-vault-plugin placeholders
+   * (`<path:...#key>`, see `BasicAuthCredential.vault()`).
+   *
+   * @default "argocd-vault-plugin-kustomize"
+   */
+  readonly vaultPluginName?: string;
+}
+
+/** One application folder, as the Argo CD objects see it. */
+export interface AppFolder {
+  readonly folder: string;
+  /** Namespace the Application deploys to (objects without a namespace land there). */
+  readonly namespace: string;
+  /** Whether its manifests hold vault placeholders. */
+  readonly usesVault: boolean;
+  /** Sync wave of its Application in APPLICATIONS mode: providers of shared waypoints go first. */
+  readonly wave: number;
+}
+
+const ARGO_API = 'argoproj.io/v1alpha1';
+
+/** The settings with their defaults filled in. */
+export interface ResolvedArgoCd {
+  readonly repoUrl: string;
+  readonly targetRevision: string;
+  readonly path: string;
+  readonly project: string;
+  readonly createProject: boolean;
+  readonly destinationServer: string;
+  readonly argoCdNamespace: string;
+  readonly mode: ArgoCdAppMode;
+  readonly name: string;
+  readonly folder: string;
+  readonly autoSync: boolean;
+  readonly serverSideApply: boolean;
+  readonly cascadeDelete: boolean;
+  readonly vaultPluginName: string;
+}
+
+/** Fills defaults and refuses settings Argo CD would reject, naming the field and the fix. */
+export function resolveArgoCd(props: ArgoCdProps): ResolvedArgoCd {
+  const fail = (field: string, what: string, value: unknown, fix: string): never => {
+    throw new Error(`GitOpsApp: argoCd.${field}: ${what} (got ${JSON.stringify(value)}); ${fix}`);
+  };
+  if (typeof props.repoUrl !== 'string' || props.repoUrl.trim() === '') {
+    fail('repoUrl', 'is required', props.repoUrl, 'pass the URL of the Git repository the output is committed to');
+  }
+  const path = (props.path ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, '');
+  if (path === '' || path.startsWith('/') || path.split('/').includes('..')) {
+    fail('path', 'must be a relative path inside the repository', props.path, 'pass the folder the output is committed to, e.g. "dist"');
+  }
+  const folder = props.folder ?? 'argocd';
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(folder)) {
+    fail('folder', 'must be a lowercase DNS label', folder, 'pass a name such as "argocd"');
+  }
+  const name = props.name ?? 'cdk8s-istio-ambient';
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
+    fail('name', 'must be a lowercase RFC 1123 subdomain', name, 'pass a name such as "mesh-apps"');
+  }
+  return {
+    repoUrl: props.repoUrl.trim(),
+    targetRevision: props.targetRevision ?? 'HEAD',
+    path,
+    project: props.project ?? 'default',
+    createProject: props.createProject ?? false,
+    destinationServer: props.destinationServer ?? 'https://kubernetes.default.svc',
+    argoCdNamespace: props.argoCdNamespace ?? 'argocd',
+    mode: props.mode ?? ArgoCdAppMode.APPLICATION_SET,
+    name,
+    folder,
+    autoSync: props.autoSync ?? true,
+    serverSideApply: props.serverSideApply ?? false,
+    cascadeDelete: props.cascadeDelete ?? false,
+    vaultPluginName: props.vaultPluginName ?? 'argocd-vault-plugin-kustomize',
+  };
+}
+
+function syncPolicy(cfg: ResolvedArgoCd): Record<string, unknown> {
+  return {
+    ...(cfg.autoSync ? { automated: { prune: true, selfHeal: true } } : {}),
+    ...(cfg.serverSideApply ? { syncOptions: ['ServerSideApply=true'] } : {}),
+  };
+}
+
+function appSpec(cfg: ResolvedArgoCd, path: string, namespace: string, vault: boolean): Record<string, unknown> {
+  const policy = syncPolicy(cfg);
+  return {
+    project: cfg.project,
+    source: {
+      repoURL: cfg.repoUrl,
+      targetRevision: cfg.targetRevision,
+      path,
+      ...(vault ? { plugin: { name: cfg.vaultPluginName } } : {}),
+    },
+    destination: { server: cfg.destinationServer, namespace },
+    ...(Object.keys(policy).length > 0 ? { syncPolicy: policy } : {}),
+  };
+}
+
+/**
+ * Defines the Argo CD objects for `folders` in `chart`: the AppProject (if asked), then the ApplicationSet
+ * or one Application per folder.
+ */
+export function defineArgoCdObjects(chart: Chart, cfg: ResolvedArgoCd, folders: readonly AppFolder[], namespaces: readonly string[]): void {
+  const ns = cfg.argoCdNamespace;
+  const finalizers = cfg.cascadeDelete ? { finalizers: ['resources-finalizer.argocd.argoproj.io'] } : {};
+  if (cfg.createProject) {
+    new ApiObject(chart, 'AppProject', {
+      apiVersion: ARGO_API,
+      kind: 'AppProject',
+      metadata: { name: cfg.project, namespace: ns, annotations: { [ArgoCdAnnotations.SYNC_WAVE]: '-1' } },
+      spec: {
+        description: 'Applications synthesized by cdk8s-istio-ambient',
+        sourceRepos: [cfg.repoUrl],
+        destinations: namespaces.map((n) => ({ server: cfg.destinationServer, namespace: n })),
+        clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
+      },
+    });
+  }
+  if (cfg.mode === ArgoCdAppMode.APPLICATION_SET) {
+    new ApiObject(chart, 'ApplicationSet', {
+      apiVersion: ARGO_API,
+      kind: 'ApplicationSet',
+      metadata: { name: cfg.name, namespace: ns },
+      spec: {
+        goTemplate: true,
+        goTemplateOptions: ['missingkey=error'],
+        generators: [{
+          git: {
+            repoURL: cfg.repoUrl,
+            revision: cfg.targetRevision,
+            directories: [{ path: `${cfg.path}/*` }, { path: `${cfg.path}/${cfg.folder}`, exclude: true }],
+          },
+        }],
+        template: {
+          metadata: { name: '{{.path.basenameNormalized}}', ...finalizers },
+          // one template serves every folder: if any folder needs the vault plugin, all use it (it passes
+          // manifests without placeholders through unchanged)
+          spec: appSpec(cfg, '{{.path.path}}', '{{.path.basename}}', folders.some((f) => f.usesVault)),
+        },
+      },
+    });
+    return;
+  }
+  for (const f of folders) {
+    new ApiObject(chart, `Application-${f.folder}`, {
+      apiVersion: ARGO_API,
+      kind: 'Application',
+      metadata: {
+        name: f.folder,
+        namespace: ns,
+        annotations: { [ArgoCdAnnotations.SYNC_WAVE]: String(f.wave) },
+        ...finalizers,
+      },
+      spec: appSpec(cfg, `${cfg.path}/${f.folder}`, f.namespace, f.usesVault),
+    });
+  }
+}
+
+/** A chart for the Argo CD objects; its folder is excluded from the application folders. */
+export class ArgoCdChart extends Chart {
+  constructor(scope: Construct, id: string) {
+    super(scope, id, { disableResourceNameHashes: true });
+  }
+}
