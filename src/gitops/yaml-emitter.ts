@@ -14,25 +14,38 @@ const UNSUPPORTED = new Unsupported();
 
 type Json = unknown;
 
-/** Memoized spellings of scalars by context; bounded so that a huge distinct set cannot grow without limit. */
+/**
+ * Memoized spellings of scalars, per context and type (strings, numbers and booleans in maps of their own, so
+ * that no key string is built per lookup). Bounded, so that a huge distinct set cannot grow without limit.
+ */
 const MEMO_LIMIT = 200_000;
-const valueMemo = new Map<string, string>();
-const itemMemo = new Map<string, string>();
-const keyMemo = new Map<string, string>();
 
-function memoKey(v: Json): string {
-  // type prefix keeps 1 (number), "1" (string) and true/"true" apart; String(-0) is "0", YAML writes -0
-  if (v === 0 && Object.is(v, -0)) return 'number:-0';
-  return `${typeof v}:${String(v)}`;
+class Memo {
+  private readonly strings = new Map<string, string>();
+  private readonly others = new Map<number | boolean, string>();
+  /** Map keys treat -0 as 0, but YAML writes it as -0: it gets a slot of its own. */
+  private negativeZero?: string;
+
+  constructor(private readonly spell: (v: string | number | boolean) => string) {}
+
+  public get(v: string | number | boolean): string {
+    if (typeof v === 'string') return this.lookup(this.strings, v);
+    if (v === 0 && Object.is(v, -0)) return (this.negativeZero ??= this.spell(v));
+    return this.lookup(this.others, v);
+  }
+
+  private lookup<K extends string | number | boolean>(map: Map<K, string>, v: K): string {
+    let hit = map.get(v);
+    if (hit === undefined) {
+      hit = this.spell(v);
+      if (map.size >= MEMO_LIMIT) map.clear();
+      map.set(v, hit);
+    }
+    return hit;
+  }
 }
 
-function remember(memo: Map<string, string>, k: string, spelled: string): string {
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(k, spelled);
-  return spelled;
-}
-
-/** The text between `prefix` and the final newline of `yaml`, or Unsupported when it spans several lines. */
+/** The text between `prefix` and `suffix` of `yaml`, or Unsupported when it spans several lines. */
 function single(yaml: string, prefix: string, suffix: string): string {
   if (!yaml.startsWith(prefix) || !yaml.endsWith(suffix)) throw UNSUPPORTED;
   const body = yaml.slice(prefix.length, yaml.length - suffix.length);
@@ -40,79 +53,61 @@ function single(yaml: string, prefix: string, suffix: string): string {
   return body;
 }
 
-function isScalar(v: Json): boolean {
-  const t = typeof v;
-  return t === 'string' || t === 'number' || t === 'boolean';
-}
-
-/** A scalar as a map value (`key: <here>`). */
-function valueScalar(v: Json): string {
-  const k = memoKey(v);
-  const hit = valueMemo.get(k);
-  if (hit !== undefined) return hit;
-  return remember(valueMemo, k, single(Yaml.stringify({ a: v }), 'a: ', '\n'));
-}
-
-/** A scalar as a sequence item (`- <here>`). */
-function itemScalar(v: Json): string {
-  const k = memoKey(v);
-  const hit = itemMemo.get(k);
-  if (hit !== undefined) return hit;
-  return remember(itemMemo, k, single(Yaml.stringify([v]), '- ', '\n'));
-}
-
-/** A map key (`<here>: value`). */
-function keyScalar(key: string): string {
-  const hit = keyMemo.get(key);
-  if (hit !== undefined) return hit;
-  return remember(keyMemo, key, single(Yaml.stringify({ [key]: 0 }), '', ': 0\n'));
-}
+/** A scalar as a map value (`key: <here>`), as a sequence item (`- <here>`), and a map key (`<here>: value`). */
+const valueMemo = new Memo((v) => single(Yaml.stringify({ a: v }), 'a: ', '\n'));
+const itemMemo = new Memo((v) => single(Yaml.stringify([v]), '- ', '\n'));
+const keyMemo = new Memo((k) => single(Yaml.stringify({ [String(k)]: 0 }), '', ': 0\n'));
 
 function isPlainObject(v: Json): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 }
 
-/** Appends `key: value` lines of a map whose entries start at `indent`; `first` is the prefix of the first line. */
-function emitMap(out: string[], map: Record<string, Json>, indent: string, first: string): void {
+function isEmpty(o: Record<string, Json>): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+/** The `key: value` lines of a map whose entries start at `indent`; `first` is the prefix of the first line. */
+function emitMap(map: Record<string, Json>, indent: string, first: string): string {
+  let out = '';
   let prefix = first;
-  for (const key of Object.keys(map)) {
+  for (const key in map) {
     const v = map[key];
-    const k = keyScalar(key);
-    if (isScalar(v)) {
-      out.push(`${prefix}${k}: ${valueScalar(v)}\n`);
+    const k = keyMemo.get(key);
+    const t = typeof v;
+    if (t === 'string' || t === 'number' || t === 'boolean') {
+      out += `${prefix}${k}: ${valueMemo.get(v as string | number | boolean)}\n`;
     } else if (Array.isArray(v)) {
-      if (v.length === 0) out.push(`${prefix}${k}: []\n`);
-      else {
-        out.push(`${prefix}${k}:\n`);
-        emitSeq(out, v, `${indent}  `);
-      }
+      out += v.length === 0 ? `${prefix}${k}: []\n` : `${prefix}${k}:\n${emitSeq(v, `${indent}  `)}`;
     } else if (isPlainObject(v)) {
-      if (Object.keys(v).length === 0) out.push(`${prefix}${k}: {}\n`);
+      if (isEmpty(v)) out += `${prefix}${k}: {}\n`;
       else {
-        out.push(`${prefix}${k}:\n`);
         const inner = `${indent}  `;
-        emitMap(out, v, inner, inner);
+        out += `${prefix}${k}:\n${emitMap(v, inner, inner)}`;
       }
     } else {
       throw UNSUPPORTED;
     }
     prefix = indent;
   }
+  return out;
 }
 
-/** Appends `- item` lines of a sequence whose dashes sit at `indent`. */
-function emitSeq(out: string[], seq: Json[], indent: string): void {
+/** The `- item` lines of a sequence whose dashes sit at `indent`. */
+function emitSeq(seq: Json[], indent: string): string {
+  let out = '';
   for (const v of seq) {
-    if (isScalar(v)) {
-      out.push(`${indent}- ${itemScalar(v)}\n`);
+    const t = typeof v;
+    if (t === 'string' || t === 'number' || t === 'boolean') {
+      out += `${indent}- ${itemMemo.get(v as string | number | boolean)}\n`;
     } else if (isPlainObject(v)) {
-      if (Object.keys(v).length === 0) out.push(`${indent}- {}\n`);
-      else emitMap(out, v, `${indent}  `, `${indent}- `);
+      out += isEmpty(v) ? `${indent}- {}\n` : emitMap(v, `${indent}  `, `${indent}- `);
     } else {
       // nested sequences, nulls, non-plain objects: left to the yaml library
       throw UNSUPPORTED;
     }
   }
+  return out;
 }
 
 /** Whether the fast path produced the last document (false = it fell back to `Yaml.stringify`). */
@@ -125,12 +120,11 @@ export const emitStats: EmitStats = { fast: 0, fallback: 0 };
 
 /** YAML of one object, identical to `Yaml.stringify(doc)` from cdk8s. */
 export function toYaml(doc: Json): string {
-  if (isPlainObject(doc) && Object.keys(doc).length > 0) {
-    const out: string[] = [];
+  if (isPlainObject(doc) && !isEmpty(doc)) {
     try {
-      emitMap(out, doc, '', '');
+      const out = emitMap(doc, '', '');
       emitStats.fast++;
-      return out.join('');
+      return out;
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
     }

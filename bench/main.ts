@@ -1,0 +1,119 @@
+/**
+ * `npm run bench -- --namespaces N [--json] [--outdir DIR] [--keep]`: synthesizes N ambient namespaces (the seed
+ * scenario in each) with the library's GitOpsApp and, in the same run, the same objects with bare cdk8s, each in
+ * a child process of its own, into a fresh folder on a RAM file system. Reports wall time, peak RSS, phases,
+ * the ratio, and what a re-synth after changing one namespace touches. With --json the last line is one object.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Command, InvalidArgumentError } from 'commander';
+import { GitOpsApp } from '../src/gitops/gitops-app';
+import { loadManifests } from '../src/loader/load';
+import { SeedScenario } from '../src/samples/seed-scenario';
+import { NS_PLACEHOLDER } from './worker';
+
+interface SideResult {
+  readonly wall_ms: number;
+  readonly peak_rss_mb: number;
+  readonly objects: number;
+  readonly [key: string]: unknown;
+}
+
+/** The worker next to this file, run the way this process runs (compiled, or through ts-node). */
+function runWorker(args: string[]): SideResult {
+  const worker = path.join(__dirname, `worker${path.extname(__filename)}`);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [...process.execArgv, worker, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const wall = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`bench worker ${args[0]} failed (exit ${r.status}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`);
+  const lines = r.stdout.trim().split('\n');
+  return { wall_ms: Math.round(wall), ...JSON.parse(lines[lines.length - 1]) };
+}
+
+/** One namespace of the library's output, as JSON with the namespace name as a placeholder. */
+function template(dir: string): string {
+  const app = new GitOpsApp({ outdir: dir, argoCd: { repoUrl: 'https://git.example.com/mesh.git' } });
+  new SeedScenario(app, NS_PLACEHOLDER, { namespace: NS_PLACEHOLDER });
+  process.env.CDK8S_ISTIO_AMBIENT_QUIET = process.env.CDK8S_ISTIO_AMBIENT_QUIET ?? 'BA009';
+  app.synth();
+  const objects = loadManifests([path.join(dir, NS_PLACEHOLDER)]).objects.map((o) => o.manifest).filter((m) => m.kind !== 'Kustomization');
+  const file = path.join(dir, 'template.json');
+  fs.writeFileSync(file, JSON.stringify(objects));
+  return file;
+}
+
+function ramDir(): string {
+  return fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  return `${cpus.length} x ${cpus[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()}`;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+function main(argv: string[]): void {
+  const program = new Command('bench')
+    .option('--namespaces <n>', 'ambient namespaces to synthesize', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
+      return n;
+    }, 300)
+    .option('--json', 'print one JSON object as the last line')
+    .option('--outdir <dir>', 'where to create the temporary folder (default: /dev/shm when it exists)')
+    .option('--keep', 'keep the synthesized trees')
+    .option('--no-bare', 'skip the bare cdk8s side (it is superlinear: about a minute at 3,000 namespaces)')
+    .exitOverride();
+  program.parse(argv, { from: 'user' });
+  const opts = program.opts<{ namespaces: number; json?: boolean; outdir?: string; keep?: boolean; bare: boolean }>();
+  const n = opts.namespaces;
+  // warnings would print once per namespace; the bench measures synthesis, not the terminal
+  process.env.CDK8S_ISTIO_AMBIENT_QUIET = process.env.CDK8S_ISTIO_AMBIENT_QUIET ?? 'BA009';
+  const root = fs.mkdtempSync(path.join(opts.outdir ?? ramDir(), 'cdk8s-istio-ambient-bench-'));
+  try {
+    const templateFile = template(path.join(root, 'template'));
+    const lib = runWorker(['library', String(n), path.join(root, 'library')]);
+    const again = runWorker(['library', String(n), path.join(root, 'library'), 'changed']);
+    const bare = opts.bare ? runWorker(['bare', String(n), path.join(root, 'bare'), templateFile]) : undefined;
+    const touched = Number(again.files_written) + Number(again.files_removed);
+
+    const result = {
+      namespaces: n,
+      objects: lib.objects,
+      machine: machine(),
+      library: { wall_ms: lib.wall_ms, peak_rss_mb: round(lib.peak_rss_mb), phases_ms: roundAll(lib.phases_ms as Record<string, number>) },
+      bare_cdk8s: bare ? { wall_ms: bare.wall_ms, peak_rss_mb: round(bare.peak_rss_mb), objects: bare.objects, phases_ms: roundAll(bare.phases_ms as Record<string, number>) } : null,
+      speedup: bare ? round(bare.wall_ms / lib.wall_ms) : null,
+      resynth_one_namespace_changed: { wall_ms: again.wall_ms, files_touched: touched, files_unchanged: again.files_unchanged },
+    };
+    if (!opts.json || process.stdout.isTTY) {
+      const p = result.library.phases_ms;
+      process.stdout.write([
+        `machine: ${result.machine}; output under ${root}`,
+        `namespaces ${n}, objects ${result.objects}`,
+        `library:    ${lib.wall_ms} ms wall, ${result.library.peak_rss_mb} MB peak RSS (construct ${p.construct}, render ${p.render}, validate ${p.validate}, write ${p.write} ms)`,
+        bare ? `bare cdk8s: ${bare.wall_ms} ms wall, ${result.bare_cdk8s!.peak_rss_mb} MB peak RSS (construct ${result.bare_cdk8s!.phases_ms.construct}, synth ${result.bare_cdk8s!.phases_ms.synth} ms)` : 'bare cdk8s: skipped',
+        bare ? `speedup:    ${result.speedup}x` : '',
+        `re-synth after changing one namespace: ${again.wall_ms} ms, ${touched} file(s) touched, ${again.files_unchanged} unchanged`,
+      ].filter(Boolean).join('\n') + '\n');
+    }
+    if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    if (!opts.keep) fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function roundAll(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v)]));
+}
+
+try {
+  main(process.argv.slice(2));
+} catch (e: any) {
+  if (e?.code?.startsWith?.('commander.')) process.exit(e.exitCode === 0 ? 0 : 2);
+  process.stderr.write(`bench: ${String(e?.message ?? e).split('\n')[0]}\n`);
+  process.exit(1);
+}

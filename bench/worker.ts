@@ -1,0 +1,57 @@
+/**
+ * One side of the benchmark, in a process of its own so that its peak RSS is its own. Prints one JSON line.
+ *   library <N> <outdir> [changed]   GitOpsApp with N SeedScenario namespaces (changed: one label differs in ns-0)
+ *   bare <N> <outdir> <template>     the same objects as plain ApiObjects, a Chart per namespace, App.synth()
+ */
+import * as fs from 'fs';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { GitOpsApp } from '../src/gitops/gitops-app';
+import { SeedScenario } from '../src/samples/seed-scenario';
+
+// a valid namespace name that occurs nowhere else in the seed's objects, replaced per namespace
+export const NS_PLACEHOLDER = 'zz-bench-namespace-zz';
+
+export function namespaceName(i: number): string {
+  return `ns-${i}`;
+}
+
+function library(n: number, outdir: string, changed: boolean): object {
+  const t0 = performance.now();
+  const app = new GitOpsApp({ outdir, argoCd: { repoUrl: 'https://git.example.com/mesh.git' } });
+  for (let i = 0; i < n; i++) {
+    const ns = new SeedScenario(app, namespaceName(i), { namespace: namespaceName(i) });
+    if (changed && i === 0) ns.addLabel('bench.example.com/changed', 'true');
+  }
+  const t1 = performance.now();
+  app.synth();
+  const t2 = performance.now();
+  const r = app.lastSynth!;
+  return {
+    objects: r.objects, files_written: r.filesWritten, files_unchanged: r.filesUnchanged, files_removed: r.filesRemoved,
+    phases_ms: { construct: t1 - t0, render: r.renderMs, validate: r.validateMs, write: r.writeMs, synth: t2 - t1 },
+  };
+}
+
+function bare(n: number, outdir: string, templateFile: string): object {
+  const template = fs.readFileSync(templateFile, 'utf8');
+  const t0 = performance.now();
+  const app = new App({ outdir });
+  let objects = 0;
+  for (let i = 0; i < n; i++) {
+    const name = namespaceName(i);
+    const chart = new Chart(app, name);
+    const manifests: any[] = JSON.parse(template.split(NS_PLACEHOLDER).join(name));
+    manifests.forEach((m, j) => new ApiObject(chart, `o${j}`, m));
+    objects += manifests.length;
+  }
+  const t1 = performance.now();
+  app.synth();
+  const t2 = performance.now();
+  return { objects, phases_ms: { construct: t1 - t0, synth: t2 - t1 } };
+}
+
+if (require.main === module) {
+  const [side, n, outdir, extra] = process.argv.slice(2);
+  const result = side === 'library' ? library(Number(n), outdir, extra === 'changed') : bare(Number(n), outdir, extra);
+  process.stdout.write(`${JSON.stringify({ ...result, peak_rss_mb: process.resourceUsage().maxRSS / 1024 })}\n`);
+}
