@@ -28,6 +28,7 @@ export const RULES: readonly RuleInfo[] = [
   { code: 'WASM014', severity: E, title: 'target Gateway is not run by Istio' },
   { code: 'WASM015', severity: E, title: 'field value the CRD or the Istio webhook rejects' },
   { code: 'WASM016', severity: E, title: 'legacy targetRef used for something other than one Gateway' },
+  { code: 'WASM017', severity: E, title: 'plugin can never run: match or the waypoint traffic type excludes every place it attaches to' },
   { code: 'WASM020', severity: W, title: 'selector-based plugin in an ambient namespace' },
   { code: 'WASM021', severity: W, title: 'FAIL_OPEN on an AUTHN or AUTHZ plugin' },
   { code: 'WASM022', severity: W, title: 'match.ports or match.mode CLIENT on a plugin that runs at a waypoint' },
@@ -38,6 +39,9 @@ export const RULES: readonly RuleInfo[] = [
   { code: 'AMB002', severity: E, title: 'use-waypoint names no istio-waypoint Gateway' },
   { code: 'AMB003', severity: E, title: 'istio.io/waypoint-for has a value Istio does not know' },
   { code: 'AMB004', severity: W, title: 'use-waypoint on a namespace not enrolled in ambient' },
+  { code: 'AMB005', severity: E, title: 'use-waypoint names a waypoint whose allowedRoutes do not admit the namespace' },
+  { code: 'AMB006', severity: E, title: 'use-waypoint names a waypoint that takes no traffic of that kind' },
+  { code: 'AMB007', severity: E, title: 'istio.io/dataplane-mode on a Namespace is neither ambient nor none' },
   { code: 'BA001', severity: E, title: 'basic_auth configuration is not the shape the module reads' },
   { code: 'BA002', severity: E, title: 'basic_auth rule has zero or several path matchers' },
   { code: 'BA003', severity: E, title: 'basic_auth path matcher is empty' },
@@ -46,6 +50,8 @@ export const RULES: readonly RuleInfo[] = [
   { code: 'BA006', severity: E, title: 'basic_auth credential is neither user:pass nor valid base64' },
   { code: 'BA007', severity: E, title: 'basic_auth realm is not a string' },
   { code: 'BA008', severity: E, title: 'basic_auth hosts is not a list of strings' },
+  { code: 'BA009', severity: W, title: 'basic_auth plugin without rules lets every request through' },
+  { code: 'BA010', severity: W, title: 'basic_auth rule that can never match (path without "/", method not upper case)' },
 ];
 
 const BY_CODE = new Map(RULES.map((r) => [r.code, r]));
