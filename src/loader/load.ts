@@ -113,7 +113,7 @@ function firstContentOffset(chunk: string): number {
 }
 
 /** The exact parser (the `yaml` package): every error with its line, aliases limited. */
-function parseExact(text: string, display: string): { objects: SourcedManifest[]; errors: LoadError[] } {
+export function parseExact(text: string, display: string): { objects: SourcedManifest[]; errors: LoadError[] } {
   const objects: SourcedManifest[] = [];
   const errors: LoadError[] = [];
   const lines = new LineCounter();
