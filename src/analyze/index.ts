@@ -3,4 +3,5 @@
  */
 export * from './analyze';
 export * from './report';
-export { LoadError, LoadResult, loadManifests, parseManifests } from '../loader/load';
+export type { LoadError, LoadResult } from '../loader/load';
+export { loadManifests, parseManifests } from '../loader/load';
