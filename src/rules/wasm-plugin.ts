@@ -236,7 +236,7 @@ export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
   }
   const phase = spec.phase;
   if (spec.failStrategy === 'FAIL_OPEN' && AUTH_PHASES.includes(phase)) {
-    problems.push(problem('WASM021', 'spec.failStrategy', `FAIL_OPEN on a ${phase} plugin: if the module cannot be fetched or crashes, every request passes unchecked`,
+    problems.push(problem('WASM021', 'spec.failStrategy', `FAIL_OPEN on an ${phase} plugin: if the module cannot be fetched or crashes, every request passes unchecked`,
       spec.failStrategy, 'leave failStrategy unset (FAIL_CLOSE) for auth plugins'));
   }
   if (live.length > 0 && !runsSomewhere) {
