@@ -152,7 +152,7 @@ function firstContentLine(doc: any, lines: LineCounter): number {
 }
 
 function pushObject(value: unknown, origin: string, out: SourcedManifest[], errors: LoadError[], file: string, line: number): void {
-  if (typeof value !== 'object' || Array.isArray(value)) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     errors.push({ file, line, message: 'a document must be a Kubernetes object (a map with apiVersion and kind)' });
     return;
   }
