@@ -96,4 +96,11 @@ describe('rule set', () => {
     expect(() => run([...base(), ns, w, plugin({ targetRefs: [gatewayRef('edge')], vmConfig: { env: [null, 'A'] } })])).not.toThrow();
     expect(codes([...base(), plugin({ targetRefs: [gatewayRef('edge')], vmConfig: { env: [null] } })])).toContain('WASM015');
   });
+
+  test('argocd-vault-plugin placeholders are accepted as credentials; anything else that is not base64 is BA006', () => {
+    const withCreds = (credentials: string[]) => plugin({ targetRefs: [gatewayRef('edge')], pluginConfig: { basic_auth_rules: [{ prefix: '/cart', request_methods: ['GET'], credentials }] } });
+    expect(codes([...base(), withCreds(['<path:secret/data/shop#cart-credential>'])])).toEqual([]);
+    // a look-alike without the colon is no placeholder, and not base64 either
+    expect(codes([...base(), withCreds(['<vault-secret>'])])).toEqual(['BA006']);
+  });
 });
