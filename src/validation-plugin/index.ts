@@ -12,7 +12,7 @@
  * The types below mirror the parts of cdk8s-cli's plugin interface (`cdk8s-cli/lib/plugins/validation`) this
  * plugin uses, so the package needs no dependency on the CLI.
  */
-import { FailOn, analyzeObjects, summaryLine } from '../analyze';
+import { FailOn, analyzeObjects, firstLine, summaryLine } from '../analyze';
 import { loadManifests } from '../loader/load';
 import { RULES, Severity } from '../rules';
 import { parseOrigin } from '../analyze/analyze';
@@ -68,7 +68,18 @@ export class IstioAmbientValidation {
         violatingResources: [{ resourceName: '', locations: [], manifestPath: e.file }],
       });
     }
-    const findings = analyzeObjects(loaded.objects, { rootNamespace: this.props.rootNamespace, defaultNamespace: this.props.defaultNamespace });
+    let findings;
+    try {
+      findings = analyzeObjects(loaded.objects, { rootNamespace: this.props.rootNamespace, defaultNamespace: this.props.defaultNamespace });
+    } catch (e) {
+      // a crash in a rule fails the report in one line instead of aborting cdk8s with a stack
+      context.report.addViolation({
+        ruleName: 'INTERNAL (error): the rules failed on this input', recommendation: firstLine(e), fix: 'report this input to cdk8s-istio-ambient',
+        violatingResources: [],
+      });
+      context.report.submit('failure');
+      return;
+    }
     for (const f of findings) {
       const ns = f.namespace === '' ? '' : `${f.namespace}/`;
       context.report.addViolation({

@@ -3,6 +3,7 @@ import * as path from 'path';
 // the CLI's exports map allows only this subpath at run time; the types come from the file it points to
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ValidationContext } = require('cdk8s-cli/plugins') as typeof import('cdk8s-cli/lib/plugins/validation');
+import * as rules from '../../src/rules';
 import { IstioAmbientValidation } from '../../src/validation-plugin';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'rules');
@@ -39,5 +40,16 @@ describe('validation plugin', () => {
 
   test('fails at load on a properties typo', () => {
     expect(() => new IstioAmbientValidation({ failOn: 'warnings' })).toThrow(/properties\.failOn: must be "error" or "warning" \(got "warnings"\)/);
+  });
+
+  test('fails the report in one line when a rule crashes', async () => {
+    const spy = jest.spyOn(rules, 'runRules').mockImplementation(() => { throw new Error('boom\n    at x (y.ts:1:1)'); });
+    try {
+      const { json } = await run([path.join(FIX, 'base.yaml')]);
+      expect(json.summary.status).toBe('failure');
+      expect(json.violations.map((v: { recommendation: string }) => v.recommendation)).toEqual(['boom']);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
