@@ -36,7 +36,7 @@ function runWorker(args: string[]): SideResult {
 function template(dir: string): string {
   const app = new GitOpsApp({ outdir: dir, argoCd: { repoUrl: 'https://git.example.com/mesh.git' } });
   new SeedScenario(app, NS_PLACEHOLDER, { namespace: NS_PLACEHOLDER });
-  process.env.CDK8S_ISTIO_AMBIENT_QUIET = process.env.CDK8S_ISTIO_AMBIENT_QUIET ?? 'BA009';
+  process.env.CDK8S_ISTIO_AMBIENT_QUIET = process.env.CDK8S_ISTIO_AMBIENT_QUIET ?? 'BA011';
   app.synth();
   const objects = loadManifests([path.join(dir, NS_PLACEHOLDER)]).objects.map((o) => o.manifest).filter((m) => m.kind !== 'Kustomization');
   const file = path.join(dir, 'template.json');
@@ -71,7 +71,7 @@ function main(argv: string[]): void {
   const opts = program.opts<{ namespaces: number; json?: boolean; outdir?: string; keep?: boolean; bare: boolean }>();
   const n = opts.namespaces;
   // warnings would print once per namespace; the bench measures synthesis, not the terminal
-  process.env.CDK8S_ISTIO_AMBIENT_QUIET = process.env.CDK8S_ISTIO_AMBIENT_QUIET ?? 'BA009';
+  process.env.CDK8S_ISTIO_AMBIENT_QUIET = process.env.CDK8S_ISTIO_AMBIENT_QUIET ?? 'BA011';
   const root = fs.mkdtempSync(path.join(opts.outdir ?? ramDir(), 'cdk8s-istio-ambient-bench-'));
   try {
     const templateFile = template(path.join(root, 'template'));

@@ -47,4 +47,34 @@ npx tsc --noEmit -p .
 CDK8S_OUTDIR=out npx ts-node main.ts
 grep -rq "name: cart-auth" out || { echo "pack-test: the plugin was not synthesized"; exit 1; }
 npx cdk8s-istio-ambient --help >/dev/null
-echo "pack-test: $tarball installs into a fresh cdk8s app and synthesizes"
+
+# the analyze bin on what the app wrote (clean), and on a broken manifest (exit 1, the finding line)
+npx cdk8s-istio-ambient analyze out
+cat > broken.yaml <<'YAML'
+apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: {name: cart-auth, namespace: shop}
+spec:
+  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
+  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: edge}]
+  pluginConfig: {basic_auth_rules: [{prefix: /cart, request_methods: [GET], credentials: ["ok:test"]}]}
+YAML
+set +e; npx cdk8s-istio-ambient analyze out broken.yaml >analyze.log; code=$?; set -e
+cat analyze.log
+[ "$code" -eq 1 ] || { echo "pack-test: analyze exited $code on a broken manifest, expected 1"; exit 1; }
+grep -q '^error WASM005 WasmPlugin shop/cart-auth (broken.yaml:1)' analyze.log || { echo "pack-test: analyze did not report WASM005"; exit 1; }
+
+# the ./analyze and ./validation-plugin exports, typed, from the installed package
+cat > exports.ts <<'TS'
+import { analyzePaths, exitCodeOf } from 'cdk8s-istio-ambient/analyze';
+import { IstioAmbientValidation } from 'cdk8s-istio-ambient/validation-plugin';
+const result = analyzePaths(['out']);
+if (exitCodeOf(result) !== 0 || result.summary.objects === 0) throw new Error('analyzePaths: the app output should be clean');
+if (typeof new IstioAmbientValidation().validate !== 'function') throw new Error('validation plugin class missing');
+TS
+npx tsc --noEmit -p .
+npx ts-node exports.ts
+
+# the validation plugin inside a real `cdk8s synth`
+bash "$root/scripts/validation-plugin-e2e.sh" "$work/app" "$root/node_modules/.bin/cdk8s"
+echo "pack-test: $tarball installs into a fresh cdk8s app and synthesizes; analyze and the validation plugin work from it"

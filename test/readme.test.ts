@@ -4,6 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import * as YAML from 'yaml';
+import { runCli } from '../src/cli/program';
+import { RULES } from '../src/rules';
+import { RULES_BEGIN, RULES_END, renderRulesSection } from '../scripts/readme-rules';
 
 const ROOT = path.join(__dirname, '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -27,7 +30,7 @@ function files(): string[] {
   return blocks('ts').map((code, i) => {
     const file = path.join(GEN, `block${i}.ts`);
     const body = code.includes('import ')
-      ? code.replace(/from 'cdk8s-istio-ambient'/g, "from '../../src'")
+      ? code.replace(/from 'cdk8s-istio-ambient'/g, "from '../../src'").replace(/from 'cdk8s-istio-ambient\/([\w-]+)'/g, "from '../../src/$1'")
       : `${PRELUDE}{\n${code}}\n`;
     fs.writeFileSync(file, `${body}\nexport {};\n`);
     return file;
@@ -63,6 +66,28 @@ describe('README', () => {
       expect(ours).toHaveLength(1);
       // the README may omit GitOps annotations; everything it shows must be there
       expect(ours[0]).toMatchObject(doc);
+    }
+  });
+
+  test('the Rules section is what the rule list and the fixtures produce, one heading per code', () => {
+    const section = README.slice(README.indexOf(RULES_BEGIN), README.indexOf(RULES_END) + RULES_END.length);
+    // regenerate with `npm run docs:rules` when this fails
+    expect(section).toBe(renderRulesSection());
+    for (const r of RULES) expect(README).toContain(`\n### ${r.code}\n`);
+  });
+
+  test('the analyze output shown is what analyze prints on the example', async () => {
+    const m = /<!-- analyze-output: npx cdk8s-istio-ambient (analyze [^>]*?) -->\n```text\n\$ [^\n]*\n([\s\S]*?)exit (\d)\n```/.exec(README);
+    expect(m).not.toBeNull();
+    const cwd = process.cwd();
+    process.chdir(ROOT);
+    let out = '';
+    try {
+      const code = await runCli(m![1].split(' '), { out: (t) => { out += t; }, err: (t) => { out += t; } });
+      expect(out).toBe(m![2]);
+      expect(String(code)).toBe(m![3]);
+    } finally {
+      process.chdir(cwd);
     }
   });
 });

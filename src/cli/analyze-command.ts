@@ -1,4 +1,30 @@
+// `analyze <file-or-dir>...`: parses options, calls analyze/, prints its report. No rule logic here.
+import { Option } from 'commander';
+import { FailOn, analyzePaths, exitCodeOf, renderJson, renderText } from '../analyze';
 import type { CommandRegistrar } from './program';
 
-/** `analyze`: not available yet. */
-export const analyzeCommand: CommandRegistrar = () => {};
+interface AnalyzeFlags {
+  readonly format: 'text' | 'json';
+  readonly rootNamespace: string;
+  readonly defaultNamespace: string;
+  readonly quiet?: boolean;
+  readonly failOn: FailOn;
+}
+
+export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
+  program.command('analyze')
+    .description('Find the Istio ambient and Wasm plugin mistakes Istio ignores silently, in any Kubernetes YAML. '
+      + 'Exit 0: no errors; 1: errors found; 2: input unreadable or malformed.')
+    .argument('<paths...>', 'YAML/JSON files or directories (read recursively; dot-folders and node_modules skipped)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", 'istio-system')
+    .option('--default-namespace <namespace>', 'namespace of objects that set none (as kubectl would apply them)', 'default')
+    .option('-q, --quiet', 'print errors only (warnings are still counted in the summary)')
+    .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices([FailOn.ERROR, FailOn.WARNING]).default(FailOn.ERROR))
+    .action((paths: string[], flags: AnalyzeFlags) => {
+      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace });
+      const code = exitCodeOf(result, flags.failOn);
+      io.out(flags.format === 'json' ? renderJson(result, code) : renderText(result, { quiet: flags.quiet }));
+      setExit(code);
+    });
+};

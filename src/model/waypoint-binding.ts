@@ -20,9 +20,31 @@ export const WAYPOINT_FOR_VALUES: readonly string[] = ['service', 'workload', 'a
 /** What a binding is for: traffic addressed to a Service/ServiceEntry, or to a pod/workload address. */
 export type BindingKind = 'service' | 'workload';
 
+/** Why an object is not bound to a waypoint: one value per istiod outcome, for rules that report each differently. */
+export enum BindingFailure {
+  /** The object belongs to a waypoint or east-west gateway. */
+  MANAGED = 'managed',
+  /** `use-waypoint: none` on the object or inherited from its namespace. */
+  OPTED_OUT = 'opted-out',
+  /** No `use-waypoint` label on the object nor on its namespace. */
+  NO_LABEL = 'no-label',
+  /** The named Gateway does not exist. */
+  MISSING_WAYPOINT = 'missing-waypoint',
+  /** The named Gateway is not of class istio-waypoint. */
+  NOT_A_WAYPOINT = 'not-a-waypoint',
+  /** The waypoint's `waypoint-for` takes no traffic of this kind (istiod: UnsupportedTrafficType). */
+  TRAFFIC_TYPE = 'traffic-type',
+  /** The waypoint's HBONE listener does not admit the namespace (istiod: AttachmentDenied). */
+  NOT_ADMITTED = 'not-admitted',
+}
+
 export interface Binding {
   /** The waypoint Gateway, when the object is bound. */
   readonly waypoint?: Entry;
+  /** Why there is none (when `waypoint` is undefined). */
+  readonly failure?: BindingFailure;
+  /** The Gateway the label named, when it exists (bound or not). */
+  readonly named?: Entry;
   /** Where the binding came from, e.g. `Service label istio.io/use-waypoint`. */
   readonly via: string;
   /** Why the object has no waypoint (when `waypoint` is undefined). */
@@ -51,11 +73,14 @@ function accepts(traffic: WaypointTraffic, kind: BindingKind): boolean {
 
 function matchesSelector(labels: Record<string, string>, selector: any): boolean {
   if (!selector || typeof selector !== 'object') return true;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const expr of selector.matchExpressions ?? []) {
-    const has = expr.key in labels;
+  const wanted = selector.matchLabels;
+  if (wanted && typeof wanted === 'object') for (const [k, v] of Object.entries(wanted)) if (labels[k] !== v) return false;
+  // hand-written YAML may hold anything here: a malformed expression matches nothing, it never throws
+  for (const expr of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
+    if (!expr || typeof expr !== 'object' || typeof expr.key !== 'string') return false;
+    const has = Object.prototype.hasOwnProperty.call(labels, expr.key);
     const val = labels[expr.key];
-    const values: string[] = expr.values ?? [];
+    const values: unknown[] = Array.isArray(expr.values) ? expr.values : [];
     switch (expr.operator) {
       case 'In': if (!has || !values.includes(val)) return false; break;
       case 'NotIn': if (has && values.includes(val)) return false; break;
@@ -72,7 +97,7 @@ export function waypointAdmits(model: MeshModel, waypoint: Entry, fromNamespace:
   const listeners: any[] = Array.isArray(waypoint.manifest.spec?.listeners) ? waypoint.manifest.spec.listeners : [];
   const hbone = listeners.find((l) => l && l.protocol === 'HBONE' && l.port === 15008);
   const ns = hbone?.allowedRoutes?.namespaces;
-  const from: string = ns?.from ?? 'Same';
+  const from: string = typeof ns?.from === 'string' ? ns.from : 'Same';
   if (from === 'All') return { ok: true, from };
   if (from === 'Selector') {
     return { ok: matchesSelector(model.namespaceLabels(fromNamespace) ?? {}, ns.selector), from };
@@ -88,7 +113,7 @@ export function resolveWaypoint(model: MeshModel, obj: Entry, kind: BindingKind 
   const labels = labelsOf(obj.manifest);
   const managed = labels[LABEL_MANAGED];
   if (managed === 'istio.io-mesh-controller' || managed === 'istio.io-eastwest-controller') {
-    return { via: `${obj.kind} label ${LABEL_MANAGED}`, reason: 'belongs to a waypoint or east-west gateway, which never gets a waypoint', value: managed };
+    return { failure: BindingFailure.MANAGED, via: `${obj.kind} label ${LABEL_MANAGED}`, reason: 'belongs to a waypoint or east-west gateway, which never gets a waypoint', value: managed };
   }
   let name: string | undefined;
   let wpNs = obj.namespace;
@@ -98,7 +123,7 @@ export function resolveWaypoint(model: MeshModel, obj: Entry, kind: BindingKind 
     wpNs = labels[LABEL_USE_WAYPOINT_NAMESPACE] || obj.namespace;
     via = `${obj.kind} label ${LABEL_USE_WAYPOINT}`;
     if (name === 'none') {
-      return { via, reason: `is opted out with ${LABEL_USE_WAYPOINT}: none`, value: name,
+      return { failure: BindingFailure.OPTED_OUT, via, reason: `is opted out with ${LABEL_USE_WAYPOINT}: none`, value: name,
         fix: `remove the ${LABEL_USE_WAYPOINT}: none label from ${obj.kind} ${obj.namespace}/${obj.name} or target something else` };
     }
   } else {
@@ -106,34 +131,34 @@ export function resolveWaypoint(model: MeshModel, obj: Entry, kind: BindingKind 
     via = `Namespace ${obj.namespace} label ${LABEL_USE_WAYPOINT}`;
     if (nsLabels === undefined || nsLabels[LABEL_USE_WAYPOINT] === undefined) {
       const where = nsLabels === undefined ? `and Namespace ${obj.namespace} is not among the manifests` : `nor on Namespace ${obj.namespace}`;
-      return { via, reason: `has no ${LABEL_USE_WAYPOINT} label, ${where}`, value: undefined,
+      return { failure: BindingFailure.NO_LABEL, via, reason: `has no ${LABEL_USE_WAYPOINT} label, ${where}`, value: undefined,
         fix: `label the ${obj.kind} or its Namespace with ${LABEL_USE_WAYPOINT}: <waypoint> (e.g. AmbientNamespace.addWaypoint())` };
     }
     name = nsLabels[LABEL_USE_WAYPOINT];
     wpNs = nsLabels[LABEL_USE_WAYPOINT_NAMESPACE] || obj.namespace;
     if (name === 'none') {
-      return { via, reason: `inherits ${LABEL_USE_WAYPOINT}: none from Namespace ${obj.namespace}`, value: name,
+      return { failure: BindingFailure.OPTED_OUT, via, reason: `inherits ${LABEL_USE_WAYPOINT}: none from Namespace ${obj.namespace}`, value: name,
         fix: `label the ${obj.kind} with ${LABEL_USE_WAYPOINT}: <waypoint>, or point the namespace label at a waypoint` };
     }
   }
   const gw = model.gateways.get(key(wpNs, name));
   if (!gw) {
-    return { via, reason: `names waypoint ${wpNs}/${name}, which does not exist`, value: name,
+    return { failure: BindingFailure.MISSING_WAYPOINT, via, reason: `names waypoint ${wpNs}/${name}, which does not exist`, value: name,
       fix: `create waypoint ${wpNs}/${name} (new Waypoint(...)) or fix the ${LABEL_USE_WAYPOINT} label` };
   }
   if (!model.isWaypoint(gw)) {
-    return { via, reason: `names Gateway ${wpNs}/${name} of class ${JSON.stringify(model.gatewayClassName(gw))}, not istio-waypoint`, value: name,
+    return { failure: BindingFailure.NOT_A_WAYPOINT, named: gw, via, reason: `names Gateway ${wpNs}/${name} of class ${JSON.stringify(model.gatewayClassName(gw))}, not istio-waypoint`, value: name,
       fix: `point ${LABEL_USE_WAYPOINT} at a Gateway of class istio-waypoint` };
   }
   const { traffic, raw } = waypointTraffic(model, gw);
   if (!accepts(traffic, kind)) {
-    return { via, reason: `uses waypoint ${wpNs}/${name}, whose ${LABEL_WAYPOINT_FOR} is ${JSON.stringify(raw ?? traffic)} and takes no ${kind} traffic`,
+    return { failure: BindingFailure.TRAFFIC_TYPE, named: gw, via, reason: `uses waypoint ${wpNs}/${name}, whose ${LABEL_WAYPOINT_FOR} is ${JSON.stringify(raw ?? traffic)} and takes no ${kind} traffic`,
       value: raw ?? traffic, fix: `set ${LABEL_WAYPOINT_FOR}: ${kind === 'service' ? 'service' : 'workload'} (or all) on waypoint ${wpNs}/${name}` };
   }
   const admission = waypointAdmits(model, gw, obj.namespace);
   if (!admission.ok) {
-    return { via, reason: `uses waypoint ${wpNs}/${name}, whose HBONE listener (allowedRoutes from ${admission.from}) does not admit namespace ${obj.namespace}`,
+    return { failure: BindingFailure.NOT_ADMITTED, named: gw, via, reason: `uses waypoint ${wpNs}/${name}, whose HBONE listener (allowedRoutes from ${admission.from}) does not admit namespace ${obj.namespace}`,
       value: admission.from, fix: `allow namespace ${obj.namespace} in the waypoint's allowedRoutes (from: All or a matching Selector)` };
   }
-  return { waypoint: gw, via };
+  return { waypoint: gw, named: gw, via };
 }

@@ -15,7 +15,7 @@ const CONTEXTS = new WeakMap<IConstruct, MeshContext>();
 /** Warnings are printed to stderr unless this variable is set; a comma list of codes silences just those. */
 export const QUIET_ENV = 'CDK8S_ISTIO_AMBIENT_QUIET';
 
-/** Whether a warning code is silenced: `QUIET=1` (or true, yes, all) silences all, `QUIET=BA009,WASM023` just those. */
+/** Whether a warning code is silenced: `QUIET=1` (or true, yes, all) silences all, `QUIET=BA011,WASM023` just those. */
 export function isSilenced(code: string, value: string | undefined = process.env[QUIET_ENV]): boolean {
   if (value === undefined || value === '') return false;
   if (/^(1|true|yes|all)$/i.test(value.trim())) return true;

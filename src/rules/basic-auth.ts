@@ -68,7 +68,20 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** All problems of a basic_auth `pluginConfig` (the module rejects the config on any of them). */
+/**
+ * A basic_auth plugin with no rule guards nothing: the module lets every request through (legal, so a
+ * warning; for an auth plugin it is almost always a mistake).
+ */
+export function checkBasicAuthHasRules(config: unknown, base = 'spec.pluginConfig'): FieldProblem[] {
+  if (config !== undefined && config !== null && !isPlainObject(config)) return []; // BA001 reports the shape
+  const rules = isPlainObject(config) ? config.basic_auth_rules : undefined;
+  if (rules !== undefined && (!Array.isArray(rules) || rules.length > 0)) return [];
+  return [problem('BA009', rules === undefined ? base : `${base}.basic_auth_rules`,
+    'holds no basic_auth rule, so the module checks nothing and every request passes', rules ?? config,
+    'add basic_auth_rules with a path matcher, request_methods and credentials')];
+}
+
+/** All problems of a basic_auth `pluginConfig` (errors: the module rejects the config; warnings: a rule never matches). */
 export function checkBasicAuthConfig(config: unknown, base = 'spec.pluginConfig'): FieldProblem[] {
   if (config === undefined || config === null) return [];
   if (!isPlainObject(config)) {
@@ -106,10 +119,27 @@ export function checkBasicAuthRule(rule: unknown, field: string): FieldProblem[]
         `give the path to match, e.g. ${k}: "/productpage"`));
     }
   }
+  if (present.length === 1) {
+    const k = present[0];
+    const v = rule[k];
+    // request paths always start with "/", so a prefix or exact path without one never matches
+    if ((k === 'prefix' || k === 'exact') && typeof v === 'string' && v !== '' && !v.startsWith('/')) {
+      out.push(problem('BA010', `${field}.${k}`, 'does not start with "/": request paths always do, so this rule never matches and guards nothing', v,
+        `write ${k}: ${JSON.stringify('/' + v)}`));
+    }
+  }
   const methods = rule.request_methods;
   if (!Array.isArray(methods) || methods.length === 0 || methods.some((m) => typeof m !== 'string' || m === '')) {
     out.push(problem('BA004', `${field}.request_methods`, 'must be a non-empty list of method names', methods,
       'list the methods to guard, e.g. ["GET", "POST"] (methods not listed pass unchecked)'));
+  } else {
+    methods.forEach((m: string, j: number) => {
+      // the module compares :method exactly, and HTTP methods are upper case
+      if (m !== m.toUpperCase()) {
+        out.push(problem('BA010', `${field}.request_methods[${j}]`, 'is not upper case: the module compares the method exactly, so this entry never matches a request', m,
+          `write ${JSON.stringify(m.toUpperCase())}`));
+      }
+    });
   }
   const creds = rule.credentials;
   if (!Array.isArray(creds) || creds.length === 0) {
@@ -141,9 +171,10 @@ export function checkPlaintextCredentials(config: unknown, base = 'spec.pluginCo
   const out: FieldProblem[] = [];
   config.basic_auth_rules.forEach((rule: unknown, i: number) => {
     if (!isPlainObject(rule) || !Array.isArray(rule.credentials)) return;
-    const plain = rule.credentials.filter((c): c is string => typeof c === 'string' && c !== '' && !isCredentialPlaceholder(c));
+    // placeholders are out of Git; values the module rejects are BA006's, not ours
+    const plain = rule.credentials.filter((c): c is string => typeof c === 'string' && !isCredentialPlaceholder(c) && checkCredential(c, '').length === 0);
     if (plain.length === 0) return;
-    out.push(problem('BA009', `${base}.basic_auth_rules[${i}].credentials`,
+    out.push(problem('BA011', `${base}.basic_auth_rules[${i}].credentials`,
       `${plain.length} credential${plain.length === 1 ? ' is' : 's are'} written in plain text (base64 is an encoding, not encryption): whoever reads the Git repository can use ${plain.length === 1 ? 'it' : 'them'}`,
       plain.map(maskCredential),
       'use argocd-vault-plugin placeholders (BasicAuthCredential.vault()), or read them from the environment at synth (BasicAuthCredential.fromEnv()) into a private repository'));

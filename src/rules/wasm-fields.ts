@@ -85,6 +85,10 @@ export function checkVmEnv(env: readonly EnvVarShape[], field = 'spec.vmConfig.e
   }
   env.forEach((e, i) => {
     const f = `${field}[${i}]`;
+    if (e === null || typeof e !== 'object' || Array.isArray(e)) {
+      out.push(problem('WASM015', f, 'must be an object with name and value', e, 'write each variable as { name: NAME, value: VALUE }'));
+      return;
+    }
     out.push(...checkLength(e.name, `${f}.name`, 1, 256));
     if (typeof e.name === 'string') {
       if (seen.has(e.name)) {
@@ -116,4 +120,23 @@ export function checkLabelName(value: unknown, field = 'metadata.name'): FieldPr
   if (typeof value === 'string' && value.length <= 63 && DNS_LABEL.test(value)) return [];
   return [problem('WASM015', field, 'must be a lowercase RFC 1123 label of at most 63 characters (a-z, 0-9, "-")', value,
     'pass a name such as "bookinfo"')];
+}
+
+/** The closed sets of WasmPlugin enum fields, as the CRD lists them. */
+export const WASM_ENUMS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['spec.phase', ['UNSPECIFIED_PHASE', 'AUTHN', 'AUTHZ', 'STATS']],
+  ['spec.failStrategy', ['FAIL_CLOSE', 'FAIL_OPEN', 'FAIL_RELOAD']],
+  ['spec.imagePullPolicy', ['UNSPECIFIED_POLICY', 'IfNotPresent', 'Always']],
+  ['spec.type', ['UNSPECIFIED_PLUGIN_TYPE', 'HTTP', 'NETWORK']],
+];
+
+/** Values of `spec.match[].mode`. */
+export const MATCH_MODES: readonly string[] = ['UNDEFINED', 'CLIENT', 'SERVER', 'CLIENT_AND_SERVER'];
+
+/** An enum field: unset, or exactly one of the listed strings (case-sensitive, as the CRD checks it). */
+export function checkEnum(value: unknown, field: string, allowed: readonly string[]): FieldProblem[] {
+  if (value === undefined || value === null || (typeof value === 'string' && allowed.includes(value))) return [];
+  const near = typeof value === 'string' ? allowed.find((a) => a.toLowerCase() === value.toLowerCase()) : undefined;
+  return [problem('WASM015', field, `is not one of ${allowed.join(', ')}`, value,
+    near ? `write ${JSON.stringify(near)}` : `use one of ${allowed.join(', ')}, or leave it unset`)];
 }

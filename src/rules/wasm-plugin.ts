@@ -3,14 +3,14 @@
  */
 import { Entry, MeshModel } from '../model/mesh-model';
 import { key, labelsOf } from '../model/manifest';
-import { LABEL_DATAPLANE_MODE } from '../model/waypoint-binding';
+import { LABEL_DATAPLANE_MODE, LABEL_WAYPOINT_FOR, waypointTraffic } from '../model/waypoint-binding';
 import {
-  DeadRefReason, MAX_TARGETS, ProxyKind, RefResolution, httpListenerMatch, matchPasses, resolveTargets, targetGroupFor,
+  DeadRefReason, MAX_TARGETS, Place, ProxyKind, RefResolution, attaches, proxyKindOf, httpListenerMatch, matchPasses, resolveTargets, targetGroupFor,
 } from '../model/attachment';
 import { FieldProblem, Finding, ObjectRef, problemToFinding } from './finding';
 import { severityOf } from './codes';
-import { checkLength, checkPort, checkPriority, checkSha256, checkUrl, checkVmEnv } from './wasm-fields';
-import { checkBasicAuthConfig, checkPlaintextCredentials, isBasicAuthUrl } from './basic-auth';
+import { MATCH_MODES, WASM_ENUMS, checkEnum, checkLength, checkPort, checkPriority, checkSha256, checkUrl, checkVmEnv } from './wasm-fields';
+import { checkBasicAuthConfig, checkBasicAuthHasRules, checkPlaintextCredentials, isBasicAuthUrl } from './basic-auth';
 
 export { ISTIO_GATEWAY_CLASSES, MAX_TARGETS, TargetRef, targetRefsOf } from '../model/attachment';
 
@@ -78,9 +78,12 @@ export function checkWasmPluginSpec(spec: any): FieldProblem[] {
   out.push(...checkLength(spec?.imagePullSecret, 'spec.imagePullSecret', 1, 253));
   out.push(...checkPriority(spec?.priority));
   if (Array.isArray(spec?.vmConfig?.env)) out.push(...checkVmEnv(spec.vmConfig.env));
+  for (const [field, allowed] of WASM_ENUMS) out.push(...checkEnum(spec?.[field.slice('spec.'.length)], field, allowed));
   if (Array.isArray(spec?.match)) {
-    spec.match.forEach((m: any, i: number) => (Array.isArray(m?.ports) ? m.ports : [])
-      .forEach((p: any, j: number) => out.push(...checkPort(p?.number, `spec.match[${i}].ports[${j}].number`))));
+    spec.match.forEach((m: any, i: number) => {
+      out.push(...checkEnum(m?.mode, `spec.match[${i}].mode`, MATCH_MODES));
+      (Array.isArray(m?.ports) ? m.ports : []).forEach((p: any, j: number) => out.push(...checkPort(p?.number, `spec.match[${i}].ports[${j}].number`)));
+    });
   }
   const hasRefs = spec?.targetRefs !== undefined;
   const hasRef = spec?.targetRef !== undefined;
@@ -92,16 +95,124 @@ export function checkWasmPluginSpec(spec: any): FieldProblem[] {
     out.push(problem('WASM002', 'spec.selector', 'is set together with targets (only one of targetRefs or selector can be set)', spec.selector,
       'drop selector to attach by targetRefs (ambient, Gateway API), or drop the targets to attach by pod labels (sidecars)'));
   }
+  const legacy = spec?.targetRef;
+  if (!hasRefs && legacy && typeof legacy === 'object' && legacy.kind !== 'Gateway') {
+    out.push(problem('WASM016', 'spec.targetRef.kind',
+      'the legacy singular targetRef targets only Gateways on the Istio versions that need it (1.20-1.21); 1.22 and later honour it, but it is hidden from the API docs',
+      legacy.kind, 'move the target to targetRefs (Istio 1.22 and later)'));
+  }
   const refs = Array.isArray(spec?.targetRefs) ? spec.targetRefs : [];
   if (refs.length > MAX_TARGETS) {
     out.push(problem('WASM010', 'spec.targetRefs', `holds ${refs.length} targets, more than the ${MAX_TARGETS} allowed`, refs.length,
       'split the targets over several plugins'));
   }
-  if (isBasicAuthUrl(spec?.url)) out.push(...checkBasicAuthConfig(spec?.pluginConfig));
+  if (isBasicAuthUrl(spec?.url)) out.push(...checkBasicAuthConfig(spec?.pluginConfig), ...checkBasicAuthHasRules(spec?.pluginConfig));
   return out;
 }
 
 const AUTH_PHASES = ['AUTHN', 'AUTHZ'];
+
+/** Phase as Istio orders it: unset and UNSPECIFIED_PHASE are the same slot. */
+function phaseOf(spec: any): string {
+  return typeof spec?.phase === 'string' && spec.phase !== 'UNSPECIFIED_PHASE' ? spec.phase : 'UNSPECIFIED_PHASE';
+}
+
+/** Filter chain kind: HTTP (unset, UNSPECIFIED_PLUGIN_TYPE, HTTP) or NETWORK. */
+function typeOf(spec: any): string {
+  return spec?.type === 'NETWORK' ? 'NETWORK' : 'HTTP';
+}
+
+function hasPriority(spec: any): boolean {
+  return typeof spec?.priority === 'number';
+}
+
+function placeName(place: Place): string {
+  const at = `${place.kind} ${place.proxy.namespace}/${place.proxy.name}`;
+  return place.service ? `${at} (${place.service.kind} ${place.service.name})` : at;
+}
+
+/**
+ * Whether the plugin's `match` (and, at a waypoint, the waypoint's traffic type) lets it run on a place;
+ * the reason when it does not (SEMANTICS §1.3, §4.5).
+ */
+function runsAt(model: MeshModel, spec: any, place: Place): { ok: boolean; why?: string } {
+  const network = typeOf(spec) === 'NETWORK';
+  if (place.kind === ProxyKind.WAYPOINT) {
+    if (!place.service) {
+      const { traffic, raw } = waypointTraffic(model, place.proxy);
+      if (traffic === 'none') return { ok: false, why: `${placeName(place)} has ${LABEL_WAYPOINT_FOR} ${JSON.stringify(raw)} and processes no traffic` };
+    }
+    // a NETWORK plugin runs on the waypoint's TCP chains, matched on the service port: only the mode is known here
+    const listener = network ? { mode: 'SERVER' as const, port: -1 } : httpListenerMatch(ProxyKind.WAYPOINT, 0);
+    const match = network && Array.isArray(spec.match) ? spec.match.map((m: any) => ({ ...(m ?? {}), ports: undefined })) : spec.match;
+    if (matchPasses(match, listener)) return { ok: true };
+    return { ok: false, why: `${placeName(place)} matches as mode SERVER${network ? '' : ' on port 0'}, which spec.match excludes` };
+  }
+  const listeners: any[] = Array.isArray(place.proxy.manifest.spec?.listeners) ? place.proxy.manifest.spec.listeners : [];
+  const ports = listeners.map((l) => l?.port).filter((p): p is number => typeof p === 'number');
+  if (ports.length === 0) return { ok: true }; // no listener to judge by: assume it runs
+  if (ports.some((port) => matchPasses(spec.match, httpListenerMatch(ProxyKind.INGRESS, port)))) return { ok: true };
+  return { ok: false, why: `${placeName(place)} matches as mode CLIENT on port ${ports.join(', ')}, which spec.match excludes` };
+}
+
+/** Where every plugin of a model runs, and which plugins share each proxy: built once per model. */
+interface Placement {
+  readonly places: Map<Entry, Place[]>;
+  readonly byProxy: Map<Entry, Array<{ plugin: Entry; place: Place }>>;
+}
+
+const PLACEMENTS = new WeakMap<MeshModel, Placement>();
+
+function placementOf(model: MeshModel): Placement {
+  let p = PLACEMENTS.get(model);
+  if (p) return p;
+  const ingressByNs = new Map<string, Entry[]>();
+  for (const gw of model.gateways.values()) {
+    if (proxyKindOf(model, gw) !== ProxyKind.INGRESS) continue;
+    const list = ingressByNs.get(gw.namespace);
+    if (list) list.push(gw); else ingressByNs.set(gw.namespace, [gw]);
+  }
+  const places = new Map<Entry, Place[]>();
+  const byProxy = new Map<Entry, Array<{ plugin: Entry; place: Place }>>();
+  for (const plugin of model.wasmPlugins) {
+    let list: Place[] = resolveTargets(model, plugin).flatMap((r) => r.places);
+    if (list.length === 0 && targetRefsCount(plugin.manifest.spec) === 0) {
+      // selector-based (or target-less) plugins run on the ingress gateways of their namespace, or of the mesh from the root namespace
+      const gws = plugin.namespace === model.rootNamespace ? [...ingressByNs.values()].flat() : (ingressByNs.get(plugin.namespace) ?? []);
+      list = gws.map((proxy): Place => ({ proxy, kind: ProxyKind.INGRESS })).filter((place) => attaches(model, plugin, place).attached);
+    }
+    places.set(plugin, list);
+    for (const place of list) {
+      const at = byProxy.get(place.proxy);
+      if (at) at.push({ plugin, place }); else byProxy.set(place.proxy, [{ plugin, place }]);
+    }
+  }
+  p = { places, byProxy };
+  PLACEMENTS.set(model, p);
+  return p;
+}
+
+function targetRefsCount(spec: any): number {
+  return (Array.isArray(spec?.targetRefs) ? spec.targetRefs.length : 0) + (spec?.targetRef ? 1 : 0);
+}
+
+/** Plugins with a priority that run beside `plugin` (same proxy and chain, phase and filter type). */
+function prioritizedNeighbours(model: MeshModel, plugin: Entry): string[] {
+  const { places, byProxy } = placementOf(model);
+  const phase = phaseOf(plugin.manifest.spec);
+  const type = typeOf(plugin.manifest.spec);
+  const names = new Set<string>();
+  for (const place of places.get(plugin) ?? []) {
+    for (const other of byProxy.get(place.proxy) ?? []) {
+      if (other.plugin === plugin || !hasPriority(other.plugin.manifest.spec)) continue;
+      if (phaseOf(other.plugin.manifest.spec) !== phase || typeOf(other.plugin.manifest.spec) !== type) continue;
+      // two Service-scoped plugins run together only on the same Service's chain
+      if (place.service && other.place.service && place.service !== other.place.service) continue;
+      names.add(other.plugin.namespace === plugin.namespace ? other.plugin.name : `${other.plugin.namespace}/${other.plugin.name}`);
+    }
+  }
+  return [...names].sort();
+}
 
 /** Every rule about one WasmPlugin, given the whole model. */
 export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
@@ -113,8 +224,10 @@ export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
     if (p) problems.push(p);
   }
   const refs = resolved.map((r) => r.ref);
-  const atWaypoint = resolved.some((r) => r.places.some((place) => place.kind === ProxyKind.WAYPOINT));
   const ns = plugin.namespace;
+  const live = resolved.flatMap((r) => r.places);
+  const verdicts = live.map((place) => ({ place, ...runsAt(model, spec, place) }));
+  const runsSomewhere = verdicts.some((v) => v.ok);
 
   if (refs.length === 0 && labelsOf(model.namespaces.get(ns)?.manifest)[LABEL_DATAPLANE_MODE] === 'ambient') {
     problems.push(problem('WASM020', spec.selector !== undefined ? 'spec.selector' : 'spec.targetRefs',
@@ -123,35 +236,65 @@ export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
   }
   const phase = spec.phase;
   if (spec.failStrategy === 'FAIL_OPEN' && AUTH_PHASES.includes(phase)) {
-    problems.push(problem('WASM021', 'spec.failStrategy', `FAIL_OPEN on a ${phase} plugin: if the module cannot be fetched or crashes, every request passes unchecked`,
+    problems.push(problem('WASM021', 'spec.failStrategy', `FAIL_OPEN on an ${phase} plugin: if the module cannot be fetched or crashes, every request passes unchecked`,
       spec.failStrategy, 'leave failStrategy unset (FAIL_CLOSE) for auth plugins'));
   }
-  if (atWaypoint && !matchPasses(spec.match, httpListenerMatch(ProxyKind.WAYPOINT, 0)) && spec.type !== 'NETWORK') {
+  if (live.length > 0 && !runsSomewhere) {
+    const whys = [...new Set(verdicts.map((v) => v.why!))];
+    const shown = whys.slice(0, 2).join('; ') + (whys.length > 2 ? `; and ${whys.length - 2} more` : '');
+    const byMatch = verdicts.some((v) => v.why!.includes('spec.match'));
+    problems.push(problem('WASM017', byMatch ? 'spec.match' : 'spec.targetRefs',
+      `the plugin can never run (for an auth plugin, an open door): ${shown}`, byMatch ? spec.match : refs.map((r) => r.name),
+      byMatch ? 'drop match, or the ports and mode that exclude where the plugin attaches (waypoints: SERVER, port 0; ingress: CLIENT, listener port)'
+        : `set ${LABEL_WAYPOINT_FOR} to service, workload or all on the waypoint, or target a waypoint that takes traffic`));
+  } else if (runsSomewhere && verdicts.some((v) => !v.ok && v.place.kind === ProxyKind.WAYPOINT && v.why!.includes('spec.match'))) {
     problems.push(problem('WASM022', 'spec.match', 'excludes the waypoint: its HTTP chains match with mode SERVER and port 0, so match.ports or mode CLIENT never match there',
       spec.match, 'drop match (or ports and mode CLIENT) from a plugin that runs at a waypoint'));
   }
-  if (atWaypoint && spec.type === 'NETWORK') {
+  if (live.some((place) => place.kind === ProxyKind.WAYPOINT) && spec.type === 'NETWORK') {
     problems.push(problem('WASM024', 'spec.type', 'a NETWORK plugin at a waypoint runs on TCP chains only and never sees HTTP service traffic',
       spec.type, 'use type HTTP (or leave it unset) for HTTP services'));
   }
-  if (spec.priority === undefined || spec.priority === null) {
-    const prioritized = (model.pluginsByNamespace.get(ns) ?? []).filter((p) => p !== plugin && typeof p.manifest.spec?.priority === 'number' && p.manifest.spec?.phase === phase);
+  if (!hasPriority(spec)) {
+    const prioritized = prioritizedNeighbours(model, plugin);
     if (prioritized.length > 0) {
-      problems.push(problem('WASM023', 'spec.priority', `is unset while ${prioritized.map((p) => p.name).sort().join(', ')} in the same phase set one: unset sorts after every priority, negative ones included, not as 0`,
-        undefined, 'set an explicit priority on every plugin of the phase'));
+      problems.push(problem('WASM023', 'spec.priority', `is unset while ${prioritized.join(', ')}, running beside it in the same phase, set one: unset sorts after every priority, negative ones included, not as 0`,
+        spec.priority, 'set an explicit priority on every plugin of the phase'));
     }
   }
   if (typeof spec.imagePullSecret === 'string' && spec.imagePullSecret !== '') {
-    const secret = model.secrets.get(key(ns, spec.imagePullSecret));
-    if (!secret) {
-      problems.push(problem('WASM025', 'spec.imagePullSecret', `Secret ${ns}/${spec.imagePullSecret} is not among the manifests; it must exist in the plugin namespace before the module is pulled`,
-        spec.imagePullSecret, 'make sure the Secret is created in the same namespace (sealed or external secrets are fine)'));
-    } else if (secret.manifest.type !== 'kubernetes.io/dockerconfigjson') {
-      problems.push(problem('WASM013', 'spec.imagePullSecret', `Secret ${ns}/${spec.imagePullSecret} has type ${JSON.stringify(secret.manifest.type ?? 'Opaque')}; Istio only reads kubernetes.io/dockerconfigjson`,
-        spec.imagePullSecret, 'create the Secret with type kubernetes.io/dockerconfigjson (kubectl create secret docker-registry)'));
-    }
+    problems.push(...checkPullSecret(model, ns, spec.imagePullSecret));
   }
   if (isBasicAuthUrl(spec.url)) problems.push(...checkPlaintextCredentials(spec.pluginConfig));
   const ref = entryRef(plugin);
   return problems.map((p) => problemToFinding(ref, p));
+}
+
+/**
+ * `imagePullSecret` names a `kubernetes.io/dockerconfigjson` Secret that istiod always reads from the plugin's
+ * namespace (a `namespace/` prefix in the value is overwritten).
+ */
+function checkPullSecret(model: MeshModel, ns: string, value: string): FieldProblem[] {
+  const slash = value.indexOf('/');
+  const name = slash < 0 ? value : value.slice(slash + 1);
+  const named = slash < 0 ? undefined : value.slice(0, slash);
+  const secret = model.secrets.get(key(ns, name));
+  if (named !== undefined && named !== ns) {
+    return [problem('WASM013', 'spec.imagePullSecret', `names namespace ${named}, but Istio reads the pull Secret from the plugin namespace ${ns} only (it looks up ${ns}/${name})`,
+      value, `create Secret ${name} (type kubernetes.io/dockerconfigjson) in namespace ${ns} and write imagePullSecret: ${JSON.stringify(name)}`)];
+  }
+  if (!secret) {
+    const elsewhere = model.namesakes(model.secrets, name).find((e) => e.namespace !== ns);
+    if (elsewhere) {
+      return [problem('WASM013', 'spec.imagePullSecret', `Secret ${name} exists in namespace ${elsewhere.namespace}, but Istio reads the pull Secret from the plugin namespace ${ns} only`,
+        value, `create the Secret in namespace ${ns} too (type kubernetes.io/dockerconfigjson)`)];
+    }
+    return [problem('WASM025', 'spec.imagePullSecret', `Secret ${ns}/${name} is not among the manifests; it must exist in the plugin namespace before the module is pulled`,
+      value, 'make sure the Secret is created in the same namespace (sealed or external secrets are fine)')];
+  }
+  if (secret.manifest.type !== 'kubernetes.io/dockerconfigjson') {
+    return [problem('WASM013', 'spec.imagePullSecret', `Secret ${ns}/${name} has type ${JSON.stringify(secret.manifest.type ?? 'Opaque')}; Istio only reads kubernetes.io/dockerconfigjson`,
+      value, 'create the Secret with type kubernetes.io/dockerconfigjson (kubectl create secret docker-registry)')];
+  }
+  return [];
 }

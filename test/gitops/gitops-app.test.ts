@@ -314,8 +314,8 @@ describe('credentials out of Git', () => {
       new BasicAuthPlugin(ns, 'Plain', { name: 'plain', targets: [waypoint], rules: [rule('/a')] });
       new BasicAuthPlugin(ns, 'Vault', { name: 'vault', targets: [waypoint], rules: [rule('/b', BasicAuthCredential.vault('secret/x', 'k'))] });
       app.synth();
-      const lines = write.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('BA009'));
-      expect(lines).toEqual([expect.stringMatching(/^warning BA009 WasmPlugin shop\/plain \(shop\/Plain\): spec\.pluginConfig\.basic_auth_rules\[0\]\.credentials: 1 credential is written in plain text .*\(got \["ok:\*\*\*"\]\)/)]);
+      const lines = write.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('BA011'));
+      expect(lines).toEqual([expect.stringMatching(/^warning BA011 WasmPlugin shop\/plain \(shop\/Plain\): spec\.pluginConfig\.basic_auth_rules\[0\]\.credentials: 1 credential is written in plain text .*\(got \["ok:\*\*\*"\]\)/)]);
     } finally {
       write.mockRestore();
     }

@@ -1,0 +1,122 @@
+/**
+ * `analyze`: loads manifests, builds the model once, runs the rule set, and returns the findings in a stable
+ * order. No rule logic lives here; the CLI, the benchmark and the validation plugin all call these functions.
+ */
+import { LoadError, loadManifests } from '../loader/load';
+import { MeshModel, MeshModelOptions } from '../model/mesh-model';
+import { SourcedManifest } from '../model/manifest';
+import { Finding, Severity, runRules } from '../rules';
+
+/** Options of {@link analyzePaths} and {@link analyzeObjects}. */
+export interface AnalyzeOptions extends MeshModelOptions {}
+
+/** Counts for the summary line. */
+export interface AnalyzeSummary {
+  readonly errors: number;
+  readonly warnings: number;
+  /** Objects read (List items count one each). */
+  readonly objects: number;
+  /** Files read. */
+  readonly files: number;
+  /** Files or documents that could not be read. */
+  readonly loadErrors: number;
+}
+
+/** Everything one run found. */
+export interface AnalyzeResult {
+  /** Sorted by file, line, code (see {@link compareFindings}). */
+  readonly findings: Finding[];
+  /** Unreadable files and malformed documents, sorted by file and line. */
+  readonly loadErrors: LoadError[];
+  /** Files read, in the order read. */
+  readonly files: string[];
+  /** Set when the rules themselves failed: one line, never a stack. */
+  readonly internalError?: string;
+  readonly summary: AnalyzeSummary;
+}
+
+/** Where an origin points: `file:line`, `file:line#items[i]`, or a construct path (line 0). */
+export interface OriginPosition {
+  readonly file: string;
+  readonly line: number;
+  readonly item: number;
+}
+
+const ORIGIN = /^(.*):(\d+)(?:#items\[(\d+)\])?$/;
+
+export function parseOrigin(origin: string): OriginPosition {
+  const m = ORIGIN.exec(origin);
+  if (!m) return { file: origin, line: 0, item: -1 };
+  return { file: m[1], line: Number(m[2]), item: m[3] === undefined ? -1 : Number(m[3]) };
+}
+
+// plain code-unit comparison: locale-independent, so the order is the same on every machine
+function cmp(a: string | number, b: string | number): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Orders findings by file, line, List item, code, then field and message, so output never depends on input order. */
+export function compareFindings(a: Finding, b: Finding): number {
+  const pa = parseOrigin(a.origin);
+  const pb = parseOrigin(b.origin);
+  return cmp(pa.file, pb.file) || cmp(pa.line, pb.line) || cmp(pa.item, pb.item) || cmp(a.code, b.code)
+    || cmp(a.field, b.field) || cmp(a.message, b.message) || cmp(a.value, b.value);
+}
+
+function summarize(findings: readonly Finding[], objects: number, files: number, loadErrors: number): AnalyzeSummary {
+  let errors = 0;
+  for (const f of findings) if (f.severity === Severity.ERROR) errors++;
+  return { errors, warnings: findings.length - errors, objects, files, loadErrors };
+}
+
+/** Runs the rule set over objects already in memory; throws only if a rule does. */
+export function analyzeObjects(objects: readonly SourcedManifest[], options: AnalyzeOptions = {}): Finding[] {
+  return runRules(MeshModel.build(objects, options)).sort(compareFindings);
+}
+
+/** Loads every YAML/JSON file under `paths` (recursively) and analyzes them together. Never throws. */
+export function analyzePaths(paths: readonly string[], options: AnalyzeOptions = {}): AnalyzeResult {
+  let loaded;
+  try {
+    loaded = loadManifests(paths);
+  } catch (e) {
+    return failed([], [], 0, `cannot read the input: ${firstLine(e)}`);
+  }
+  const errors = [...loaded.errors];
+  if (loaded.files.length === 0 && errors.length === 0) {
+    // an empty or mistyped folder must not pass as "clean"
+    errors.push({ file: paths.join(' '), line: 0, message: 'no YAML or JSON files found' });
+  }
+  const loadErrors = errors.sort((a, b) => cmp(a.file, b.file) || cmp(a.line, b.line) || cmp(a.message, b.message));
+  let findings: Finding[];
+  try {
+    findings = analyzeObjects(loaded.objects, options);
+  } catch (e) {
+    return failed(loadErrors, loaded.files, loaded.objects.length, `the rules failed on this input: ${firstLine(e)}`);
+  }
+  return { findings, loadErrors, files: loaded.files, summary: summarize(findings, loaded.objects.length, loaded.files.length, loadErrors.length) };
+}
+
+function failed(loadErrors: LoadError[], files: string[], objects: number, internalError: string): AnalyzeResult {
+  return { findings: [], loadErrors, files, internalError, summary: summarize([], objects, files.length, loadErrors.length) };
+}
+
+/** Which severity makes the run fail. */
+export enum FailOn {
+  ERROR = 'error',
+  WARNING = 'warning',
+}
+
+/** 2 when input could not be read or the rules failed, 1 when a finding is at or above `failOn`, else 0. */
+export function exitCodeOf(result: AnalyzeResult, failOn: FailOn = FailOn.ERROR): 0 | 1 | 2 {
+  if (result.internalError !== undefined || result.loadErrors.length > 0) return 2;
+  if (result.summary.errors > 0) return 1;
+  if (failOn === FailOn.WARNING && result.summary.warnings > 0) return 1;
+  return 0;
+}
+
+/** The first line of an error's message. */
+export function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0];
+}

@@ -1,0 +1,61 @@
+/**
+ * Renders an {@link AnalyzeResult}: one line per finding and a summary line for people, one JSON object for
+ * machines. Pure string building, no I/O.
+ */
+import { LoadError } from '../loader/load';
+import { Finding, RULES, Severity, formatFindingLine } from '../rules';
+import { AnalyzeResult, AnalyzeSummary, parseOrigin } from './analyze';
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** `3 errors, 1 warning in 42 objects from 7 files` (plus unreadable input, when any). */
+export function summaryLine(s: AnalyzeSummary): string {
+  const base = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')} in ${plural(s.objects, 'object')} from ${plural(s.files, 'file')}`;
+  return s.loadErrors > 0 ? `${base}; ${plural(s.loadErrors, 'input error')}` : base;
+}
+
+/** `error LOAD <file>:<line>: <message>`: the same shape as a finding line, with the pseudo-code LOAD. */
+export function formatLoadError(e: LoadError): string {
+  return `error LOAD ${e.line > 0 ? `${e.file}:${e.line}` : e.file}: ${e.message}`;
+}
+
+export interface TextReportOptions {
+  /** Leave warning lines out (they still count in the summary). @default false */
+  readonly quiet?: boolean;
+}
+
+/** The report for people: input errors, findings in order, then the summary line. */
+export function renderText(result: AnalyzeResult, options: TextReportOptions = {}): string {
+  const lines: string[] = result.loadErrors.map(formatLoadError);
+  for (const f of result.findings) {
+    if (options.quiet && f.severity === Severity.WARNING) continue;
+    lines.push(formatFindingLine(f));
+  }
+  if (result.internalError !== undefined) lines.push(`error INTERNAL: ${result.internalError}`);
+  lines.push(summaryLine(result.summary));
+  return lines.join('\n') + '\n';
+}
+
+const TITLES = new Map(RULES.map((r) => [r.code, r.title]));
+
+/** A finding as JSON: every field, plus its rule title and the origin split into file and line. */
+export function findingJson(f: Finding): Record<string, unknown> {
+  const pos = parseOrigin(f.origin);
+  return {
+    severity: f.severity, code: f.code, title: TITLES.get(f.code) ?? '', kind: f.kind, namespace: f.namespace, name: f.name,
+    origin: f.origin, file: pos.file, line: pos.line, field: f.field, message: f.message, value: f.value, fix: f.fix,
+    text: formatFindingLine(f),
+  };
+}
+
+/** The report for machines: one JSON document. */
+export function renderJson(result: AnalyzeResult, exitCode: number): string {
+  return JSON.stringify({
+    findings: result.findings.map(findingJson),
+    loadErrors: result.loadErrors.map((e) => ({ ...e, text: formatLoadError(e) })),
+    ...(result.internalError !== undefined ? { internalError: result.internalError } : {}),
+    summary: { ...result.summary, exitCode, text: summaryLine(result.summary) },
+  }, null, 2) + '\n';
+}

@@ -1,0 +1,102 @@
+/**
+ * A cdk8s validation plugin: `cdk8s synth` runs the rule set over the manifests any cdk8s app writes, and the
+ * findings appear in cdk8s's validation report. List it in the app's `cdk8s.yaml`:
+ *
+ * ```yaml
+ * validations:
+ *   - package: ./node_modules/cdk8s-istio-ambient/lib/src/validation-plugin
+ *     version: 0.1.0
+ *     class: IstioAmbientValidation
+ * ```
+ *
+ * The types below mirror the parts of cdk8s-cli's plugin interface (`cdk8s-cli/lib/plugins/validation`) this
+ * plugin uses, so the package needs no dependency on the CLI.
+ */
+import { FailOn, analyzeObjects, firstLine, summaryLine } from '../analyze';
+import { loadManifests } from '../loader/load';
+import { RULES, Severity } from '../rules';
+import { parseOrigin } from '../analyze/analyze';
+
+/** `properties:` of the `validations:` entry. */
+export interface IstioAmbientValidationProperties {
+  /** Istio's meshConfig.rootNamespace. @default "istio-system" */
+  readonly rootNamespace?: string;
+  /** Namespace of objects that set none. @default "default" */
+  readonly defaultNamespace?: string;
+  /** `error` fails the synth on errors only, `warning` on warnings too. @default "error" */
+  readonly failOn?: string;
+}
+
+/** A violation as cdk8s-cli's `ValidationReport.addViolation` takes it. */
+export interface ValidationViolationShape {
+  readonly ruleName: string;
+  readonly recommendation: string;
+  readonly fix: string;
+  readonly violatingResources: ReadonlyArray<{ readonly resourceName: string; readonly locations: readonly string[]; readonly manifestPath: string }>;
+}
+
+/** The parts of cdk8s-cli's `ValidationContext` the plugin uses. */
+export interface ValidationContextShape {
+  readonly manifests: readonly string[];
+  readonly report: {
+    addViolation(violation: ValidationViolationShape): void;
+    submit(status: 'success' | 'failure', metadata?: { readonly [key: string]: string }): void;
+  };
+  readonly logger: { log(message: string): void };
+}
+
+const TITLES = new Map(RULES.map((r) => [r.code, r.title]));
+
+/** The cdk8s validation plugin class (`class: IstioAmbientValidation`). */
+export class IstioAmbientValidation {
+  private readonly props: IstioAmbientValidationProperties;
+
+  constructor(props: IstioAmbientValidationProperties = {}) {
+    if (props.failOn !== undefined && props.failOn !== FailOn.ERROR && props.failOn !== FailOn.WARNING) {
+      throw new Error(`IstioAmbientValidation: properties.failOn: must be "error" or "warning" (got ${JSON.stringify(props.failOn)}); fix the validations entry in cdk8s.yaml`);
+    }
+    this.props = { ...props };
+  }
+
+  public async validate(context: ValidationContextShape): Promise<void> {
+    const loaded = loadManifests(context.manifests);
+    for (const e of loaded.errors) {
+      context.report.addViolation({
+        ruleName: 'LOAD (error): manifest cannot be read',
+        recommendation: `${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}`,
+        fix: 'make the app write valid YAML',
+        violatingResources: [{ resourceName: '', locations: [], manifestPath: e.file }],
+      });
+    }
+    let findings;
+    try {
+      findings = analyzeObjects(loaded.objects, { rootNamespace: this.props.rootNamespace, defaultNamespace: this.props.defaultNamespace });
+    } catch (e) {
+      // a crash in a rule fails the report in one line instead of aborting cdk8s with a stack
+      context.report.addViolation({
+        ruleName: 'INTERNAL (error): the rules failed on this input', recommendation: firstLine(e), fix: 'report this input to cdk8s-istio-ambient',
+        violatingResources: [],
+      });
+      context.report.submit('failure');
+      return;
+    }
+    for (const f of findings) {
+      const ns = f.namespace === '' ? '' : `${f.namespace}/`;
+      context.report.addViolation({
+        ruleName: `${f.code} (${f.severity}): ${TITLES.get(f.code) ?? ''}`,
+        // the same words as at synth and in `analyze`, origin included (file:line of the written manifest)
+        recommendation: `${f.kind} ${ns}${f.name} (${f.origin}): ${f.field}: ${f.message} (got ${f.value})`,
+        fix: f.fix,
+        // cdk8s maps resourceName to the construct path through its construct metadata
+        violatingResources: [{ resourceName: f.name, locations: [f.field], manifestPath: parseOrigin(f.origin).file }],
+      });
+    }
+    const errors = findings.filter((f) => f.severity === Severity.ERROR).length;
+    const warnings = findings.length - errors;
+    const failing = loaded.errors.length > 0 || errors > 0 || (this.props.failOn === FailOn.WARNING && warnings > 0);
+    context.logger.log(`cdk8s-istio-ambient: ${summaryLine({ errors, warnings, objects: loaded.objects.length, files: loaded.files.length, loadErrors: loaded.errors.length })}`);
+    context.report.submit(failing ? 'failure' : 'success', {
+      errors: String(errors), warnings: String(warnings), objects: String(loaded.objects.length),
+    });
+  }
+}
