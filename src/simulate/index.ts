@@ -1,0 +1,11 @@
+/**
+ * `cdk8s-istio-ambient/simulate`: predicts offline what an HTTP request inside an Istio ambient mesh gets
+ * (401, 200, 404...) and why, from manifests. `simulate()` and `Simulator` are pure; `loadSimulator()` and
+ * `loadChecks()` read files.
+ */
+export * from './types';
+export { Simulator, SimulatorOptions, SimulationInput, simulate, statusText, validateRequest } from './simulator';
+export { SimulationInputError, parseUrl, parseHeader, basicAuthHeader, parseClientRef, ClientRef, ParsedUrl } from './request';
+export { parseChecks, ParseChecksOptions } from './batch';
+export { formatSimulation, formatBatch, traceLines } from './format';
+export { loadSimulator, loadChecks } from './files';
