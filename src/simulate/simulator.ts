@@ -5,7 +5,7 @@
  */
 import { Entry, INGRESS_CLASS, MeshModel, MeshModelOptions } from '../model/mesh-model';
 import { GATEWAY_GROUP, ISTIO_NETWORKING_GROUP, Manifest, SourcedManifest, key, labelsOf } from '../model/manifest';
-import { LABEL_GATEWAY_NAME, ProxyKind } from '../model/attachment';
+import { LABEL_GATEWAY_NAME, ProxyKind, refIs, targetRefsOf } from '../model/attachment';
 import { LABEL_INGRESS_USE_WAYPOINT, LABEL_MANAGED, resolveWaypoint } from '../model/waypoint-binding';
 import { ModuleRequest } from './basic-auth-module';
 import { PlannedCall, forwardedHeaders, productpagePlan } from './bookinfo';
@@ -331,6 +331,7 @@ export class Simulator {
         detail: binding.waypoint ? `sends the connection over HBONE to waypoint ${id(binding.waypoint)} (${binding.via})` :
           `no waypoint for ${svc.kind} ${id(svc)} (${binding.via}: ${binding.reason}): straight to the destination, no Wasm plugin runs on the way` });
     }
+    if (!binding.waypoint) this.noteOpenDoor(f, svc);
     if (binding.waypoint && target.kind === 'ingress' && sender === 'client') {
       f.notes.push(`(inferred, SEMANTICS 1.4) the Service istiod generates for Gateway ${id(target.gateway)} is not excluded from waypoint binding, so in-mesh clients reach the gateway through waypoint ${id(binding.waypoint)} first`);
     }
@@ -403,6 +404,15 @@ export class Simulator {
       f.notes.push(`Service ${id(svc)} is bound to waypoint ${id(binding.waypoint)}, but the ingress gateway sends straight to its endpoints (${useWaypoint.why}), so the waypoint's plugins do not see this request`);
     }
     return this.atDestination(f, svc, req);
+  }
+
+  /** Plugins that target a Service no waypoint serves never run: say so where the request passes unchecked. */
+  private noteOpenDoor(f: Flight, svc: Entry): void {
+    for (const p of this.candidates([svc.namespace])) {
+      if (targetRefsOf(p.manifest.spec).some((r) => refIs(r, svc.kind) && r.name === svc.name)) {
+        f.notes.push(`${p.kind} ${id(p)} targets ${svc.kind} ${id(svc)}, but no waypoint serves it, so the plugin never runs (for an auth plugin, an open door)`);
+      }
+    }
   }
 
   /** SEMANTICS 1.5: the Service label wins (Go boolean), else the Namespace label (`true`, any case). */
