@@ -4,8 +4,11 @@
  * `loadChecks()` read files.
  */
 export * from './types';
-export { Simulator, SimulatorOptions, SimulationInput, simulate, statusText, validateRequest } from './simulator';
-export { SimulationInputError, parseUrl, parseHeader, basicAuthHeader, parseClientRef, ClientRef, ParsedUrl } from './request';
-export { parseChecks, ParseChecksOptions } from './batch';
+export { Simulator, simulate, statusText, validateRequest } from './simulator';
+export type { SimulatorOptions, SimulationInput } from './simulator';
+export { SimulationInputError, parseUrl, parseHeader, basicAuthHeader, parseClientRef } from './request';
+export type { ClientRef, ParsedUrl } from './request';
+export { parseChecks } from './batch';
+export type { ParseChecksOptions } from './batch';
 export { formatSimulation, formatBatch, traceLines } from './format';
 export { loadSimulator, loadChecks } from './files';
