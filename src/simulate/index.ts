@@ -12,3 +12,5 @@ export { parseChecks } from './batch';
 export type { ParseChecksOptions } from './batch';
 export { formatSimulation, formatBatch, traceLines } from './format';
 export { loadSimulator, loadChecks } from './files';
+export { benchSimulate, syntheticMesh, syntheticRequests } from './bench';
+export type { SimulateBenchOptions, SimulateBenchResult } from './bench';

@@ -103,6 +103,10 @@ export interface ChainOutcome {
   readonly stop?: { readonly outcome: 'denied' | 'unknown'; readonly by: string; readonly detail: string; readonly response?: LocalResponse };
   /** Whether at least one plugin ran (for the module-fetch note). */
   readonly ran: boolean;
+  /** Whether two plugins without creationTimestamp tied on everything else, so their names decided the order. */
+  readonly tiedByName: boolean;
+  /** Whether plugins of one phase mix set and unset priorities (unset sorts last, not as 0). */
+  readonly unsetBesideSet: boolean;
   readonly notes: string[];
 }
 
@@ -160,6 +164,10 @@ export function runChain(model: MeshModel, chain: Chain, candidates: Entry[], vi
     || (x.v.created ?? Infinity) - (y.v.created ?? Infinity)
     || byteCompare(x.v.sortName, y.v.sortName));
 
+  const same = (a: PluginView, b: PluginView) => a.type === b.type && a.phase === b.phase;
+  const tiedByName = runnable.some(({ v }, i) => i > 0 && same(v, runnable[i - 1].v) && v.priority === runnable[i - 1].v.priority
+    && v.entry.namespace === runnable[i - 1].v.entry.namespace && v.created === undefined && runnable[i - 1].v.created === undefined);
+  const unsetBesideSet = runnable.some(({ v }) => v.priority === undefined && runnable.some(({ v: w }) => same(v, w) && w.priority !== undefined));
   const traces: PluginTrace[] = [];
   const notes: string[] = [];
   let stop: ChainOutcome['stop'];
@@ -188,5 +196,5 @@ export function runChain(model: MeshModel, chain: Chain, candidates: Entry[], vi
     traces.push({ ...base, outcome: 'passed', detail: `runs ${what} in phase ${v.phase}; its effect cannot be known offline, assumed to pass the request on` });
     notes.push(`${who} (${what}, phase ${v.phase}) was assumed to pass the request on`);
   });
-  return { traces: [...traces, ...others], stop, ran: runnable.length > 0, notes };
+  return { traces: [...traces, ...others], stop, ran: runnable.length > 0, tiedByName, unsetBesideSet, notes };
 }

@@ -295,11 +295,10 @@ export class Simulator {
     if (out.ran) {
       f.notes.push('Wasm modules are assumed to be fetched and loaded; a failed fetch would answer 403 "RBAC: access denied" under FAIL_CLOSE (the default) or skip the plugin under FAIL_OPEN');
     }
-    const ordered = out.traces.filter((t) => t.order !== undefined);
-    if (ordered.length > 1 && ordered.some((t) => t.orderKey?.includes('no creationTimestamp'))) {
+    if (out.tiedByName) {
       f.notes.push('plugins without creationTimestamp are taken as created in one sync, in the same second; istiod then orders them by name, and a WasmPlugin\'s name is <name>~istio-translated-wasmplugin');
     }
-    if (ordered.length > 1 && ordered.some((t) => t.orderKey?.includes('priority unset'))) {
+    if (out.unsetBesideSet) {
       f.notes.push('an unset priority sorts after every set priority, negative ones included (istiod uses MinInt32, not the documented 0)');
     }
     for (const ns of [...new Set(namespaces)]) {
