@@ -332,7 +332,7 @@ export class Simulator {
     }
     if (!binding.waypoint) this.noteOpenDoor(f, svc);
     if (binding.waypoint && target.kind === 'ingress' && sender === 'client') {
-      f.notes.push(`(inferred, SEMANTICS 1.4) the Service istiod generates for Gateway ${id(target.gateway)} is not excluded from waypoint binding, so in-mesh clients reach the gateway through waypoint ${id(binding.waypoint)} first`);
+      f.notes.push(`the Service istiod generates for Gateway ${id(target.gateway)} is not excluded from waypoint binding (inferred from istiod's code), so in-mesh clients reach the gateway through waypoint ${id(binding.waypoint)} first`);
     }
     if (binding.waypoint) {
       const wp = binding.waypoint;
@@ -474,7 +474,7 @@ export class Simulator {
     const attempts = status === 200 ? 1 : c.attempts;
     const effect = status === 200 ? `${c.purpose} renders` : status === 'unknown' ? `whether ${c.purpose} renders is unknown (${result.reason})` :
       `${c.purpose} shows "${c.failureText}" (the call got ${status})`;
-    const tried = attempts > 1 ? `, sent ${attempts} times (productpage retries a failed reviews call once)` : '';
+    const tried = attempts > 1 ? ', sent twice (productpage retries a failed reviews call once)' : '';
     return { purpose: `${c.purpose}: productpage (${from.kind} ${id(from)}) calls GET ${c.url}, forwarding ${fwd}${tried}`, attempts, effect, result };
   }
 }
