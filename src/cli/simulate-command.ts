@@ -21,16 +21,20 @@ interface SimulateOptions {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** curl's header rules: `-u` first, then each `-H` in order; `Name:` with no value drops earlier ones of that name. */
+/**
+ * curl's header rules: `-u` makes an internal Authorization header that a `-H Authorization` replaces; each `-H`
+ * is sent as given (the same name twice sends both); `Name:` with no value drops that header.
+ */
 function headersOf(opts: SimulateOptions): Array<[string, string]> {
-  let headers: Array<[string, string]> = [];
-  if (opts.user !== undefined) headers.push(['Authorization', basicAuthHeader(opts.user)]);
+  let internal: Array<[string, string]> = opts.user !== undefined ? [['Authorization', basicAuthHeader(opts.user)]] : [];
+  let custom: Array<[string, string]> = [];
   for (const h of opts.header) {
     const { name, value } = parseHeader(h);
-    headers = headers.filter(([n]) => n.toLowerCase() !== name.toLowerCase());
-    if (value !== undefined) headers.push([name, value]);
+    const other = ([n]: [string, string]) => n.toLowerCase() !== name.toLowerCase();
+    internal = internal.filter(other);
+    if (value === undefined) custom = custom.filter(other); else custom.push([name, value]);
   }
-  return headers;
+  return [...internal, ...custom];
 }
 
 function run(url: string | undefined, opts: SimulateOptions, io: CliIo): number {

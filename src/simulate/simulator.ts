@@ -307,7 +307,7 @@ export class Simulator {
       }
     }
     if (headerValue(req.headers, 'authorization') !== undefined && req.headers.filter(([n]) => n.toLowerCase() === 'authorization').length > 1) {
-      f.notes.push('several Authorization headers: the module reads the first');
+      f.notes.push('several Authorization headers: the module reads the first (inferred from Envoy\'s header lookup)');
     }
     return out;
   }

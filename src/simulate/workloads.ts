@@ -53,7 +53,7 @@ export interface Capture {
 /**
  * Whether ztunnel captures the workload's pods: pod label `ambient`, or namespace label `ambient` without pod
  * label `none`; a pod that gets a sidecar is never captured. Injection follows the default webhook selectors
- * (namespace `istio-injection`/`istio.io/rev`, pod `sidecar.istio.io/inject`).
+ * (namespace `istio-injection`, pod `sidecar.istio.io/inject`).
  */
 export function captureOf(model: MeshModel, w: Workload): Capture {
   const nsLabels = model.namespaceLabels(w.namespace);
@@ -63,9 +63,8 @@ export function captureOf(model: MeshModel, w: Workload): Capture {
   if (w.podAnnotations['sidecar.istio.io/status'] !== undefined) {
     return { captured: false, why: 'its pods carry an injected sidecar (annotation sidecar.istio.io/status), and a pod is sidecar or ambient, never both' };
   }
-  const sidecar = (inject === 'true' && nsInjection !== 'disabled')
-    || (nsInjection === 'enabled' && inject !== 'false')
-    || (nsLabels?.['istio.io/rev'] !== undefined && nsInjection !== 'disabled' && inject !== 'false');
+  // the default webhook's selectors; revision labels (istio.io/rev) are left out, as ambient namespaces may carry them too
+  const sidecar = (inject === 'true' && nsInjection !== 'disabled') || (nsInjection === 'enabled' && inject !== 'false');
   if (sidecar) {
     return { captured: false, why: 'its pods would get a sidecar (injection labels on the pod or Namespace), and sidecar clients are never captured by ztunnel' };
   }

@@ -52,6 +52,12 @@ describe('simulate: one request', () => {
     expect(r.last).toBe('401');
   });
 
+  test('the same header twice is sent twice; the module reads the first Authorization, and the trace says so', async () => {
+    const r = await cli('simulate', '--manifests', DIST, '--from', 'default/curl', '-H', 'Authorization: Basic b2s6dGVzdA==', '-H', 'Authorization: Basic eA==', 'http://reviews:9080/reviews/1');
+    expect(r.last).toBe('200');
+    expect(r.out).toMatch(/^note {9}several Authorization headers: the module reads the first \(inferred/m);
+  });
+
   test('-X sets the method: a method no rule lists passes', async () => {
     const r = await cli('simulate', '--manifests', DIST, '--from', 'default/curl', '-X', 'HEAD', 'http://reviews:9080/reviews/1');
     expect([r.code, r.last]).toEqual([0, '200']);
