@@ -59,7 +59,7 @@ export function viewPlugin(entry: Entry): PluginView {
   const wasm = isTe ? spec.wasm : spec;
   const asWasmPlugin = isTe ? { ...(spec.wasm ?? {}), targetRefs: spec.targetRefs, selector: spec.selector, match: spec.match, priority: spec.priority } : spec;
   const rawPhase = spec.phase ?? 'UNSPECIFIED_PHASE';
-  const phase = TE_PHASE_ALIASES[rawPhase] ?? rawPhase;
+  const phase = (isTe ? TE_PHASE_ALIASES[rawPhase] : undefined) ?? rawPhase;
   const rawType = (isTe ? spec.wasm?.type : spec.type) ?? 'UNSPECIFIED_PLUGIN_TYPE';
   const ts = typeof entry.manifest.metadata?.creationTimestamp === 'string' ? Date.parse(entry.manifest.metadata.creationTimestamp) : NaN;
   const base = {
@@ -133,8 +133,8 @@ export function runChain(model: MeshModel, chain: Chain, candidates: Entry[], vi
   for (const e of candidates) if (!nsOrder.has(e.namespace)) nsOrder.set(e.namespace, nsOrder.size);
   const runnable: Array<{ v: PluginView; reason: string }> = [];
   const others: PluginTrace[] = [];
-  const listener = chain.place.kind === ProxyKind.WAYPOINT && chain.protocol === 'http' ? httpListenerMatch(ProxyKind.WAYPOINT, 0) :
-    { mode: chain.place.kind === ProxyKind.WAYPOINT ? 'SERVER' as const : 'CLIENT' as const, port: chain.listenerPort };
+  // a waypoint's TCP chains are matched as SERVER on the service port
+  const listener = chain.protocol === 'http' ? httpListenerMatch(chain.place.kind, chain.listenerPort) : { mode: 'SERVER' as const, port: chain.listenerPort };
   for (const e of candidates) {
     const v = view(e);
     const a = attaches(model, e, chain.place);

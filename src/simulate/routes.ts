@@ -3,7 +3,7 @@
  * rule wins for a request (hostnames, then the spec's precedence), and what its filters do.
  */
 import { Entry, MeshModel } from '../model/mesh-model';
-import { GATEWAY_GROUP, labelsOf } from '../model/manifest';
+import { GATEWAY_GROUP } from '../model/manifest';
 import { authorityHost, headerValue } from './request';
 
 /** What the gateway needs to know about the request. */
@@ -313,9 +313,4 @@ export function referenceGranted(grants: Entry[], fromNs: string, backend: Backe
     return from.some((f: any) => f?.group === GATEWAY_GROUP && f?.kind === 'HTTPRoute' && f?.namespace === fromNs)
       && to.some((t: any) => (t?.group ?? '') === backend.group && t?.kind === backend.kind && (t?.name === undefined || t.name === backend.name));
   });
-}
-
-/** Labels of a namespace, `{}` when it is not among the manifests. */
-export function namespaceLabelsOf(model: MeshModel, ns: string): Record<string, string> {
-  return labelsOf(model.namespaces.get(ns)?.manifest);
 }

@@ -4,7 +4,7 @@
  * productpage's own calls. Pure: reads a MeshModel, never the file system.
  */
 import { Entry, INGRESS_CLASS, MeshModel, MeshModelOptions } from '../model/mesh-model';
-import { GATEWAY_GROUP, ISTIO_NETWORKING_GROUP, Manifest, SourcedManifest, key, labelsOf } from '../model/manifest';
+import { GATEWAY_GROUP, ISTIO_EXTENSIONS_GROUP, ISTIO_NETWORKING_GROUP, Manifest, SourcedManifest, key, labelsOf } from '../model/manifest';
 import { LABEL_GATEWAY_NAME, ProxyKind, refIs, targetRefsOf } from '../model/attachment';
 import { LABEL_INGRESS_USE_WAYPOINT, LABEL_MANAGED, resolveWaypoint } from '../model/waypoint-binding';
 import { ModuleRequest } from './basic-auth-module';
@@ -39,7 +39,6 @@ export interface SimulatorOptions extends MeshModelOptions {
 /** What `simulate` accepts: manifests (sourced or plain), a built model, or a simulator built once. */
 export type SimulationInput = readonly SourcedManifest[] | readonly Manifest[] | MeshModel | Simulator;
 
-const EXTENSIONS_GROUP = 'extensions.istio.io';
 const SECURITY_GROUP = 'security.istio.io';
 const HTTP_PROTOCOLS = ['http', 'http2', 'grpc', 'grpc-web', 'h2c', 'kubernetes.io/h2c', 'kubernetes.io/ws'];
 const NON_HTTP_PROTOCOLS = ['tcp', 'tls', 'https', 'mongo', 'mysql', 'redis', 'udp', 'kubernetes.io/wss'];
@@ -120,7 +119,7 @@ export class Simulator {
         for (const g of gws) push(this.routesByGateway, g, e);
       } else if (e.group === GATEWAY_GROUP && e.kind === 'ReferenceGrant') {
         push(this.grantsByNs, e.namespace, e);
-      } else if (e.group === EXTENSIONS_GROUP && e.kind === 'TrafficExtension') {
+      } else if (e.group === ISTIO_EXTENSIONS_GROUP && e.kind === 'TrafficExtension') {
         push(this.extensionsByNs, e.namespace, e);
       } else if (e.group === SECURITY_GROUP) {
         push(this.securityByNs, e.namespace, e);
