@@ -26,7 +26,7 @@ JSON
 cat > main.ts <<'TS'
 import { App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, PathMatch, PolicyTarget } from 'cdk8s-istio-ambient';
+import { AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, PathMatch, PolicyTarget, SeedScenario } from 'cdk8s-istio-ambient';
 import { RULES } from 'cdk8s-istio-ambient/rules';
 import { MeshModel } from 'cdk8s-istio-ambient/model';
 
@@ -39,6 +39,7 @@ new BasicAuthPlugin(ns, 'CartAuth', {
   name: 'cart-auth', targets: [PolicyTarget.fromService(cart)],
   rules: [new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
 });
+new SeedScenario(app, 'default');
 app.synth();
 if (RULES.length === 0 || typeof MeshModel.build !== 'function') throw new Error('subpath exports missing');
 TS
@@ -77,4 +78,18 @@ npx ts-node exports.ts
 
 # the validation plugin inside a real `cdk8s synth`
 bash "$root/scripts/validation-plugin-e2e.sh" "$work/app" "$root/node_modules/.bin/cdk8s"
-echo "pack-test: $tarball installs into a fresh cdk8s app and synthesizes; analyze and the validation plugin work from it"
+
+# the simulator: the ./simulate export imports and type-checks, and the bin answers a seed check (last line = status)
+cat > check.ts <<'TS'
+import { SimulationResult, loadSimulator } from 'cdk8s-istio-ambient/simulate';
+const r: SimulationResult = loadSimulator(['out']).simulate({ from: 'default/curl', url: 'http://productpage:9080/productpage' });
+if (r.status !== 401) throw new Error(`simulate export: expected 401, got ${r.status}: ${r.reason}`);
+TS
+npx tsc --noEmit -p .
+npx ts-node check.ts
+status=$(npx cdk8s-istio-ambient simulate --manifests out --from default/curl -H 'Authorization: Basic YWRtaW4zOmFkbWluMw==' \
+  http://bookinfo-gateway-istio.default.svc.cluster.local/productpage | tail -n 1)
+[ "$status" = "200" ] || { echo "pack-test: simulate printed $status, expected 200"; exit 1; }
+cp "$root/examples/seed-checks.yaml" .
+npx cdk8s-istio-ambient simulate --manifests out --requests seed-checks.yaml >/dev/null
+echo "pack-test: $tarball installs into a fresh cdk8s app and synthesizes; analyze, the validation plugin and simulate work from it"

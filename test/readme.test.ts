@@ -30,7 +30,7 @@ function files(): string[] {
   return blocks('ts').map((code, i) => {
     const file = path.join(GEN, `block${i}.ts`);
     const body = code.includes('import ')
-      ? code.replace(/from 'cdk8s-istio-ambient'/g, "from '../../src'").replace(/from 'cdk8s-istio-ambient\/([\w-]+)'/g, "from '../../src/$1'")
+      ? code.replace(/from 'cdk8s-istio-ambient(\/[a-z-]+)?'/g, "from '../../src$1'")
       : `${PRELUDE}{\n${code}}\n`;
     fs.writeFileSync(file, `${body}\nexport {};\n`);
     return file;

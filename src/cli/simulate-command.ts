@@ -1,4 +1,91 @@
-import type { CommandRegistrar } from './program';
+import { Command } from 'commander';
+import {
+  SimulationInputError, SimulationRequest, basicAuthHeader, formatBatch, formatSimulation, loadChecks, loadSimulator, parseHeader,
+} from '../simulate';
+import type { CliIo, CommandRegistrar } from './program';
 
-/** `simulate`: not available yet. */
-export const simulateCommand: CommandRegistrar = () => {};
+/** Exit codes of `simulate`. */
+export const SIMULATE_EXIT = { SIMULATED: 0, MISMATCH: 1, BAD_INPUT: 2, UNKNOWN: 3 } as const;
+
+interface SimulateOptions {
+  readonly manifests: string[];
+  readonly from?: string;
+  readonly request?: string;
+  readonly header: string[];
+  readonly user?: string;
+  readonly requests?: string;
+  readonly json?: boolean;
+  readonly rootNamespace?: string;
+  readonly clusterDomain?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/**
+ * curl's header rules: `-u` makes an internal Authorization header that a `-H Authorization` replaces; each `-H`
+ * is sent as given (the same name twice sends both); `Name:` with no value drops that header.
+ */
+function headersOf(opts: SimulateOptions): Array<[string, string]> {
+  let internal: Array<[string, string]> = opts.user !== undefined ? [['Authorization', basicAuthHeader(opts.user)]] : [];
+  let custom: Array<[string, string]> = [];
+  for (const h of opts.header) {
+    const { name, value } = parseHeader(h);
+    const other = ([n]: [string, string]) => n.toLowerCase() !== name.toLowerCase();
+    internal = internal.filter(other);
+    if (value === undefined) custom = custom.filter(other); else custom.push([name, value]);
+  }
+  return [...internal, ...custom];
+}
+
+function run(url: string | undefined, opts: SimulateOptions, io: CliIo): number {
+  if (opts.requests !== undefined) {
+    if (url !== undefined) throw new SimulationInputError(`URL: not allowed with --requests (got ${JSON.stringify(url)}); put every request in the batch file`);
+    if (opts.header.length > 0 || opts.user !== undefined || opts.request !== undefined) {
+      throw new SimulationInputError('-H, -u and -X apply to a single request; write headers, user and method into each entry of the --requests file');
+    }
+    const checks = loadChecks(opts.requests, { from: opts.from });
+    const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain });
+    const batch = sim.check(checks);
+    io.out(opts.json ? `${JSON.stringify(batch, null, 2)}\n` : formatBatch(batch));
+    return batch.failed === 0 ? SIMULATE_EXIT.SIMULATED : SIMULATE_EXIT.MISMATCH;
+  }
+  if (url === undefined) throw new SimulationInputError('URL: missing; pass the URL to request (e.g. http://productpage:9080/productpage), or --requests <file>');
+  if (opts.from === undefined) throw new SimulationInputError('--from: missing; name the client as <namespace>/<workload> (e.g. --from default/curl)');
+  const request: SimulationRequest = { from: opts.from, method: opts.request ?? 'GET', url, headers: headersOf(opts) };
+  const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain });
+  const result = sim.simulate(request);
+  io.out(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatSimulation(result));
+  return result.status === 'unknown' ? SIMULATE_EXIT.UNKNOWN : SIMULATE_EXIT.SIMULATED;
+}
+
+/**
+ * `simulate`: what a request from a workload gets, and why, from manifests alone. Exit 0 when simulated
+ * (whatever the status), 3 when the manifests do not decide it, 2 for bad input, 1 when a batch check fails.
+ */
+export const simulateCommand: CommandRegistrar = (program: Command, io: CliIo, setExit: (code: number) => void) => {
+  program.command('simulate')
+    .description('predict the HTTP status a request from a mesh workload gets, and why (curl-like); exit 0 simulated, 1 batch mismatch, 2 bad input, 3 unknown')
+    .argument('[url]', 'the URL as curl takes it: http://<service>[.<namespace>[.svc[.cluster.local]]][:port]/path?query')
+    .option('--manifests <path>', 'YAML file or folder, read recursively (repeatable)', collect, [])
+    .option('--from <client>', 'the client workload: <namespace>/<workload> or <namespace>/<kind>/<name>')
+    .option('-X, --request <method>', 'request method (default GET)')
+    .option('-H, --header <header>', 'request header "Name: value" (repeatable; "Name:" removes it)', collect, [])
+    .option('-u, --user <user:password>', 'send Authorization: Basic with these credentials')
+    .option('--requests <file>', 'batch mode: a YAML list of requests with the status each expects')
+    .option('--json', 'print one JSON object instead of the trace')
+    .option('--root-namespace <namespace>', "Istio's root namespace", 'istio-system')
+    .option('--cluster-domain <domain>', "the cluster's DNS domain", 'cluster.local')
+    // accepted so a curl line from the Istio docs can be pasted as is; the output is always the trace, then the status
+    .option('-s, --silent', 'accepted for curl compatibility (no effect)')
+    .option('-o, --output <file>', 'accepted for curl compatibility (no effect)')
+    .option('-w, --write-out <format>', 'accepted for curl compatibility (the status is always the last line)')
+    .action((url: string | undefined, opts: SimulateOptions) => {
+      try {
+        setExit(run(url, opts, io));
+      } catch (e) {
+        if (!(e instanceof SimulationInputError)) throw e;
+        io.err(`error: ${e.message.split('\n')[0]}\n`);
+        setExit(SIMULATE_EXIT.BAD_INPUT);
+      }
+    });
+};

@@ -1,0 +1,85 @@
+/**
+ * The batch file: a YAML list of requests with the status each should get, for CI. Parsing keeps each
+ * check's `file:line` so a report points at it; anything malformed is a {@link SimulationInputError}.
+ */
+import { LineCounter, isMap, isSeq, parseDocument } from 'yaml';
+import { SimulationInputError, basicAuthHeader, parseHeader } from './request';
+import { validateRequest } from './simulator';
+import { Check, SimulationStatus } from './types';
+
+const KEYS = ['name', 'from', 'method', 'url', 'headers', 'user', 'expect'];
+
+/** Options of {@link parseChecks}. */
+export interface ParseChecksOptions {
+  /** The client of checks that name none (the CLI's `--from`). */
+  readonly from?: string;
+}
+
+function expectOf(v: unknown): SimulationStatus | undefined {
+  if (v === 'unknown') return 'unknown';
+  const n = typeof v === 'string' && /^\d{3}$/.test(v) ? Number(v) : v;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 100 && n <= 599 ? n : undefined;
+}
+
+/**
+ * Reads checks from YAML text: a list of `{name?, from, method?, url, headers?, user?, expect}`, where
+ * `headers` is a map or a list of `"Name: value"` strings, `user` is curl's `-u user:password`, and `expect`
+ * is a status code or `unknown`.
+ */
+export function parseChecks(text: string, display: string, options: ParseChecksOptions = {}): Check[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const at = (node: any) => `${display}:${node?.range ? lines.linePos(node.range[0]).line : 1}`;
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    throw new SimulationInputError(`${display}:${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`);
+  }
+  if (!isSeq(doc.contents)) {
+    throw new SimulationInputError(`${at(doc.contents)}: must be a YAML list of requests (got ${doc.contents === null ? 'an empty file' : 'something else'}); start each request with "- from: <namespace>/<workload>"`);
+  }
+  return doc.contents.items.map((node, i) => {
+    const where = `${at(node)}: requests[${i}]`;
+    if (!isMap(node)) throw new SimulationInputError(`${where}: must be a map with from, url and expect; e.g. "- {from: default/curl, url: http://productpage:9080/productpage, expect: 401}"`);
+    const item = node.toJSON() as Record<string, unknown>;
+    const bad = (field: string, what: string, fix: string) => new SimulationInputError(`${where}.${field}: ${what} (got ${JSON.stringify(item[field])}); ${fix}`);
+    for (const k of Object.keys(item)) {
+      if (!KEYS.includes(k)) throw new SimulationInputError(`${where}: unknown field ${JSON.stringify(k)}; use ${KEYS.join(', ')}`);
+    }
+    const from = item.from ?? options.from;
+    if (typeof from !== 'string' || from === '') throw bad('from', 'is required', 'write the client as <namespace>/<workload>, or pass --from');
+    if (typeof item.url !== 'string' || item.url === '') throw bad('url', 'is required', 'write the URL as curl takes it, e.g. http://productpage:9080/productpage');
+    if (item.method !== undefined && typeof item.method !== 'string') throw bad('method', 'must be a string', 'e.g. method: POST');
+    if (item.name !== undefined && typeof item.name !== 'string') throw bad('name', 'must be a string', 'quote the name');
+    const expect = expectOf(item.expect);
+    if (expect === undefined) throw bad('expect', 'must be an HTTP status code or "unknown"', 'e.g. expect: 401');
+    const headers: Array<[string, string]> = [];
+    if (Array.isArray(item.headers)) {
+      for (const h of item.headers) {
+        if (typeof h !== 'string') throw bad('headers', 'must be a map or a list of "Name: value" strings', 'e.g. headers: {Authorization: "Basic b2s6dGVzdA=="}');
+        const parsed = parseHeader(h);
+        if (parsed.value !== undefined) headers.push([parsed.name, parsed.value]);
+      }
+    } else if (item.headers !== undefined && item.headers !== null) {
+      if (typeof item.headers !== 'object') throw bad('headers', 'must be a map or a list of "Name: value" strings', 'e.g. headers: {Authorization: "Basic b2s6dGVzdA=="}');
+      for (const [n, v] of Object.entries(item.headers as Record<string, unknown>)) {
+        if (typeof v !== 'string') throw bad('headers', `value of ${n} must be a string`, 'quote header values');
+        headers.push([n, v]);
+      }
+    }
+    if (item.user !== undefined) {
+      if (typeof item.user !== 'string') throw bad('user', 'must be "user:password"', 'quote it, e.g. user: "ok:test"');
+      if (!headers.some(([n]) => n.toLowerCase() === 'authorization')) headers.push(['Authorization', basicAuthHeader(item.user)]);
+    }
+    const check: Check = {
+      ...(item.name !== undefined ? { name: item.name as string } : {}),
+      from, url: item.url, ...(item.method !== undefined ? { method: item.method as string } : {}), headers, expect, origin: at(node),
+    };
+    try {
+      validateRequest(check);
+    } catch (e) {
+      if (e instanceof SimulationInputError) throw new SimulationInputError(`${where}: ${e.message}`);
+      throw e;
+    }
+    return check;
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * The file side of the simulator, kept apart so the rest stays pure: manifests and batch files from disk.
+ */
+import * as fs from 'fs';
+import { loadManifests } from '../loader/load';
+import { ParseChecksOptions, parseChecks } from './batch';
+import { SimulationInputError } from './request';
+import { Simulator, SimulatorOptions } from './simulator';
+import { Check } from './types';
+
+/**
+ * Loads every YAML/JSON manifest under `paths` (folders read recursively, any layout; kinds the model does
+ * not know are ignored) and builds a simulator. Unreadable or malformed input throws one
+ * {@link SimulationInputError} naming the first `file:line`.
+ */
+export function loadSimulator(paths: readonly string[], options: SimulatorOptions = {}): Simulator {
+  if (paths.length === 0) throw new SimulationInputError('manifests: no path given; pass --manifests <dir-or-file> (e.g. --manifests dist)');
+  const loaded = loadManifests(paths);
+  if (loaded.errors.length > 0) {
+    const e = loaded.errors[0];
+    const more = loaded.errors.length > 1 ? ` (and ${loaded.errors.length - 1} more)` : '';
+    throw new SimulationInputError(`manifests: ${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}${more}; fix the file or leave it out of --manifests`);
+  }
+  if (loaded.objects.length === 0) {
+    throw new SimulationInputError(`manifests: no Kubernetes object found under ${paths.map((p) => JSON.stringify(p)).join(', ')}; point --manifests at the synthesized YAML (e.g. dist)`);
+  }
+  return Simulator.from(loaded.objects, options);
+}
+
+/** Reads a batch file of checks (see {@link parseChecks}). */
+export function loadChecks(file: string, options: ParseChecksOptions = {}): Check[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e: any) {
+    throw new SimulationInputError(`requests: cannot read ${JSON.stringify(file)} (${e?.code === 'ENOENT' ? 'no such file' : String(e?.message ?? e)}); pass a YAML file of checks`);
+  }
+  return parseChecks(text, file, options);
+}

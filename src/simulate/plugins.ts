@@ -1,0 +1,200 @@
+/**
+ * The plugins of one proxy chain: which candidates attach (the model's predicate), which the listener's
+ * `match` and `type` let through, their run order (SEMANTICS 5.1, 5.2) and what each does to the request.
+ */
+import { Entry, MeshModel } from '../model/mesh-model';
+import { Place, ProxyKind, attaches, httpListenerMatch, matchPasses } from '../model/attachment';
+import { FieldProblem } from '../rules/finding';
+import { isBasicAuthUrl } from '../rules/basic-auth';
+import { checkWasmPluginSpec } from '../rules/wasm-plugin';
+import { CompiledConfig, ModuleRequest, compileBasicAuth, runBasicAuth } from './basic-auth-module';
+import { LocalResponse, PluginTrace } from './types';
+
+/** The filter chain a request takes at a proxy. */
+export interface Chain {
+  readonly place: Place;
+  /** HTTP filters run for `http`; a `tcp` chain (a declared non-HTTP port) runs only NETWORK plugins. */
+  readonly protocol: 'http' | 'tcp';
+  /** The port `match[].ports` is compared with: the listener port at ingress, 0 on a waypoint's HTTP chains. */
+  readonly listenerPort: number;
+}
+
+export const PHASES = ['AUTHN', 'AUTHZ', 'STATS', 'UNSPECIFIED_PHASE'] as const;
+const TE_PHASE_ALIASES: Record<string, string> = { UNSPECIFIED: 'UNSPECIFIED_PHASE' };
+const AUTH_PHASES = ['AUTHN', 'AUTHZ'];
+const MIN_INT32 = -2147483648;
+const SYNTHETIC_SUFFIX = '~istio-translated-wasmplugin';
+const BASIC_AUTH_VERSION = '1.12.0';
+
+/** A WasmPlugin or TrafficExtension, read once. */
+export interface PluginView {
+  readonly entry: Entry;
+  /** The name istiod sorts by: WasmPlugins become `<name>~istio-translated-wasmplugin` TrafficExtensions (1.30). */
+  readonly sortName: string;
+  readonly phase: string;
+  readonly priority?: number;
+  /** creationTimestamp in whole seconds, undefined when the manifest has none. */
+  readonly created?: number;
+  readonly type: 'HTTP' | 'NETWORK';
+  readonly match: unknown;
+  readonly url?: string;
+  /** `basic_auth` (modelled), `lua` or `wasm` (effect unknown). */
+  readonly module: 'basic_auth' | 'lua' | 'wasm';
+  /** Why the API server, Istio's webhook or istiod would refuse or drop the object, if they would. */
+  readonly refused?: string;
+  readonly basicAuth?: CompiledConfig;
+}
+
+function problemsText(problems: FieldProblem[]): string {
+  const p = problems[0];
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  return `${p.field}: ${p.message} (got ${JSON.stringify(p.value)})${more}`;
+}
+
+/** Reads a WasmPlugin or TrafficExtension into what the chain needs. */
+export function viewPlugin(entry: Entry): PluginView {
+  const spec = entry.manifest.spec ?? {};
+  const isTe = entry.kind === 'TrafficExtension';
+  // a TrafficExtension carries the WasmPlugin payload one level down, under wasm (or lua instead)
+  const wasm = isTe ? spec.wasm : spec;
+  const asWasmPlugin = isTe ? { ...(spec.wasm ?? {}), targetRefs: spec.targetRefs, selector: spec.selector, match: spec.match, priority: spec.priority } : spec;
+  const rawPhase = spec.phase ?? 'UNSPECIFIED_PHASE';
+  const phase = (isTe ? TE_PHASE_ALIASES[rawPhase] : undefined) ?? rawPhase;
+  const rawType = (isTe ? spec.wasm?.type : spec.type) ?? 'UNSPECIFIED_PLUGIN_TYPE';
+  const ts = typeof entry.manifest.metadata?.creationTimestamp === 'string' ? Date.parse(entry.manifest.metadata.creationTimestamp) : NaN;
+  const base = {
+    entry,
+    sortName: isTe ? entry.name : `${entry.name}${SYNTHETIC_SUFFIX}`,
+    phase,
+    priority: typeof spec.priority === 'number' && Number.isInteger(spec.priority) ? spec.priority : undefined,
+    created: Number.isNaN(ts) ? undefined : Math.floor(ts / 1000),
+    type: rawType === 'NETWORK' ? 'NETWORK' as const : 'HTTP' as const,
+    match: spec.match,
+    url: typeof wasm?.url === 'string' ? wasm.url : undefined,
+  };
+  if (isTe && spec.lua !== undefined && spec.wasm === undefined) {
+    const code = spec.lua?.inlineCode;
+    const refused = typeof code !== 'string' || code === '' || code.length > 65536 ? 'lua.inlineCode must hold 1 to 65536 characters; istiod drops it' : undefined;
+    return { ...base, module: 'lua', refused };
+  }
+  if (isTe && (spec.lua !== undefined) === (spec.wasm !== undefined)) {
+    return { ...base, module: 'wasm', refused: 'exactly one of wasm or lua must be set; the API server refuses it' };
+  }
+  if (!(PHASES as readonly string[]).includes(phase)) {
+    return { ...base, module: 'wasm', refused: `phase ${JSON.stringify(rawPhase)} is not one of ${PHASES.join(', ')}; the API server refuses it` };
+  }
+  if (!['UNSPECIFIED_PLUGIN_TYPE', 'HTTP', 'NETWORK'].includes(rawType)) {
+    return { ...base, module: 'wasm', refused: `type ${JSON.stringify(rawType)} is not HTTP or NETWORK; the API server refuses it` };
+  }
+  const problems = checkWasmPluginSpec(asWasmPlugin);
+  // the library refuses sha256: "" as meaningless, but the CRD pattern accepts it
+  const admission = problems.filter((p) => p.code.startsWith('WASM') && !(p.code === 'WASM011' && p.value === ''));
+  if (admission.length > 0) {
+    return { ...base, module: 'wasm', refused: `the API server or Istio's webhook refuses it: ${problemsText(admission)}` };
+  }
+  if (!isBasicAuthUrl(base.url)) return { ...base, module: 'wasm' };
+  return { ...base, module: 'basic_auth', basicAuth: compileBasicAuth(wasm?.pluginConfig, isTe ? 'spec.wasm.pluginConfig' : 'spec.pluginConfig') };
+}
+
+/** What one chain did to a request. */
+export interface ChainOutcome {
+  readonly traces: PluginTrace[];
+  /** Set when a plugin answered (denied) or made the outcome undecidable. */
+  readonly stop?: { readonly outcome: 'denied' | 'unknown'; readonly by: string; readonly detail: string; readonly response?: LocalResponse };
+  /** Whether at least one plugin ran (for the module-fetch note). */
+  readonly ran: boolean;
+  /** Whether two plugins without creationTimestamp tied on everything else, so their names decided the order. */
+  readonly tiedByName: boolean;
+  /** Whether plugins of one phase mix set and unset priorities (unset sorts last, not as 0). */
+  readonly unsetBesideSet: boolean;
+  readonly notes: string[];
+}
+
+function phaseRank(phase: string): number {
+  return (PHASES as readonly string[]).indexOf(phase);
+}
+
+function byteCompare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function orderKey(v: PluginView, ns: string): string {
+  const prio = v.priority === undefined ? 'priority unset' : `priority ${v.priority}`;
+  const created = v.created === undefined ? 'no creationTimestamp' : `created ${new Date(v.created * 1000).toISOString().replace('.000Z', 'Z')}`;
+  return `${v.type === 'NETWORK' ? 'network filter, ' : ''}phase ${v.phase}, ${prio}, namespace ${ns}, ${created}, name ${JSON.stringify(v.sortName)}`;
+}
+
+/**
+ * Runs the plugins of `chain` on `req`. `candidates` are the plugins of the namespaces the proxy reads
+ * (its own, the root namespace, and at a waypoint the Service's), in that order.
+ */
+export function runChain(model: MeshModel, chain: Chain, candidates: Entry[], view: (e: Entry) => PluginView, req: ModuleRequest): ChainOutcome {
+  const nsOrder = new Map<string, number>();
+  for (const e of candidates) if (!nsOrder.has(e.namespace)) nsOrder.set(e.namespace, nsOrder.size);
+  const runnable: Array<{ v: PluginView; reason: string }> = [];
+  const others: PluginTrace[] = [];
+  // a waypoint's TCP chains are matched as SERVER on the service port
+  const listener = chain.protocol === 'http' ? httpListenerMatch(chain.place.kind, chain.listenerPort) : { mode: 'SERVER' as const, port: chain.listenerPort };
+  for (const e of candidates) {
+    const v = view(e);
+    const a = attaches(model, e, chain.place);
+    const base = { plugin: `${e.namespace}/${e.name}`, kind: e.kind, origin: e.origin, attached: a.attached, attachReason: a.reason };
+    if (!a.attached) {
+      others.push({ ...base, outcome: 'not-attached', detail: a.reason });
+    } else if (v.refused) {
+      others.push({ ...base, outcome: 'not-in-force', detail: `not in force: ${v.refused}` });
+    } else if (!matchPasses(v.match, listener)) {
+      others.push({ ...base, outcome: 'filtered', detail: `spec.match excludes this listener (mode ${listener.mode}, port ${listener.port})` +
+        (listener.port === 0 ? ': a waypoint matches HTTP chains with port 0' : '') });
+    } else if (chain.protocol === 'http' && v.type === 'NETWORK' && chain.place.kind === ProxyKind.WAYPOINT) {
+      others.push({ ...base, outcome: 'filtered', detail: 'a NETWORK plugin runs on a waypoint\'s TCP chains only, never on HTTP traffic' });
+    } else if (chain.protocol === 'tcp' && v.type === 'HTTP') {
+      others.push({ ...base, outcome: 'filtered', detail: 'an HTTP plugin does not run on a TCP chain (the port is declared non-HTTP)' });
+    } else if (v.module === 'basic_auth' && v.basicAuth && 'rejected' in v.basicAuth) {
+      others.push({ ...base, outcome: 'not-in-force', detail: `not in force: the basic_auth module rejects this config (onConfigure fails, Envoy NACKs it, requests pass unchecked): ${problemsText(v.basicAuth.rejected)}` });
+    } else {
+      runnable.push({ v, reason: a.reason });
+    }
+  }
+  // network filters come before the HTTP connection manager; then phase, priority (stable), namespace, creation, name
+  runnable.sort((x, y) => (x.v.type === y.v.type ? 0 : x.v.type === 'NETWORK' ? -1 : 1)
+    || phaseRank(x.v.phase) - phaseRank(y.v.phase)
+    || (y.v.priority ?? MIN_INT32) - (x.v.priority ?? MIN_INT32)
+    || nsOrder.get(x.v.entry.namespace)! - nsOrder.get(y.v.entry.namespace)!
+    || (x.v.created ?? Infinity) - (y.v.created ?? Infinity)
+    || byteCompare(x.v.sortName, y.v.sortName));
+
+  const same = (a: PluginView, b: PluginView) => a.type === b.type && a.phase === b.phase;
+  const tiedByName = runnable.some(({ v }, i) => i > 0 && same(v, runnable[i - 1].v) && v.priority === runnable[i - 1].v.priority
+    && v.entry.namespace === runnable[i - 1].v.entry.namespace && v.created === undefined && runnable[i - 1].v.created === undefined);
+  const unsetBesideSet = runnable.some(({ v }) => v.priority === undefined && runnable.some(({ v: w }) => same(v, w) && w.priority !== undefined));
+  const traces: PluginTrace[] = [];
+  const notes: string[] = [];
+  let stop: ChainOutcome['stop'];
+  runnable.forEach(({ v, reason }, i) => {
+    const e = v.entry;
+    const base = { plugin: `${e.namespace}/${e.name}`, kind: e.kind, origin: e.origin, attached: true, attachReason: reason, order: i + 1, orderKey: orderKey(v, e.namespace) };
+    if (stop) {
+      traces.push({ ...base, outcome: 'not-reached', detail: `not reached: ${stop.by} answered first` });
+      return;
+    }
+    const who = `${e.kind} ${e.namespace}/${e.name}`;
+    if (v.module === 'basic_auth' && v.type === 'HTTP' && v.basicAuth && 'program' in v.basicAuth) {
+      if (v.url && !v.url.includes(`:${BASIC_AUTH_VERSION}`)) notes.push(`${who} runs ${v.url}; modelled as basic_auth ${BASIC_AUTH_VERSION}`);
+      const verdict = runBasicAuth(v.basicAuth.program, req);
+      traces.push({ ...base, outcome: verdict.outcome, detail: verdict.detail, rules: verdict.rules });
+      if (verdict.outcome !== 'passed') stop = { outcome: verdict.outcome, by: who, detail: verdict.detail, response: verdict.response };
+      return;
+    }
+    const what = v.module === 'lua' ? 'Lua code' : v.module === 'basic_auth' ? 'the basic_auth module loaded as a network filter' : `module ${v.url}`;
+    if (AUTH_PHASES.includes(v.phase)) {
+      const detail = `runs ${what} in phase ${v.phase}, whose effect on the request cannot be known offline`;
+      traces.push({ ...base, outcome: 'unknown', detail });
+      stop = { outcome: 'unknown', by: who, detail };
+      return;
+    }
+    traces.push({ ...base, outcome: 'passed', detail: `runs ${what} in phase ${v.phase}; its effect cannot be known offline, assumed to pass the request on` });
+    notes.push(`${who} (${what}, phase ${v.phase}) was assumed to pass the request on`);
+  });
+  return { traces: [...traces, ...others], stop, ran: runnable.length > 0, tiedByName, unsetBesideSet, notes };
+}

@@ -1,0 +1,189 @@
+/**
+ * Turns a request as a user writes it (curl's URL, `-H`, `-u`) into what the proxies see: method, `:authority`,
+ * `:path` and headers. Input the request itself makes impossible throws {@link SimulationInputError}.
+ */
+import { SentRequest, SimulationRequest } from './types';
+
+/** Bad input (a malformed URL, header or client): the CLI prints the message on one line and exits 2. */
+export class SimulationInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SimulationInputError';
+  }
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** The parts of a request URL the simulator reads. */
+export interface ParsedUrl {
+  readonly scheme: string;
+  /** Lower case, without brackets for IPv6. */
+  readonly host: string;
+  readonly port: number;
+  /** Whether the URL named the port (curl then puts it in the Host header unless it is the default). */
+  readonly explicitPort: boolean;
+  /** Path and query as curl sends them (dot segments removed, `/` when empty). */
+  readonly path: string;
+  /** `user:password` from the URL, if any. */
+  readonly userinfo?: string;
+}
+
+const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
+
+/** Parses a curl-style URL; no scheme means `http`, as in curl. */
+export function parseUrl(url: string): ParsedUrl {
+  const bad = (what: string, fix: string) => new SimulationInputError(`URL: ${what} (got ${JSON.stringify(url)}); ${fix}`);
+  if (typeof url !== 'string' || url === '') throw bad('is required', 'pass a URL such as http://productpage:9080/productpage');
+  if (/\s/.test(url)) throw bad('contains white space', 'percent-encode spaces (%20)');
+  const m = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?([^/?#]*)([^#]*)/.exec(url)!;
+  const scheme = (m[1] ?? 'http').toLowerCase();
+  if (!(scheme in DEFAULT_PORTS)) throw bad(`scheme ${JSON.stringify(scheme)} is not http or https`, 'use http://');
+  let authority = m[2];
+  let userinfo: string | undefined;
+  const at = authority.lastIndexOf('@');
+  if (at >= 0) {
+    userinfo = decodeURIComponent(authority.slice(0, at));
+    authority = authority.slice(at + 1);
+  }
+  let host: string;
+  let portText: string | undefined;
+  const v6 = /^\[([0-9A-Fa-f:.]+)\](?::(.*))?$/.exec(authority);
+  if (v6) {
+    host = v6[1];
+    portText = v6[2];
+  } else {
+    const colon = authority.lastIndexOf(':');
+    host = colon >= 0 ? authority.slice(0, colon) : authority;
+    portText = colon >= 0 ? authority.slice(colon + 1) : undefined;
+  }
+  if (host === '') throw bad('has no host', 'write http://<service>[.<namespace>][:port]/path');
+  if (!v6 && !/^[A-Za-z0-9.-]+$/.test(host)) throw bad(`host ${JSON.stringify(host)} is not a DNS name`, 'write a Service name, <service>.<namespace> or a FQDN');
+  let port = DEFAULT_PORTS[scheme];
+  if (portText !== undefined && portText !== '') {
+    if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
+      throw bad(`port ${JSON.stringify(portText)} is not a number from 1 to 65535`, 'write the Service port, e.g. :9080');
+    }
+    port = Number(portText);
+  }
+  const explicitPort = portText !== undefined && portText !== '';
+  const rawPath = m[3] === '' ? '/' : m[3];
+  if (!rawPath.startsWith('/') && !rawPath.startsWith('?')) throw bad('path must start with "/"', 'write the path after the host, e.g. /productpage');
+  const q = rawPath.indexOf('?');
+  const pathPart = q >= 0 ? rawPath.slice(0, q) : rawPath;
+  const query = q >= 0 ? rawPath.slice(q) : '';
+  return { scheme, host: host.toLowerCase(), port, explicitPort, path: removeDotSegments(pathPart === '' ? '/' : pathPart) + query, userinfo };
+}
+
+/** RFC 3986 5.2.4, which curl applies to the path before sending it (unless --path-as-is). */
+export function removeDotSegments(path: string): string {
+  const out: string[] = [];
+  const segments = path.split('/');
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i];
+    if (s === '.' || s === '..') {
+      if (s === '..' && out.length > 1) out.pop();
+      if (i === segments.length - 1) out.push('');
+      continue;
+    }
+    out.push(s);
+  }
+  const joined = out.join('/');
+  return joined.startsWith('/') ? joined : `/${joined}`;
+}
+
+/**
+ * Parses a curl `-H` argument. `Name: value` sends the value with surrounding blanks trimmed (as the proxy's
+ * HTTP/1 codec also does); `Name:` with nothing after it drops the header; `Name;` sends it empty.
+ */
+export function parseHeader(text: string): { name: string; value: string | undefined } {
+  const semi = /^([^:;\s]+);$/.exec(text);
+  if (semi && TOKEN.test(semi[1])) return { name: semi[1], value: '' };
+  const colon = text.indexOf(':');
+  const name = colon > 0 ? text.slice(0, colon) : '';
+  if (colon <= 0 || !TOKEN.test(name)) {
+    throw new SimulationInputError(`header: must be "Name: value" with a token name (got ${JSON.stringify(text)}); write e.g. -H "Authorization: Basic b2s6dGVzdA=="`);
+  }
+  const value = text.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+  return { name, value: value === '' ? undefined : value };
+}
+
+/** The Authorization header curl's `-u user:password` sends. */
+export function basicAuthHeader(userPassword: string): string {
+  if (!userPassword.includes(':')) {
+    throw new SimulationInputError(`user: must be "user:password" (got ${JSON.stringify(userPassword)}); curl would prompt for the password, the simulator cannot`);
+  }
+  return `Basic ${Buffer.from(userPassword, 'utf8').toString('base64')}`;
+}
+
+/** A method token, case kept (the basic_auth module compares methods case-sensitively). */
+export function checkMethod(method: string): string {
+  if (!TOKEN.test(method)) {
+    throw new SimulationInputError(`method: must be an HTTP method token (got ${JSON.stringify(method)}); e.g. -X POST`);
+  }
+  return method;
+}
+
+/** A client reference: `<namespace>/<name>` or `<namespace>/<kind>/<name>` (kind as kubectl spells it). */
+export interface ClientRef {
+  readonly namespace: string;
+  readonly kind?: string;
+  readonly name: string;
+}
+
+/** Parses `from`; the kind, when given, is checked by the simulator against the kinds it knows. */
+export function parseClientRef(from: unknown): ClientRef {
+  const parts = typeof from === 'string' ? from.split('/') : [];
+  if ((parts.length !== 2 && parts.length !== 3) || parts.some((p) => p === '')) {
+    throw new SimulationInputError(`from: must be <namespace>/<workload> or <namespace>/<kind>/<name> (got ${JSON.stringify(from)}); e.g. default/curl`);
+  }
+  return parts.length === 2 ? { namespace: parts[0], name: parts[1] } : { namespace: parts[0], kind: parts[1], name: parts[2] };
+}
+
+/** The header list as a request gives it, in order. */
+export function headerPairs(headers: SimulationRequest['headers']): Array<[string, string]> {
+  if (!headers) return [];
+  const pairs: Array<[string, string]> = Array.isArray(headers)
+    ? (headers as ReadonlyArray<readonly [string, string]>).map(([n, v]) => [n, v])
+    : Object.entries(headers as Record<string, string>);
+  for (const [n, v] of pairs) {
+    if (typeof n !== 'string' || !TOKEN.test(n)) {
+      throw new SimulationInputError(`header: name must be a token (got ${JSON.stringify(n)}); e.g. Authorization`);
+    }
+    if (typeof v !== 'string') {
+      throw new SimulationInputError(`header ${n}: value must be a string (got ${JSON.stringify(v)}); quote it in YAML`);
+    }
+  }
+  return pairs;
+}
+
+/** The first value of a header (names case-insensitive), as a proxy-wasm module reads it. */
+export function headerValue(headers: ReadonlyArray<readonly [string, string]>, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  const hit = headers.find(([n]) => n.toLowerCase() === lower);
+  return hit?.[1];
+}
+
+/** The host part of an authority, without a trailing `:port` (IPv6 brackets kept), as the basic_auth module strips it. */
+export function authorityHost(authority: string): string {
+  const colon = authority.lastIndexOf(':');
+  if (colon < 0) return authority;
+  const v6end = authority.lastIndexOf(']');
+  return v6end < 0 || v6end < colon ? authority.slice(0, colon) : authority;
+}
+
+/** What goes on the wire for a request: curl's Host header, the Authorization from the URL's user part, the path. */
+export function toSent(req: SimulationRequest): { sent: SentRequest; url: ParsedUrl } {
+  const url = parseUrl(req.url);
+  const method = checkMethod(req.method ?? 'GET');
+  const given = headerPairs(req.headers);
+  const headers: Array<[string, string]> = [];
+  const hostShown = url.host.includes(':') ? `[${url.host}]` : url.host;
+  const defaultAuthority = url.explicitPort && url.port !== DEFAULT_PORTS[url.scheme] ? `${hostShown}:${url.port}` : hostShown;
+  if (headerValue(given, 'host') === undefined) headers.push(['Host', defaultAuthority]);
+  if (url.userinfo !== undefined && headerValue(given, 'authorization') === undefined) {
+    headers.push(['Authorization', basicAuthHeader(url.userinfo.includes(':') ? url.userinfo : `${url.userinfo}:`)]);
+  }
+  headers.push(...given);
+  const authority = headerValue(headers, 'host') ?? defaultAuthority;
+  return { sent: { from: req.from, method, url: req.url, authority, path: url.path, headers }, url };
+}

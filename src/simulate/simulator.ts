@@ -1,0 +1,492 @@
+/**
+ * The request path through an ambient mesh (SEMANTICS 1, 4.2): client capture, name resolution, the waypoint
+ * chain of the Service addressed, the ingress gateway and its routes, the destination workload, and Bookinfo
+ * productpage's own calls. Pure: reads a MeshModel, never the file system.
+ */
+import { Entry, INGRESS_CLASS, MeshModel, MeshModelOptions } from '../model/mesh-model';
+import { GATEWAY_GROUP, ISTIO_EXTENSIONS_GROUP, ISTIO_NETWORKING_GROUP, Manifest, SourcedManifest, key, labelsOf } from '../model/manifest';
+import { LABEL_GATEWAY_NAME, ProxyKind, refIs, targetRefsOf } from '../model/attachment';
+import { LABEL_INGRESS_USE_WAYPOINT, LABEL_MANAGED, resolveWaypoint } from '../model/waypoint-binding';
+import { ModuleRequest } from './basic-auth-module';
+import { PlannedCall, forwardedHeaders, productpagePlan } from './bookinfo';
+import { Chain, ChainOutcome, PluginView, runChain, viewPlugin } from './plugins';
+import { ParsedUrl, SimulationInputError, headerValue, parseClientRef, toSent } from './request';
+import { Backend, RouteRequest, matchRoute, referenceGranted } from './routes';
+import {
+  BatchResult, Check, Hop, LocalResponse, SentRequest, SimulationRequest, SimulationResult, SimulationStatus, SubRequest,
+} from './types';
+import { KIND_ALIASES, WORKLOAD_KINDS, Workload, captureOf, selects, workloadOf } from './workloads';
+
+function kindOf(alias: string, from: string): string {
+  const k = KIND_ALIASES[alias.toLowerCase()];
+  if (!k) throw new SimulationInputError(`from: ${JSON.stringify(alias)} is not a workload kind (got ${JSON.stringify(from)}); use deploy, sts, ds, pod, job, cronjob or rs`);
+  return k;
+}
+
+/** Checks a request's form (client reference, method, URL, headers) without simulating it. */
+export function validateRequest(request: SimulationRequest): void {
+  const ref = parseClientRef(request.from);
+  if (ref.kind !== undefined) kindOf(ref.kind, request.from);
+  toSent(request);
+}
+
+/** Options of {@link Simulator}. */
+export interface SimulatorOptions extends MeshModelOptions {
+  /** The cluster's DNS domain. @default "cluster.local" */
+  readonly clusterDomain?: string;
+}
+
+/** What `simulate` accepts: manifests (sourced or plain), a built model, or a simulator built once. */
+export type SimulationInput = readonly SourcedManifest[] | readonly Manifest[] | MeshModel | Simulator;
+
+const SECURITY_GROUP = 'security.istio.io';
+const HTTP_PROTOCOLS = ['http', 'http2', 'grpc', 'grpc-web', 'h2c', 'kubernetes.io/h2c', 'kubernetes.io/ws'];
+const NON_HTTP_PROTOCOLS = ['tcp', 'tls', 'https', 'mongo', 'mysql', 'redis', 'udp', 'kubernetes.io/wss'];
+const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'];
+const GO_FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'];
+
+/** Where a request is headed after name resolution. */
+type Target =
+  | { kind: 'service'; svc: Entry; port: number; protocol: 'http' | 'tcp'; how: string }
+  | { kind: 'ingress'; svc: Entry; gateway: Entry; listener: any; port: number; how: string }
+  | { kind: 'unknown'; reason: string };
+
+/** The state of one request while it travels. */
+interface Flight {
+  readonly sent: SentRequest;
+  readonly hops: Hop[];
+  readonly notes: string[];
+  depth: number;
+}
+
+type Outcome = Omit<SimulationResult, 'request' | 'hops' | 'notes'>;
+
+function isSourced(o: unknown): o is SourcedManifest {
+  return typeof o === 'object' && o !== null && 'manifest' in o && typeof (o as any).origin === 'string';
+}
+
+/** `namespace/name` for messages. */
+function id(e: { namespace: string; name: string }): string {
+  return `${e.namespace}/${e.name}`;
+}
+
+function portProtocol(p: any, seProtocol?: string): { protocol: 'http' | 'tcp'; text: string } {
+  const declared = String(seProtocol ?? p?.appProtocol ?? (typeof p?.name === 'string' ? p.name.split('-')[0] : '')).toLowerCase();
+  if (HTTP_PROTOCOLS.includes(declared)) return { protocol: 'http', text: `declared ${declared}: HTTP chain` };
+  if (NON_HTTP_PROTOCOLS.includes(declared)) return { protocol: 'tcp', text: `declared ${declared}: TCP chain, HTTP plugins do not run` };
+  return { protocol: 'http', text: 'protocol not declared: sniffed as HTTP (curl speaks HTTP/1.1)' };
+}
+
+/**
+ * Predicts what HTTP status a request gets in an ambient mesh, and why. Build it once per set of manifests;
+ * every index it needs is made in one pass, so each request only looks at the namespaces it touches.
+ */
+export class Simulator {
+  /** Builds a simulator from manifests (as loaded from YAML, or plain objects) or a model. */
+  public static from(input: SimulationInput, options: SimulatorOptions = {}): Simulator {
+    if (input instanceof Simulator) return input;
+    if (input instanceof MeshModel) return new Simulator(input, options);
+    const list = input as readonly unknown[];
+    const sourced = list.map((o, i) => (isSourced(o) ? o : { manifest: o as Manifest, origin: `objects[${i}]` }));
+    return new Simulator(MeshModel.build(sourced, options), options);
+  }
+
+  public readonly model: MeshModel;
+  private readonly clusterDomain: string;
+  private readonly workloadsByNs = new Map<string, Workload[]>();
+  private readonly ingressByService = new Map<string, { gateway: Entry; service: Entry }>();
+  private readonly routesByGateway = new Map<string, Entry[]>();
+  private readonly extensionsByNs = new Map<string, Entry[]>();
+  private readonly securityByNs = new Map<string, Entry[]>();
+  private readonly grantsByNs = new Map<string, Entry[]>();
+  private readonly serviceEntriesByHost = new Map<string, Entry[]>();
+  private readonly views = new Map<Entry, PluginView>();
+
+  private constructor(model: MeshModel, options: SimulatorOptions) {
+    this.model = model;
+    this.clusterDomain = options.clusterDomain ?? 'cluster.local';
+    const push = <T>(map: Map<string, T[]>, k: string, v: T) => {
+      const list = map.get(k);
+      if (list) list.push(v); else map.set(k, [v]);
+    };
+    for (const e of model.entries) {
+      const w = workloadOf(e);
+      if (w) { push(this.workloadsByNs, e.namespace, w); continue; }
+      if (e.group === GATEWAY_GROUP && e.kind === 'HTTPRoute') {
+        const refs: any[] = Array.isArray(e.manifest.spec?.parentRefs) ? e.manifest.spec.parentRefs : [];
+        const gws = new Set(refs.filter((r) => (r?.kind ?? 'Gateway') === 'Gateway' && (r?.group ?? GATEWAY_GROUP) === GATEWAY_GROUP)
+          .map((r) => key(r.namespace ?? e.namespace, String(r.name))));
+        for (const g of gws) push(this.routesByGateway, g, e);
+      } else if (e.group === GATEWAY_GROUP && e.kind === 'ReferenceGrant') {
+        push(this.grantsByNs, e.namespace, e);
+      } else if (e.group === ISTIO_EXTENSIONS_GROUP && e.kind === 'TrafficExtension') {
+        push(this.extensionsByNs, e.namespace, e);
+      } else if (e.group === SECURITY_GROUP) {
+        push(this.securityByNs, e.namespace, e);
+      } else if (e.group === ISTIO_NETWORKING_GROUP && e.kind === 'ServiceEntry') {
+        for (const h of Array.isArray(e.manifest.spec?.hosts) ? e.manifest.spec.hosts : []) push(this.serviceEntriesByHost, String(h).toLowerCase(), e);
+      }
+    }
+    for (const gw of model.gateways.values()) {
+      if (model.gatewayClassName(gw) !== INGRESS_CLASS) continue;
+      const name = `${gw.name}-istio`;
+      const real = model.services.get(key(gw.namespace, name));
+      this.ingressByService.set(key(gw.namespace, name), { gateway: gw, service: real ?? this.generatedService(gw, name) });
+    }
+  }
+
+  /** Simulates one request. Throws {@link SimulationInputError} for a malformed URL, header, method or client. */
+  public simulate(request: SimulationRequest): SimulationResult {
+    const { sent, url } = toSent(request);
+    const flight: Flight = { sent, hops: [], notes: [], depth: 0 };
+    const client = this.findClient(request.from);
+    if (!client.workload) return this.finish(flight, { status: 'unknown', reason: client.reason, subRequests: [] });
+    return this.finish(flight, this.fromClient(flight, client.workload, url));
+  }
+
+  /** Simulates every check and compares each status with the expected one. */
+  public check(checks: readonly Check[]): BatchResult {
+    const results = checks.map((check) => {
+      const result = this.simulate(check);
+      return { check, ok: result.status === check.expect, result };
+    });
+    const passed = results.filter((r) => r.ok).length;
+    return { passed, failed: results.length - passed, results };
+  }
+
+  private finish(f: Flight, o: Outcome): SimulationResult {
+    return { request: f.sent, status: o.status, reason: o.reason, ...(o.response ? { response: o.response } : {}), hops: f.hops, subRequests: o.subRequests, notes: [...new Set(f.notes)] };
+  }
+
+  private findClient(from: string): { workload?: Workload; reason: string } {
+    const ref = parseClientRef(from);
+    const kinds = ref.kind === undefined ? WORKLOAD_KINDS : [kindOf(ref.kind, from)];
+    const found = (this.workloadsByNs.get(ref.namespace) ?? []).filter((w) => w.name === ref.name && kinds.includes(w.kind))
+      .sort((a, b) => WORKLOAD_KINDS.indexOf(a.kind) - WORKLOAD_KINDS.indexOf(b.kind));
+    if (found.length === 0) {
+      const what = ref.kind === undefined ? 'Deployment, StatefulSet, DaemonSet, Pod, Job, CronJob or ReplicaSet' : kinds[0];
+      return { reason: `client ${from}: no ${what} named ${ref.name} in namespace ${ref.namespace} among the manifests` };
+    }
+    return { workload: found[0], reason: '' };
+  }
+
+  /** The ambient client sends the request: capture, resolution, then the Service's path. */
+  private fromClient(f: Flight, client: Workload, url: ParsedUrl): Outcome {
+    const capture = captureOf(this.model, client);
+    f.hops.push({ kind: 'client', at: id(client), origin: client.entry.origin,
+      detail: `${client.kind} ${id(client)}, ${capture.captured ? 'captured by ztunnel' : 'not captured by ztunnel'}: ${capture.why}` });
+    if (!capture.captured) {
+      return { status: 'unknown', reason: `client ${id(client)} is not in the ambient mesh: ${capture.why}; only captured clients are simulated`, subRequests: [] };
+    }
+    if (url.scheme !== 'http') {
+      return { status: 'unknown', reason: `${url.scheme}:// is not simulated: HTTP plugins never see inside TLS the client originates`, subRequests: [] };
+    }
+    const target = this.resolve(url, client.namespace);
+    if (target.kind === 'unknown') {
+      f.hops.push({ kind: 'resolve', at: url.host, detail: target.reason });
+      return { status: 'unknown', reason: target.reason, subRequests: [] };
+    }
+    f.hops.push({ kind: 'resolve', at: id(target.svc), origin: target.svc.origin, detail: target.how });
+    return this.toService(f, target, this.routeRequest(f.sent), 'client');
+  }
+
+  private routeRequest(sent: SentRequest): RouteRequest {
+    return { method: sent.method, authority: sent.authority, path: sent.path, headers: sent.headers };
+  }
+
+  /** Name resolution from a pod in `clientNs`: Kubernetes DNS (search path, cluster domain) first, then ServiceEntry hosts. */
+  private resolve(url: ParsedUrl, clientNs: string): Target {
+    const host = url.host.replace(/\.$/, '');
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(host) || host.includes(':')) {
+      return { kind: 'unknown', reason: `host ${host} is an IP address; requests to pod or Service IPs are not simulated, address the Service by name` };
+    }
+    const labels = host.split('.');
+    const suffix = `.svc.${this.clusterDomain}`;
+    let svcName: string | undefined;
+    let ns = clientNs;
+    let form = '';
+    if (labels.length === 1) [svcName, form] = [labels[0], `short name, looked up in the client's namespace ${clientNs}`];
+    else if (labels.length === 2) [svcName, ns, form] = [labels[0], labels[1], '<service>.<namespace>'];
+    else if (labels.length === 3 && labels[2] === 'svc') [svcName, ns, form] = [labels[0], labels[1], '<service>.<namespace>.svc'];
+    else if (host.endsWith(suffix) && labels.length === 3 + this.clusterDomain.split('.').length) {
+      [svcName, ns, form] = [labels[0], labels[1], 'fully qualified name'];
+    }
+    if (svcName !== undefined) {
+      const k = key(ns, svcName);
+      const ingress = this.ingressByService.get(k);
+      if (ingress) return this.ingressTarget(ingress.gateway, ingress.service, url, form);
+      const svc = this.model.services.get(k);
+      if (svc) {
+        const ports: any[] = Array.isArray(svc.manifest.spec?.ports) ? svc.manifest.spec.ports : [];
+        const p = ports.find((x) => x?.port === url.port);
+        if (!p) {
+          return { kind: 'unknown', reason: `Service ${k} has no port ${url.port} (it has ${ports.map((x) => x?.port).join(', ') || 'none'}): the connection fails, curl would print 000` };
+        }
+        const proto = portProtocol(p);
+        return { kind: 'service', svc, port: url.port, protocol: proto.protocol, how: `${url.host}:${url.port} (${form}) is Service ${k} port ${url.port}${p.name ? ` "${p.name}"` : ''}, ${proto.text}` };
+      }
+    }
+    const entries = this.serviceEntriesByHost.get(host);
+    if (entries && entries.length > 0) {
+      const se = entries[0];
+      const spec = se.manifest.spec ?? {};
+      if (!Array.isArray(spec.addresses) || spec.addresses.length === 0) {
+        return { kind: 'unknown', reason: `host ${host} is ServiceEntry ${id(se)}, which has no addresses; whether ambient sends it to a waypoint depends on DNS auto-allocation, which is not simulated` };
+      }
+      const ports: any[] = Array.isArray(spec.ports) ? spec.ports : [];
+      const p = ports.find((x) => x?.number === url.port);
+      if (!p) return { kind: 'unknown', reason: `ServiceEntry ${id(se)} has no port ${url.port}: the connection fails` };
+      const proto = portProtocol(p, p.protocol);
+      const more = entries.length > 1 ? ` (${entries.length} ServiceEntries claim this host; the first is used)` : '';
+      return { kind: 'service', svc: se, port: url.port, protocol: proto.protocol, how: `${host}:${url.port} is a host of ServiceEntry ${id(se)}${more}, ${proto.text}` };
+    }
+    const tried = svcName !== undefined ? ` (no Service ${key(ns, svcName)}, no ServiceEntry host ${host})` : ` (no ServiceEntry host ${host})`;
+    return { kind: 'unknown', reason: `host ${host} is not among the manifests${tried}` };
+  }
+
+  /** The Service istiod generates for an ingress Gateway: `<gateway>-istio`, ports from the listeners, the Gateway's labels copied. */
+  private generatedService(gw: Entry, name: string): Entry {
+    const infra = gw.manifest.spec?.infrastructure;
+    const copied = infra ? labelsOf({ metadata: { labels: infra.labels } }) : labelsOf(gw.manifest);
+    const listeners: any[] = Array.isArray(gw.manifest.spec?.listeners) ? gw.manifest.spec.listeners : [];
+    const manifest: Manifest = {
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { name, namespace: gw.namespace, labels: { ...copied, [LABEL_MANAGED]: 'istio.io-gateway-controller', [LABEL_GATEWAY_NAME]: gw.name } },
+      spec: { ports: listeners.map((l) => ({ name: String(l?.name ?? ''), port: l?.port })) },
+    };
+    return { manifest, origin: `istiod, generated for Gateway ${id(gw)} (${gw.origin})`, kind: 'Service', group: 'core', namespace: gw.namespace, name };
+  }
+
+  private ingressTarget(gw: Entry, svc: Entry, url: ParsedUrl, form: string): Target {
+    const listeners: any[] = (Array.isArray(gw.manifest.spec?.listeners) ? gw.manifest.spec.listeners : []).filter((l: any) => l?.port === url.port);
+    if (listeners.length === 0) {
+      return { kind: 'unknown', reason: `Gateway ${id(gw)} has no listener on port ${url.port}, so its Service ${svc.name} has no such port: the connection fails` };
+    }
+    const http = listeners.filter((l) => l?.protocol === 'HTTP');
+    if (http.length === 0) {
+      return { kind: 'unknown', reason: `Gateway ${id(gw)} listens on port ${url.port} with ${listeners[0]?.protocol}; only HTTP listeners are simulated` };
+    }
+    const listener = http[0];
+    return { kind: 'ingress', svc, gateway: gw, listener, port: url.port,
+      how: `${url.host}:${url.port} (${form}) is Service ${id(svc)}, which istiod generates for ingress Gateway ${id(gw)} (listener ${listener.name} ${url.port}/HTTP)` };
+  }
+
+  /** Plugins a proxy reads, namespace by namespace: its own, the root namespace, then (at a waypoint) the Service's. */
+  private candidates(namespaces: string[]): Entry[] {
+    const out: Entry[] = [];
+    for (const ns of [...new Set(namespaces)]) {
+      out.push(...(this.model.pluginsByNamespace.get(ns) ?? []), ...(this.extensionsByNs.get(ns) ?? []));
+    }
+    return out;
+  }
+
+  private view = (e: Entry): PluginView => {
+    let v = this.views.get(e);
+    if (!v) { v = viewPlugin(e); this.views.set(e, v); }
+    return v;
+  };
+
+  private runAt(f: Flight, chain: Chain, namespaces: string[], req: RouteRequest): ChainOutcome {
+    const auth = headerValue(req.headers, 'authorization');
+    const moduleReq: ModuleRequest = { method: req.method, authority: req.authority, path: req.path, authorization: auth };
+    const out = runChain(this.model, chain, this.candidates(namespaces), this.view, moduleReq);
+    f.notes.push(...out.notes);
+    if (out.ran) {
+      f.notes.push('Wasm modules are assumed to be fetched and loaded; a failed fetch would answer 403 "RBAC: access denied" under FAIL_CLOSE (the default) or skip the plugin under FAIL_OPEN');
+    }
+    if (out.tiedByName) {
+      f.notes.push('plugins without creationTimestamp are taken as created in one sync, in the same second; istiod then orders them by name, and a WasmPlugin\'s name is <name>~istio-translated-wasmplugin');
+    }
+    if (out.unsetBesideSet) {
+      f.notes.push('an unset priority sorts after every set priority, negative ones included (istiod uses MinInt32, not the documented 0)');
+    }
+    for (const ns of [...new Set(namespaces)]) {
+      for (const p of this.securityByNs.get(ns) ?? []) {
+        f.notes.push(`${p.kind} ${id(p)} is not simulated: Istio's own authentication and authorization could answer 401 or 403 after the AUTHN plugins`);
+      }
+    }
+    if (headerValue(req.headers, 'authorization') !== undefined && req.headers.filter(([n]) => n.toLowerCase() === 'authorization').length > 1) {
+      f.notes.push('several Authorization headers: the module reads the first (inferred from Envoy\'s header lookup)');
+    }
+    return out;
+  }
+
+  private stopOutcome(where: string, out: ChainOutcome): Outcome {
+    const s = out.stop!;
+    if (s.outcome === 'unknown') return { status: 'unknown', reason: `${s.by} at ${where}: ${s.detail}`, subRequests: [] };
+    return { status: 401, reason: `denied by ${s.by} at ${where}: ${s.detail}`, response: s.response, subRequests: [] };
+  }
+
+  /**
+   * From a sender to a Service: through the Service's waypoint when it has one, then to the destination
+   * (for an ingress Gateway's Service, the gateway itself).
+   */
+  private toService(f: Flight, target: Extract<Target, { kind: 'service' | 'ingress' }>, req: RouteRequest, sender: 'client' | 'gateway'): Outcome {
+    const svc = target.svc;
+    const binding = resolveWaypoint(this.model, svc, 'service');
+    if (sender === 'client') {
+      f.hops.push({ kind: 'ztunnel', at: f.sent.from,
+        detail: binding.waypoint ? `sends the connection over HBONE to waypoint ${id(binding.waypoint)} (${binding.via})` :
+          `no waypoint for ${svc.kind} ${id(svc)} (${binding.via}: ${binding.reason}): straight to the destination, no Wasm plugin runs on the way` });
+    }
+    if (!binding.waypoint) this.noteOpenDoor(f, svc);
+    if (binding.waypoint && target.kind === 'ingress' && sender === 'client') {
+      f.notes.push(`the Service istiod generates for Gateway ${id(target.gateway)} is not excluded from waypoint binding (inferred from istiod's code), so in-mesh clients reach the gateway through waypoint ${id(binding.waypoint)} first`);
+    }
+    if (binding.waypoint) {
+      const wp = binding.waypoint;
+      const protocol = target.kind === 'ingress' ? 'http' : target.protocol;
+      const chain: Chain = { place: { proxy: wp, kind: ProxyKind.WAYPOINT, service: svc }, protocol, listenerPort: protocol === 'http' ? 0 : target.port };
+      const out = this.runAt(f, chain, [wp.namespace, this.model.rootNamespace, svc.namespace], req);
+      f.hops.push({ kind: 'waypoint', at: id(wp), origin: wp.origin, plugins: out.traces,
+        detail: `${id(wp)}, ${protocol === 'http' ? 'HTTP' : 'TCP'} chain for ${svc.kind} ${id(svc)} (bound by ${binding.via})${sender === 'gateway' ? '; the gateway sends to the Service VIP because of istio.io/ingress-use-waypoint' : ''}` });
+      if (out.stop) return this.stopOutcome(`waypoint ${id(wp)}`, out);
+    }
+    if (target.kind === 'ingress') return this.atIngress(f, target, req);
+    return this.atDestination(f, svc, req);
+  }
+
+  private atIngress(f: Flight, target: Extract<Target, { kind: 'ingress' }>, req: RouteRequest): Outcome {
+    const gw = target.gateway;
+    const chain: Chain = { place: { proxy: gw, kind: ProxyKind.INGRESS }, protocol: 'http', listenerPort: target.port };
+    const out = this.runAt(f, chain, [gw.namespace, this.model.rootNamespace], req);
+    f.hops.push({ kind: 'ingress', at: id(gw), origin: gw.origin, plugins: out.traces,
+      detail: `${id(gw)} (class istio), listener ${target.listener.name} port ${target.port}; Wasm plugins run before routing` });
+    if (out.stop) return this.stopOutcome(`ingress gateway ${id(gw)}`, out);
+    const route = matchRoute(this.model, gw, target.listener, this.routesByGateway.get(key(gw.namespace, gw.name)) ?? [], req);
+    f.notes.push(...route.notes);
+    f.hops.push({ kind: 'route', at: route.route ? id(route.route) : id(gw), origin: route.route?.origin, detail: route.detail });
+    if (route.outcome === 'miss' || route.outcome === 'answered') {
+      const response: LocalResponse | undefined = route.location ? { headers: { Location: route.location } } : undefined;
+      return { status: route.status!, reason: `ingress gateway ${id(gw)}: ${route.detail}`, ...(response ? { response } : {}), subRequests: [] };
+    }
+    if (route.outcome === 'unknown') return { status: 'unknown', reason: route.detail, subRequests: [] };
+    const legs = route.backends.map((b) => ({ b, f: { ...f, hops: [...f.hops], notes: [...f.notes] } as Flight }));
+    const outcomes = legs.map((l) => this.toBackend(l.f, route.route!, l.b, route.forwarded));
+    const first = legs[0];
+    f.hops.splice(0, f.hops.length, ...first.f.hops);
+    f.notes.splice(0, f.notes.length, ...first.f.notes);
+    if (outcomes.some((o) => o.status !== outcomes[0].status)) {
+      const each = legs.map((l, i) => `${l.b.name} (weight ${l.b.weight}): ${outcomes[i].status}`).join(', ');
+      return { status: 'unknown', reason: `the route splits traffic across backends that answer differently: ${each}`, subRequests: [] };
+    }
+    if (legs.length > 1) f.notes.push(`the route splits traffic across ${legs.length} backends; all get ${outcomes[0].status}, the trace follows ${first.b.name}`);
+    return outcomes[0];
+  }
+
+  /** From the gateway to one backend of the matched rule. */
+  private toBackend(f: Flight, route: Entry, b: Backend, req: RouteRequest): Outcome {
+    const where = `HTTPRoute ${id(route)} ${b.field}`;
+    if (b.kind !== 'Service' || (b.group !== '' && b.group !== 'core')) {
+      return { status: 'unknown', reason: `${where}: backend ${b.group}/${b.kind} ${b.name} is not simulated (Service backends only)`, subRequests: [] };
+    }
+    const svc = this.model.services.get(key(b.namespace, b.name));
+    if (!svc) {
+      return { status: 500, reason: `the ingress gateway answers 500: ${where} names Service ${b.namespace}/${b.name}, which is not among the manifests (an unresolved backend)`, subRequests: [] };
+    }
+    if (b.namespace !== route.namespace && !referenceGranted(this.grantsByNs.get(b.namespace) ?? [], route.namespace, b)) {
+      return { status: 500, reason: `the ingress gateway answers 500: ${where} names Service ${id(svc)} in another namespace, and no ReferenceGrant there allows it`, subRequests: [] };
+    }
+    const ports: any[] = Array.isArray(svc.manifest.spec?.ports) ? svc.manifest.spec.ports : [];
+    const p = ports.find((x) => x?.port === b.port);
+    if (!p) {
+      return { status: 'unknown', reason: `${where}: Service ${id(svc)} has no port ${b.port ?? '(none given)'}`, subRequests: [] };
+    }
+    const proto = portProtocol(p);
+    const useWaypoint = this.ingressUseWaypoint(f, svc);
+    const binding = resolveWaypoint(this.model, svc, 'service');
+    if (useWaypoint.on) {
+      return this.toService(f, { kind: 'service', svc, port: b.port!, protocol: proto.protocol, how: '' }, req, 'gateway');
+    }
+    if (binding.waypoint) {
+      f.notes.push(`Service ${id(svc)} is bound to waypoint ${id(binding.waypoint)}, but the ingress gateway sends straight to its endpoints (${useWaypoint.why}), so the waypoint's plugins do not see this request`);
+    }
+    return this.atDestination(f, svc, req);
+  }
+
+  /** Plugins that target a Service no waypoint serves never run: say so where the request passes unchecked. */
+  private noteOpenDoor(f: Flight, svc: Entry): void {
+    for (const p of this.candidates([svc.namespace])) {
+      if (targetRefsOf(p.manifest.spec).some((r) => refIs(r, svc.kind) && r.name === svc.name)) {
+        f.notes.push(`${p.kind} ${id(p)} targets ${svc.kind} ${id(svc)}, but no waypoint serves it, so the plugin never runs (for an auth plugin, an open door)`);
+      }
+    }
+  }
+
+  /** SEMANTICS 1.5: the Service label wins (Go boolean), else the Namespace label (`true`, any case). */
+  private ingressUseWaypoint(f: Flight, svc: Entry): { on: boolean; why: string } {
+    const v = labelsOf(svc.manifest)[LABEL_INGRESS_USE_WAYPOINT];
+    if (v !== undefined) {
+      if (!GO_TRUE.includes(v) && !GO_FALSE.includes(v)) f.notes.push(`Service ${id(svc)} label ${LABEL_INGRESS_USE_WAYPOINT}=${JSON.stringify(v)} is not a boolean; istiod reads it as false`);
+      return { on: GO_TRUE.includes(v), why: `Service label ${LABEL_INGRESS_USE_WAYPOINT}=${v}` };
+    }
+    const nsv = this.model.namespaceLabels(svc.namespace)?.[LABEL_INGRESS_USE_WAYPOINT];
+    if (nsv !== undefined) return { on: nsv.toLowerCase() === 'true', why: `Namespace label ${LABEL_INGRESS_USE_WAYPOINT}=${nsv}` };
+    return { on: false, why: `no ${LABEL_INGRESS_USE_WAYPOINT} label on the Service or its Namespace` };
+  }
+
+  /** The request reaches the Service's pods: 200, or what Bookinfo's productpage answers from its own calls. */
+  private atDestination(f: Flight, svc: Entry, req: RouteRequest): Outcome {
+    if (svc.kind === 'ServiceEntry') {
+      const sel = svc.manifest.spec?.workloadSelector?.labels;
+      const ws = sel ? (this.workloadsByNs.get(svc.namespace) ?? []).filter((w) => selects(sel, w)) : [];
+      f.hops.push({ kind: 'destination', at: id(svc), origin: svc.origin,
+        detail: ws.length > 0 ? `reaches ${ws.map((w) => `${w.kind} ${id(w)}`).join(', ')} (workloadSelector of ServiceEntry ${id(svc)})` : `reaches the endpoints of ServiceEntry ${id(svc)}` });
+      f.notes.push(`the destination's own answer is not simulated; reaching ServiceEntry ${id(svc)} counts as 200`);
+      return { status: 200, reason: `reached the endpoints of ServiceEntry ${id(svc)}`, subRequests: [] };
+    }
+    const selector = svc.manifest.spec?.selector;
+    const ws = (this.workloadsByNs.get(svc.namespace) ?? []).filter((w) => selects(selector, w));
+    if (ws.length === 0) {
+      const why = selector && Object.keys(selector).length > 0 ? `no workload in the manifests matches its selector ${JSON.stringify(selector)}` : 'it has no selector';
+      f.hops.push({ kind: 'destination', at: id(svc), origin: svc.origin, detail: `Service ${id(svc)}: ${why}` });
+      return { status: 'unknown', reason: `the request passes every proxy, but Service ${id(svc)} has no known endpoints (${why}), so what answers is unknown`, subRequests: [] };
+    }
+    const names = ws.map((w) => `${w.kind} ${id(w)}`);
+    f.hops.push({ kind: 'destination', at: id(ws[0]), origin: ws[0].entry.origin,
+      detail: `reaches ${ws.length === 1 ? names[0] : `one of ${names.join(', ')}`} behind Service ${id(svc)}` });
+    const reached = `reached ${ws.length === 1 ? names[0] : `one of the ${ws.length} workloads of Service ${id(svc)}`}`;
+    if (svc.name !== 'productpage' || f.depth > 0) return { status: 200, reason: reached, subRequests: [] };
+    const plan = productpagePlan(ws[0], req.method, req.path);
+    if (!plan) return { status: 200, reason: reached, subRequests: [] };
+    const subRequests = plan.calls.map((c) => this.call(f, ws[0], c, req));
+    for (const sr of subRequests) f.notes.push(...sr.result.notes);
+    if (plan.status === 'page') {
+      const failed = subRequests.filter((s) => s.result.status !== 200);
+      const detail = failed.length === 0 ? 'the page renders with all its blocks' : `the page renders, but ${failed.map((s) => s.effect).join('; ')}`;
+      return { status: 200, reason: `${reached}; Bookinfo productpage answers 200: ${detail}`, subRequests };
+    }
+    const s = subRequests[0];
+    if (s.result.status === 200) return { status: 200, reason: `${reached}; productpage answers with its call's 200`, subRequests };
+    return { status: s.result.status, reason: `${reached}; productpage answers with the status of its call ${s.result.request.url}: ${s.result.reason}`, subRequests };
+  }
+
+  /** One call productpage makes, simulated from its own workload with the headers it forwards. */
+  private call(parent: Flight, from: Workload, c: PlannedCall, incoming: RouteRequest): SubRequest {
+    const headers = forwardedHeaders(incoming.headers);
+    const request: SimulationRequest = { from: id(from), method: 'GET', url: c.url, headers };
+    const { sent, url } = toSent(request);
+    const f: Flight = { sent, hops: [], notes: [], depth: parent.depth + 1 };
+    const result = this.finish(f, this.fromClient(f, from, url));
+    const fwd = headers.map(([n]) => n).join(', ') || 'none of the caller\'s headers';
+    const status = result.status;
+    const attempts = status === 200 ? 1 : c.attempts;
+    const effect = status === 200 ? `${c.purpose} renders` : status === 'unknown' ? `whether ${c.purpose} renders is unknown (${result.reason})` :
+      `${c.purpose} shows "${c.failureText}" (the call got ${status})`;
+    const tried = attempts > 1 ? ', sent twice (productpage retries a failed reviews call once)' : '';
+    return { purpose: `${c.purpose}: productpage (${from.kind} ${id(from)}) calls GET ${c.url}, forwarding ${fwd}${tried}`, attempts, effect, result };
+  }
+}
+
+/**
+ * Predicts the HTTP status a request gets, and why, from manifests or a built model (pure, no file access).
+ * Build a {@link Simulator} once when simulating many requests against the same manifests.
+ */
+export function simulate(input: SimulationInput, request: SimulationRequest, options: SimulatorOptions = {}): SimulationResult {
+  return Simulator.from(input, options).simulate(request);
+}
+
+/** The status as curl's `-w "%{http_code}"` prints it, or `unknown`. */
+export function statusText(status: SimulationStatus): string {
+  return typeof status === 'number' ? String(status) : 'unknown';
+}
