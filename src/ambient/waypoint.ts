@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { Gateway as GatewayL1 } from '../../imports/gateway.networking.k8s.io';
+import { Gateway as GatewayL1, GatewayProps as GatewayL1Props } from '../../imports/gateway.networking.k8s.io';
+import { crdObject } from '../private/crd-object';
 import { IPolicyTarget, PolicyTargetReference } from '../wasm/policy-target';
 import { MeshContext } from '../private/mesh-context';
 import { namespaceOf, throwIfProblems } from '../private/names';
@@ -105,7 +106,7 @@ export class Waypoint extends Construct implements IPolicyTarget {
     const labels: Record<string, string> = {};
     if (props.trafficType !== undefined) labels[AmbientLabels.WAYPOINT_FOR] = props.trafficType;
     if (props.revision !== undefined) labels[AmbientLabels.REVISION] = props.revision;
-    this.apiObject = new GatewayL1(this, 'Resource', {
+    this.apiObject = crdObject<GatewayL1Props>(this, 'Resource', GatewayL1.GVK, {
       metadata: { name: this.name, namespace: this.namespace, ...(Object.keys(labels).length > 0 ? { labels } : {}) },
       spec: {
         gatewayClassName: 'istio-waypoint',

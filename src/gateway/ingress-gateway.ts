@@ -1,6 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Gateway as GatewayL1, HttpRoute as HttpRouteL1 } from '../../imports/gateway.networking.k8s.io';
+import { Gateway as GatewayL1, GatewayProps as GatewayL1Props, HttpRoute as HttpRouteL1, HttpRouteProps as HttpRouteL1Props } from '../../imports/gateway.networking.k8s.io';
+import { crdObject } from '../private/crd-object';
 import { MeshContext } from '../private/mesh-context';
 import { namespaceOf, throwIfProblems } from '../private/names';
 import { checkObjectName, checkPort } from '../rules/wasm-fields';
@@ -76,7 +77,7 @@ export class IngressGateway extends Construct implements IPolicyTarget {
       ...checkObjectName(this.name),
       ...listeners.flatMap((l, i) => checkPort(l.port, `spec.listeners[${i}].port`)),
     ]);
-    this.apiObject = new GatewayL1(this, 'Resource', {
+    this.apiObject = crdObject<GatewayL1Props>(this, 'Resource', GatewayL1.GVK, {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {
         gatewayClassName: 'istio',
@@ -171,7 +172,7 @@ export class HttpRoute extends Construct {
     super(scope, id);
     this.name = props.name;
     throwIfProblems(this, 'HTTPRoute', props.gateway.namespace, this.name, checkObjectName(this.name));
-    this.apiObject = new HttpRouteL1(this, 'Resource', {
+    this.apiObject = crdObject<HttpRouteL1Props>(this, 'Resource', HttpRouteL1.GVK, {
       metadata: { name: this.name, namespace: props.gateway.namespace },
       spec: {
         parentRefs: [{ name: props.gateway.name }],

@@ -5,7 +5,8 @@ import { MeshContext } from '../private/mesh-context';
 import { LABEL_USE_WAYPOINT_NAMESPACE, labelsOf } from '../model';
 import { AppFolder, ArgoCdChart, ArgoCdProps, ResolvedArgoCd, defineArgoCdObjects, resolveArgoCd } from './argocd';
 import { NamespacePruning, annotateForArgoCd } from './sync-policy';
-import { syncFolder } from './writer';
+import { renderApiObject, sortKeysFromEnv, usesBuiltInResolvers } from './fast-render';
+import { FolderWriter } from './writer';
 import { toYaml } from './yaml-emitter';
 
 /** Props of {@link GitOpsApp}. */
@@ -115,18 +116,26 @@ export class GitOpsApp extends App {
     const { constructs, charts } = collect(this);
     const apps = charts.filter((c) => c.objects.length > 0 && c.chart !== argo);
     const folderOf = this.nameFolders(apps);
+    // every file name up front: a clash fails before anything is rendered or written
+    const fileNames = new Map<ApiObject, string>();
+    for (const { chart, objects } of apps) this.nameFiles(chart, objects, folderOf.get(chart)!, fileNames);
     if (this.annotate) {
       for (const { objects } of apps) for (const o of objects) annotateForArgoCd(o, { namespacePruning: this.namespacePruning });
     }
 
+    // the writer thread lists the output folder while this one renders and validates
+    const ext = this.outputFileExtension;
+    const writer = new FolderWriter(this.outdir, { extension: ext, names: [KUSTOMIZATION, CONSTRUCT_METADATA] });
+
     // render every object once; the rules read these renders instead of rendering again
     const t0 = performance.now();
+    const render = renderer(this);
     const rendered = new Map<ApiObject, unknown>();
     let renderError: unknown;
     for (const { objects } of apps) {
       for (const o of objects) {
         try {
-          rendered.set(o, o.toJson());
+          rendered.set(o, render(o));
         } catch (e) {
           renderError ??= e;
         }
@@ -137,18 +146,20 @@ export class GitOpsApp extends App {
     context.useRendered(rendered);
     try {
       validateOnce(constructs);
+      if (renderError !== undefined) throw renderError;
+    } catch (e) {
+      writer.abort(); // nothing is written when synthesis fails
+      throw e;
     } finally {
       context.useRendered(undefined);
     }
-    if (renderError !== undefined) throw renderError;
     const t2 = performance.now();
 
-    const files = new Map<string, string>();
     const metadata: Record<string, { path: string }> = {};
     const folders: AppFolder[] = [];
     for (const { chart, objects } of apps) {
       const folder = folderOf.get(chart)!;
-      const usesVault = this.writeChart(files, metadata, chart, objects, folder, rendered);
+      const usesVault = this.writeChart(writer, metadata, objects, folder, fileNames, rendered);
       folders.push({ folder, namespace: AmbientNamespace.isAmbientNamespace(chart) ? chart.namespaceName : (chart.namespace ?? folder), usesVault, wave: 0 });
     }
     let argoObjects = 0;
@@ -160,12 +171,11 @@ export class GitOpsApp extends App {
       validateOnce(added.constructs);
       const objects = added.charts[0].objects;
       argoObjects = objects.length;
-      this.writeChart(files, metadata, argo, objects, this.argoCd.folder, new Map());
+      this.nameFiles(argo, objects, this.argoCd.folder, fileNames);
+      this.writeChart(writer, metadata, objects, this.argoCd.folder, fileNames, new Map(objects.map((o) => [o, render(o)])));
     }
-    if (this.recordMetadata) files.set(CONSTRUCT_METADATA, JSON.stringify({ version: '1.0.0', resources: metadata }));
-
-    const ext = this.outputFileExtension;
-    const counts = syncFolder(this.outdir, files, (name) => name.endsWith(ext) || name === KUSTOMIZATION || name === CONSTRUCT_METADATA);
+    if (this.recordMetadata) writer.put(CONSTRUCT_METADATA, JSON.stringify({ version: '1.0.0', resources: metadata }));
+    const counts = writer.finish();
     const t3 = performance.now();
     this.report = {
       objects: rendered.size + argoObjects,
@@ -179,25 +189,34 @@ export class GitOpsApp extends App {
     };
   }
 
-  /** Adds one chart's files (one per object, plus its kustomization); returns whether any holds a vault placeholder. */
-  private writeChart(files: Map<string, string>, metadata: Record<string, { path: string }>, chart: Chart, objects: ApiObject[],
-    folder: string, rendered: ReadonlyMap<ApiObject, unknown>): boolean {
+  /** cdk8s's own file name per object (FOLDER_PER_CHART_FILE_PER_RESOURCE), failing when two would share one. */
+  private nameFiles(chart: Chart, objects: readonly ApiObject[], folder: string, out: Map<ApiObject, string>): void {
     const byFile = new Map<string, ApiObject>();
-    let vault = false;
     for (const o of objects) {
-      // cdk8s's own file name for FOLDER_PER_CHART_FILE_PER_RESOURCE
       const file = `${o.kind}.${o.metadata.name}`.replace(/[^0-9a-zA-Z-_.]/g, '') + this.outputFileExtension;
       const clash = byFile.get(file);
       if (clash) {
         throw new Error(`GitOpsApp: ${chart.node.path}: ${o.node.path} and ${clash.node.path} would both be written to ${folder}/${file}; give them different names or put them in different charts`);
       }
       byFile.set(file, o);
-      const yaml = toYaml(rendered.get(o) ?? o.toJson());
+      out.set(o, file);
+    }
+  }
+
+  /** Hands one chart's files (one per object, plus its kustomization) to the writer; says whether any holds a vault placeholder. */
+  private writeChart(writer: FolderWriter, metadata: Record<string, { path: string }>, objects: readonly ApiObject[], folder: string,
+    fileNames: ReadonlyMap<ApiObject, string>, rendered: ReadonlyMap<ApiObject, unknown>): boolean {
+    let vault = false;
+    const names: string[] = [];
+    for (const o of objects) {
+      const file = fileNames.get(o)!;
+      const yaml = toYaml(rendered.get(o));
       vault = vault || yaml.includes('<path:');
-      files.set(`${folder}/${file}`, yaml);
+      writer.put(`${folder}/${file}`, yaml);
+      names.push(file);
       if (this.recordMetadata) metadata[o.name] = { path: o.node.path };
     }
-    files.set(`${folder}/${KUSTOMIZATION}`, toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...byFile.keys()].sort() }));
+    writer.put(`${folder}/${KUSTOMIZATION}`, toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: names.sort() }));
     return vault;
   }
 
@@ -248,6 +267,16 @@ function collect(root: IConstruct): { constructs: IConstruct[]; charts: ChartObj
   };
   walk(root, undefined);
   return { constructs, charts };
+}
+
+/**
+ * How this synth renders an object: as `ApiObject.toJson()` does, through the one-pass renderer where it
+ * provably gives the same result (plain ApiObjects, cdk8s's own resolvers), else through toJson() itself.
+ */
+function renderer(app: App): (o: ApiObject) => unknown {
+  if (!usesBuiltInResolvers(app)) return (o) => o.toJson();
+  const sortKeys = sortKeysFromEnv();
+  return (o) => renderApiObject(o, sortKeys) ?? o.toJson();
 }
 
 /** Runs each construct's validations once, failing like cdk8s with every message prefixed by its path. */

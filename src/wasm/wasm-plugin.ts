@@ -1,6 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { WasmPlugin as WasmPluginL1 } from '../../imports/extensions.istio.io';
+import { WasmPlugin as WasmPluginL1, WasmPluginProps as WasmPluginL1Props } from '../../imports/extensions.istio.io';
+import { crdObject } from '../private/crd-object';
 import { MeshContext } from '../private/mesh-context';
 import { namespaceOf, throwIfProblems } from '../private/names';
 import { FieldProblem, Severity } from '../rules/finding';
@@ -226,7 +227,7 @@ export class WasmPlugin extends Construct {
       // a hand-written config for the basic_auth module is checked as the module would check it
       ...(isBasicAuthUrl(this.url) && props.pluginConfig !== undefined ? checkBasicAuthConfig(props.pluginConfig) : []),
     ]);
-    this.apiObject = new WasmPluginL1(this, 'Resource', {
+    this.apiObject = crdObject<WasmPluginL1Props>(this, 'Resource', WasmPluginL1.GVK, {
       metadata: {
         name: this.name,
         namespace: this.namespace,
