@@ -77,6 +77,7 @@ function main(argv: string[]): void {
     const templateFile = template(path.join(root, 'template'));
     const lib = runWorker(['library', String(n), path.join(root, 'library')]);
     const again = runWorker(['library', String(n), path.join(root, 'library'), 'changed']);
+    const toolRun = runWorker(['tools', String(n), path.join(root, 'library')]);
     const bare = opts.bare ? runWorker(['bare', String(n), path.join(root, 'bare'), templateFile]) : undefined;
     const touched = Number(again.files_written) + Number(again.files_removed);
 
@@ -88,6 +89,11 @@ function main(argv: string[]): void {
       bare_cdk8s: bare ? { wall_ms: bare.wall_ms, peak_rss_mb: round(bare.peak_rss_mb), objects: bare.objects, phases_ms: roundAll(bare.phases_ms as Record<string, number>) } : null,
       speedup: bare ? round(bare.wall_ms / lib.wall_ms) : null,
       resynth_one_namespace_changed: { wall_ms: again.wall_ms, files_touched: touched, files_unchanged: again.files_unchanged },
+      analyze: { ms: Math.round((toolRun.analyze as any).ms), findings: (toolRun.analyze as any).findings },
+      simulate: {
+        load_ms: Math.round((toolRun.simulate as any).load_ms), requests: (toolRun.simulate as any).requests,
+        per_request_ms: round((toolRun.simulate as any).per_request_ms),
+      },
     };
     if (!opts.json || process.stdout.isTTY) {
       const p = result.library.phases_ms;
@@ -98,6 +104,7 @@ function main(argv: string[]): void {
         bare ? `bare cdk8s: ${bare.wall_ms} ms wall, ${result.bare_cdk8s!.peak_rss_mb} MB peak RSS (construct ${result.bare_cdk8s!.phases_ms.construct}, synth ${result.bare_cdk8s!.phases_ms.synth} ms)` : 'bare cdk8s: skipped',
         bare ? `speedup:    ${result.speedup}x` : '',
         `re-synth after changing one namespace: ${again.wall_ms} ms, ${touched} file(s) touched, ${again.files_unchanged} unchanged`,
+        `analyze on the output: ${result.analyze.ms} ms (${result.analyze.findings} warnings); simulate: ${result.simulate.load_ms} ms to load, ${result.simulate.per_request_ms} ms a request`,
       ].filter(Boolean).join('\n') + '\n');
     }
     if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -2,10 +2,13 @@
  * One side of the benchmark, in a process of its own so that its peak RSS is its own. Prints one JSON line.
  *   library <N> <outdir> [changed]   GitOpsApp with N SeedScenario namespaces (changed: one label differs in ns-0)
  *   bare <N> <outdir> <template>     the same objects as plain ApiObjects, a Chart per namespace, App.synth()
+ *   tools <N> <outdir>               analyze, and simulate a request per namespace, on the library's output
  */
 import * as fs from 'fs';
 import { ApiObject, App, Chart } from 'cdk8s';
+import { analyzePaths } from '../src/analyze';
 import { GitOpsApp } from '../src/gitops/gitops-app';
+import { loadSimulator } from '../src/simulate';
 import { SeedScenario } from '../src/samples/seed-scenario';
 
 // a valid namespace name that occurs nowhere else in the seed's objects, replaced per namespace
@@ -50,8 +53,31 @@ function bare(n: number, outdir: string, templateFile: string): object {
   return { objects, phases_ms: { construct: t1 - t0, synth: t2 - t1 } };
 }
 
+/** analyze and simulate on the synthesized tree; a wrong answer fails the benchmark rather than timing it. */
+function tools(n: number, outdir: string): object {
+  const t0 = performance.now();
+  const analysis = analyzePaths([outdir]);
+  const t1 = performance.now();
+  const errors = analysis.findings.filter((f) => f.severity === 'error').length;
+  if (analysis.loadErrors.length > 0 || errors > 0) throw new Error(`analyze found ${errors} errors and ${analysis.loadErrors.length} load errors in the library's output`);
+  const simulator = loadSimulator([outdir]);
+  const t2 = performance.now();
+  const requests = Math.min(n, 100);
+  for (let i = 0; i < requests; i++) {
+    const r = simulator.simulate({ from: `${namespaceName(i)}/curl`, url: 'http://productpage:9080/productpage' });
+    if (r.status !== 401) throw new Error(`simulate: ${namespaceName(i)}/curl -> productpage got ${r.status}, expected 401: ${r.reason}`);
+  }
+  const t3 = performance.now();
+  return {
+    objects: analysis.summary.objects,
+    analyze: { ms: t1 - t0, findings: analysis.findings.length },
+    simulate: { load_ms: t2 - t1, requests, per_request_ms: (t3 - t2) / requests },
+  };
+}
+
 if (require.main === module) {
   const [side, n, outdir, extra] = process.argv.slice(2);
-  const result = side === 'library' ? library(Number(n), outdir, extra === 'changed') : bare(Number(n), outdir, extra);
+  const result = side === 'library' ? library(Number(n), outdir, extra === 'changed')
+    : side === 'tools' ? tools(Number(n), outdir) : bare(Number(n), outdir, extra);
   process.stdout.write(`${JSON.stringify({ ...result, peak_rss_mb: process.resourceUsage().maxRSS / 1024 })}\n`);
 }

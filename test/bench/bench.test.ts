@@ -1,0 +1,42 @@
+// The benchmark runs and reports what the README and CI read; its timings are not asserted (not a timed test).
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+describe('npm run bench', () => {
+  test('synthesizes both sides and prints one JSON object as its last line', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
+    const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'bench', 'main.ts'), '--namespaces', '2', '--json', '--outdir', outdir],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') } });
+    const result = JSON.parse(out.trim().split('\n').pop()!);
+
+    expect(result).toMatchObject({
+      namespaces: 2,
+      objects: 49, // 24 a namespace, and the ApplicationSet
+      library: { wall_ms: expect.any(Number), peak_rss_mb: expect.any(Number) },
+      bare_cdk8s: { wall_ms: expect.any(Number), peak_rss_mb: expect.any(Number), objects: 48 },
+      resynth_one_namespace_changed: { files_touched: 1 },
+      simulate: { requests: 2 },
+    });
+    expect(Object.keys(result.library.phases_ms).sort()).toEqual(['construct', 'render', 'synth', 'validate', 'write']);
+    expect(result.analyze.findings).toBe(6); // the seed's plain-text demo credentials, three per namespace
+    // the temporary trees are removed
+    expect(fs.readdirSync(outdir)).toEqual([]);
+  }, 60_000);
+
+  test('fails in one line on a bad argument', () => {
+    let err = '';
+    try {
+      execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'bench', 'main.ts'), '--namespaces', 'many'],
+        { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
+    } catch (e: any) {
+      err = String(e.stderr);
+      expect(e.status).toBe(2);
+    }
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).toMatch(/--namespaces.*a positive integer/);
+  }, 30_000);
+});
