@@ -307,6 +307,8 @@ describe('credentials out of Git', () => {
 
   test('a plain-text credential warns at synth, naming the plugin and rule; a vault one does not', () => {
     const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const quiet = process.env.CDK8S_ISTIO_AMBIENT_QUIET;
+    delete process.env.CDK8S_ISTIO_AMBIENT_QUIET;
     try {
       const app = new GitOpsApp({ outdir: tmp() });
       const ns = new AmbientNamespace(app, 'shop');
@@ -318,6 +320,7 @@ describe('credentials out of Git', () => {
       expect(lines).toEqual([expect.stringMatching(/^warning BA011 WasmPlugin shop\/plain \(shop\/Plain\): spec\.pluginConfig\.basic_auth_rules\[0\]\.credentials: 1 credential is written in plain text .*\(got \["ok:\*\*\*"\]\)/)]);
     } finally {
       write.mockRestore();
+      process.env.CDK8S_ISTIO_AMBIENT_QUIET = quiet;
     }
   });
 });
