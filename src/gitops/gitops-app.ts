@@ -2,7 +2,7 @@ import { ApiObject, App, AppProps, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { AmbientNamespace } from '../ambient/ambient-namespace';
 import { MeshContext } from '../private/mesh-context';
-import { LABEL_USE_WAYPOINT_NAMESPACE, labelsOf } from '../model';
+import { LABEL_USE_WAYPOINT_NAMESPACE, MeshModel, labelsOf } from '../model';
 import { AppFolder, ArgoCdChart, ArgoCdProps, ResolvedArgoCd, defineArgoCdObjects, resolveArgoCd } from './argocd';
 import { NamespacePruning, annotateForArgoCd } from './sync-policy';
 import { renderApiObject, sortKeysFromEnv, usesBuiltInResolvers } from './fast-render';
@@ -143,10 +143,12 @@ export class GitOpsApp extends App {
     }
     const t1 = performance.now();
     const context = MeshContext.of(this);
-    context.useRendered(rendered);
+    context.useRendered(rendered, constructs);
+    let model: MeshModel;
     try {
       validateOnce(constructs);
       if (renderError !== undefined) throw renderError;
+      model = context.model(); // the one the rules just ran on
     } catch (e) {
       writer.abort(); // nothing is written when synthesis fails
       throw e;
@@ -164,7 +166,7 @@ export class GitOpsApp extends App {
     }
     let argoObjects = 0;
     if (this.argoCd && argo) {
-      const providers = this.waypointProviders();
+      const providers = waypointProviders(model);
       const ordered = folders.map((f) => ({ ...f, wave: providers.has(f.namespace) ? -1 : 0 }));
       defineArgoCdObjects(argo, this.argoCd, ordered, deployedNamespaces(apps, folders));
       const added = collect(argo);
@@ -236,18 +238,17 @@ export class GitOpsApp extends App {
     }
     return out;
   }
+}
 
-  /** Namespaces whose waypoint serves Services or Namespaces elsewhere: their Applications sync first. */
-  private waypointProviders(): Set<string> {
-    const model = MeshContext.of(this).model();
-    const providers = new Set<string>();
-    for (const e of [...model.namespaces.values(), ...model.services.values(), ...model.serviceEntries.values()]) {
-      const wpNs = labelsOf(e.manifest)[LABEL_USE_WAYPOINT_NAMESPACE];
-      const own = e.kind === 'Namespace' ? e.name : e.namespace;
-      if (wpNs && wpNs !== own) providers.add(wpNs);
-    }
-    return providers;
+/** Namespaces whose waypoint serves Services or Namespaces elsewhere: their Applications sync first. */
+function waypointProviders(model: MeshModel): Set<string> {
+  const providers = new Set<string>();
+  for (const e of [...model.namespaces.values(), ...model.services.values(), ...model.serviceEntries.values()]) {
+    const wpNs = labelsOf(e.manifest)[LABEL_USE_WAYPOINT_NAMESPACE];
+    const own = e.kind === 'Namespace' ? e.name : e.namespace;
+    if (wpNs && wpNs !== own) providers.add(wpNs);
   }
+  return providers;
 }
 
 /** Every construct under `root` in pre-order (the order cdk8s validates in), and each object under its closest chart. */

@@ -38,6 +38,8 @@ export class MeshContext {
   public options: MeshModelOptions = {};
   /** Rendered manifests supplied by an app that renders every object once (see `useRendered`). */
   private rendered?: ReadonlyMap<ApiObject, unknown>;
+  /** The app's own walk of the tree, supplied with the renders, so the context need not walk it again. */
+  private walked?: readonly IConstruct[];
   private findingsBySource?: Map<unknown, Finding[]>;
   private all: Finding[] = [];
   /** Tree size and mutation count when the findings were computed: unchanged means still valid. */
@@ -69,11 +71,13 @@ export class MeshContext {
   }
 
   /**
-   * Lets the rules read already rendered manifests instead of rendering the objects again; pass undefined
-   * to go back to rendering. Used by `GitOpsApp`, which renders each object exactly once.
+   * Lets the rules read already rendered manifests instead of rendering the objects again, with the app's
+   * walk of the tree (every construct, in pre-order); pass undefined to go back to rendering. Used by
+   * `GitOpsApp`, which walks the tree and renders each object exactly once.
    */
-  public useRendered(rendered: ReadonlyMap<ApiObject, unknown> | undefined): void {
+  public useRendered(rendered: ReadonlyMap<ApiObject, unknown> | undefined, walked?: readonly IConstruct[]): void {
     this.rendered = rendered;
+    this.walked = rendered ? walked : undefined;
     // new renders must be read; dropping them keeps the findings made from them, which are still current
     if (rendered) this.invalidate();
   }
@@ -104,14 +108,14 @@ export class MeshContext {
   }
 
   private refreshIfChanged(): void {
-    const constructs = this.root.node.findAll();
+    const constructs = this.walked ?? this.root.node.findAll();
     const stamp = `${constructs.length}/${this.generation}`;
     if (this.findingsBySource && stamp === this.stamp) return;
     this.refresh(constructs);
     this.stamp = stamp;
   }
 
-  private refresh(constructs: IConstruct[]): void {
+  private refresh(constructs: readonly IConstruct[]): void {
     const objects: SourcedManifest[] = [];
     for (const c of constructs) {
       if (!ApiObject.isApiObject(c) || !ruleReadsKind(c.apiGroup, c.kind)) continue;
