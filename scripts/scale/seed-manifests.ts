@@ -1,6 +1,7 @@
 /**
  * Writes the seed scenario (Bookinfo, curl, ingress gateway and route, waypoint, three basic-auth plugins) into
- * N namespaces as YAML, for scale measurements of `analyze` and the project benchmark. The scenario is
+ * N namespaces as YAML, for scale measurements of `analyze` alone (`npm run analyze:scale`; the project benchmark
+ * times `analyze` on GitOpsApp's own output instead). The scenario is
  * synthesized once through the real constructs; each namespace is that output with the namespace renamed,
  * so writing 3,000 namespaces takes about a second.
  */
