@@ -1,9 +1,9 @@
 /**
- * Renders the README's `## Rules` body from the rule list (src/rules/codes.ts) and the fixtures
- * (test/fixtures/rules/), including what `analyze` reports on each bad example, so the README cannot drift:
- * test/readme.test.ts compares the README with this output.
+ * Renders the rule reference in docs/rules.md from the rule list (src/rules/codes.ts) and the fixtures
+ * (test/fixtures/rules/), including what `analyze` reports on each bad example, so the page cannot drift:
+ * test/readme.test.ts compares the page with this output.
  *
- *   npm run docs:rules     # rewrites the section in README.md
+ *   npm run docs:rules     # rewrites the section in docs/rules.md
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -52,12 +52,15 @@ export function renderRulesSection(): string {
 export function withRulesSection(readme: string): string {
   const a = readme.indexOf(RULES_BEGIN);
   const b = readme.indexOf(RULES_END);
-  if (a < 0 || b < a) throw new Error(`README.md: the rules section markers are missing; add ${RULES_BEGIN} and ${RULES_END} under "## Rules"`);
+  if (a < 0 || b < a) throw new Error(`${RULES_PAGE}: the rules section markers are missing; add ${RULES_BEGIN} and ${RULES_END} under "# Rules"`);
   return readme.slice(0, a) + renderRulesSection() + readme.slice(b + RULES_END.length);
 }
 
+/** The page that holds the generated rule reference. */
+export const RULES_PAGE = 'docs/rules.md';
+
 if (require.main === module) {
-  const file = path.join(ROOT, 'README.md');
+  const file = path.join(ROOT, RULES_PAGE);
   fs.writeFileSync(file, withRulesSection(fs.readFileSync(file, 'utf8')));
-  console.log('README.md: rules section regenerated');
+  console.log(`${RULES_PAGE}: rules section regenerated`);
 }

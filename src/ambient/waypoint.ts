@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { Gateway as GatewayL1, GatewayProps as GatewayL1Props } from '../../imports/gateway.networking.k8s.io';
+import { Gateway as GatewayL1, GatewayProps as GatewayL1Props } from '../imports/gateway.networking.k8s.io';
 import { crdObject } from '../private/crd-object';
 import { IPolicyTarget, PolicyTargetReference } from '../wasm/policy-target';
 import { MeshContext } from '../private/mesh-context';

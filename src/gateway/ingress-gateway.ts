@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Gateway as GatewayL1, GatewayProps as GatewayL1Props, HttpRoute as HttpRouteL1, HttpRouteProps as HttpRouteL1Props } from '../../imports/gateway.networking.k8s.io';
+import { Gateway as GatewayL1, GatewayProps as GatewayL1Props, HttpRoute as HttpRouteL1, HttpRouteProps as HttpRouteL1Props } from '../imports/gateway.networking.k8s.io';
 import { crdObject } from '../private/crd-object';
 import { MeshContext } from '../private/mesh-context';
 import { namespaceOf, throwIfProblems } from '../private/names';

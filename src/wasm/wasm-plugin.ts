@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { WasmPlugin as WasmPluginL1, WasmPluginProps as WasmPluginL1Props } from '../../imports/extensions.istio.io';
+import { WasmPlugin as WasmPluginL1, WasmPluginProps as WasmPluginL1Props } from '../imports/extensions.istio.io';
 import { crdObject } from '../private/crd-object';
 import { MeshContext } from '../private/mesh-context';
 import { namespaceOf, throwIfProblems } from '../private/names';

@@ -1,11 +1,12 @@
-// The README's simulate sessions are real: each one re-run against dist/ prints what the README shows
+// The docs' simulate sessions are real: each one re-run against dist/ prints what the README shows
 // (file:line origins aside, so a new dist/ layout does not make them stale).
 import * as fs from 'fs';
 import * as path from 'path';
 import { runCli } from '../../src/cli/program';
+import { allDocs } from '../docs';
 
 const ROOT = path.join(__dirname, '..', '..');
-const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const README = allDocs();
 
 /** `$ npx cdk8s-istio-ambient simulate ...` blocks: the arguments and the output shown. */
 function sessions(): Array<{ args: string[]; shown: string }> {

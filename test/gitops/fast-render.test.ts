@@ -1,8 +1,8 @@
 import { ApiObject, App, Chart, JsonPatch, Lazy, Testing, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
-import { Gateway as GatewayL1, HttpRoute as HttpRouteL1 } from '../../imports/gateway.networking.k8s.io';
-import { WasmPlugin as WasmPluginL1 } from '../../imports/extensions.istio.io';
+import { Gateway as GatewayL1, HttpRoute as HttpRouteL1 } from '../../src/imports/gateway.networking.k8s.io';
+import { WasmPlugin as WasmPluginL1 } from '../../src/imports/extensions.istio.io';
 import {
   AmbientNamespace, Bookinfo, EnvValueSource, FailStrategy, HttpRouteMatch, ImagePullPolicy, IngressGateway, ListenerProtocol, PluginPhase,
   PluginType, PolicyTarget, RouteNamespaces, SeedScenario, TrafficMode, WasmPlugin, WasmSource, WaypointTraffic,
