@@ -1,6 +1,7 @@
 export { AmbientLabels } from './ambient/labels';
 export { AmbientNamespace, AmbientNamespaceProps, AddWaypointOptions } from './ambient/ambient-namespace';
 export { Waypoint, WaypointProps, WaypointOptions, WaypointTraffic, WaypointNamespaces } from './ambient/waypoint';
+export * from './gateway/http-method';
 export * from './gateway/ingress-gateway';
 export * from './wasm/policy-target';
 export * from './wasm/wasm-source';
