@@ -23,6 +23,8 @@ export const TRANSLATED_SUFFIX = '~istio-translated-wasmplugin';
 export enum ChainType {
   HTTP = 'HTTP',
   NETWORK = 'NETWORK',
+  /** Both (istiod's FilterChainTypeAny, used for ECDS): every extension passes the type check. */
+  ANY = 'ANY',
 }
 
 /** Listener classes (`istionetworking.ListenerClass`); each gives a workload mode for `match[].mode`. */
@@ -154,20 +156,21 @@ export interface ChainSpec {
 }
 
 /**
- * The extensions that run on one chain of a place, in order, and why each other candidate does not. `filter`
- * can drop candidates before ordering (objects the API server would refuse never exist).
+ * The extensions that run on one chain of a place, in order, and why each other candidate does not. `exists`
+ * drops candidates before anything else: objects the API server refuses or istiod discards never take part.
  */
-export function extensionsOnChain(model: MeshModel, place: Place, chain: ChainSpec): ChainSelection {
+export function extensionsOnChain(model: MeshModel, place: Place, chain: ChainSpec, exists: (e: Entry) => boolean = () => true): ChainSelection {
   const namespaces = candidateNamespaces(model, place);
   const ordered: ChainCandidate[] = [];
   const skipped: ChainCandidate[] = [];
   for (const ns of namespaces) {
     for (const entry of model.extensionsIn(ns)) {
+      if (!exists(entry)) continue;
       const key = extensionKeyOf(entry);
       const attach = attaches(model, entry, place);
       if (!attach.attached) {
         skipped.push({ key, attach });
-      } else if (key.chainType !== chain.type) {
+      } else if (chain.type !== ChainType.ANY && key.chainType !== chain.type) {
         skipped.push({ key, attach, filtered: chain.type === ChainType.HTTP ?
           (isWaypointKind(place.kind) ? 'a NETWORK plugin runs on a waypoint\'s TCP chains only, never on HTTP traffic' : 'a NETWORK plugin runs among the network filters, not on this HTTP chain') :
           (key.lua ? 'Lua runs on HTTP chains only' : 'an HTTP plugin does not run on a TCP chain') });

@@ -3,7 +3,8 @@
  * (istio@1.30.3:pkg/config/kube/conversion.go `ConvertProtocol`, pkg/config/protocol/instance.go `Parse`,
  * pilot/pkg/networking/core/listener_waypoint.go `buildWaypointInternal`).
  */
-import { Entry } from './mesh-model';
+import { Entry, MeshModel } from './mesh-model';
+import { GatewayRole } from './gateway-class';
 
 /** Istio's protocol names (`protocol.Instance`). */
 export enum Protocol {
@@ -102,4 +103,37 @@ export function hasNoVip(svc: Entry): boolean {
 /** Whether the Service is of type ExternalName, which the ambient index leaves out (services.go). */
 export function isExternalName(svc: Entry): boolean {
   return svc.kind === 'Service' && svc.manifest.spec?.type === 'ExternalName';
+}
+
+/** What a waypoint-type proxy builds for one Service port, or for pod-addressed traffic (no Service). */
+export interface WaypointChains {
+  readonly chains: PortChains;
+  /** Whether the chain carries the Service (Service-targeted plugins can match); false on east-west gateways. */
+  readonly withService: boolean;
+  readonly reason: string;
+}
+
+/**
+ * The chains `buildWaypointInternal` builds on waypoint `proxy` for port `port` of `svc`, or the direct-workload
+ * chain when `svc` is undefined: HTTP, TCP or both (sniffed) by the port's protocol; none for UDP or a
+ * Service without a virtual IP; an east-west gateway builds TCP chains without the Service and no
+ * direct-workload chain. It does not check that the Service is bound to the proxy.
+ */
+export function waypointChainsFor(model: MeshModel, proxy: Entry, svc?: Entry, port?: number): WaypointChains {
+  const role = model.gatewayRole(proxy);
+  const eastWest = role === GatewayRole.EAST_WEST;
+  if (role !== GatewayRole.WAYPOINT && !eastWest) return { chains: PortChains.NONE, withService: false, reason: 'not a waypoint-type proxy' };
+  if (!svc) {
+    return eastWest ? { chains: PortChains.NONE, withService: false, reason: 'east-west gateways build no direct-workload chain' }
+      : { chains: PortChains.SNIFFED, withService: false, reason: 'the direct-workload chains (direct-tcp, direct-http) sniff the protocol' };
+  }
+  if (hasNoVip(svc)) return { chains: PortChains.NONE, withService: false, reason: 'the Service has no virtual IP, so no address leads to its chains' };
+  const ports: any[] = Array.isArray(svc.manifest.spec?.ports) ? svc.manifest.spec.ports : [];
+  const p = ports.find((x) => (svc.kind === 'ServiceEntry' ? x?.number : x?.port) === port);
+  if (!p) return { chains: PortChains.NONE, withService: false, reason: `the ${svc.kind} has no port ${port}` };
+  const proto = portProtocolOf(svc, p);
+  if (proto === Protocol.UDP) return { chains: PortChains.NONE, withService: false, reason: 'UDP ports are skipped' };
+  if (eastWest) return { chains: PortChains.TCP, withService: false, reason: 'an east-west gateway sends every port to a TCP chain built without the Service' };
+  const chains = waypointPortChains(proto);
+  return { chains, withService: true, reason: `protocol ${proto}` };
 }

@@ -187,6 +187,29 @@ export function checkSelector(selector: any, field = 'spec.selector'): FieldProb
 }
 
 /**
+ * Why a WasmPlugin or TrafficExtension never takes part in any chain: the API server or the webhook refuses
+ * it, or istiod discards it (push_context.go `initTrafficExtensions`, `convertToTrafficExtensionWrapper`);
+ * undefined when it exists.
+ */
+export function refusalOf(entry: Entry): string | undefined {
+  const spec = entry.manifest.spec ?? {};
+  if (entry.kind === 'TrafficExtension') {
+    const hasLua = spec.lua !== undefined;
+    const hasWasm = spec.wasm !== undefined;
+    if (hasLua === hasWasm) return 'exactly one of wasm or lua must be set; the API server refuses it';
+    if (hasLua) {
+      const code = spec.lua?.inlineCode;
+      return typeof code !== 'string' || code === '' || code.length > 65536 ? 'lua.inlineCode must hold 1 to 65536 characters; istiod drops it' : undefined;
+    }
+    const asWasm = { ...(spec.wasm ?? {}), targetRefs: spec.targetRefs, selector: spec.selector, match: spec.match, priority: spec.priority };
+    const problems = admissionProblems(asWasm);
+    return problems.length > 0 ? `the API server or Istio's webhook refuses it: ${problems[0].field}: ${problems[0].message}` : undefined;
+  }
+  const problems = admissionProblems(spec);
+  return problems.length > 0 ? `the API server or Istio's webhook refuses it: ${problems[0].field}: ${problems[0].message}` : undefined;
+}
+
+/**
  * What makes the API server or Istio's webhook refuse the plugin (codes in {@link ADMISSION_CODES}): such an
  * object never exists, so nothing of it runs.
  */
