@@ -39,6 +39,7 @@ export const RULES: readonly RuleInfo[] = [
   { code: 'WASM027', severity: W, title: 'selector matches the pods of a Gateway API gateway (Istio\'s IST0166)' },
   { code: 'WASM028', severity: W, title: 'http(s) module without sha256: nothing checks what is downloaded' },
   { code: 'WASM029', severity: W, title: 'auth plugin at a waypoint that ingress traffic to the Service skips' },
+  { code: 'WASM030', severity: E, title: 'url the API server accepts but istiod cannot parse, so it discards the plugin' },
   { code: 'AMB001', severity: E, title: 'waypoint Gateway named none' },
   { code: 'AMB002', severity: E, title: 'use-waypoint names no istio-waypoint Gateway' },
   { code: 'AMB003', severity: E, title: 'istio.io/waypoint-for has a value Istio does not know' },

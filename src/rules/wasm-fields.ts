@@ -4,7 +4,7 @@
  */
 import { FieldProblem } from './finding';
 import { severityOf } from './codes';
-import { wasmUrlScheme } from './go-url';
+import { goParse, wasmUrlScheme } from './go-url';
 
 function problem(code: string, field: string, message: string, value: unknown, fix: string): FieldProblem {
   return { code, severity: severityOf(code), field, message, value, fix };
@@ -48,6 +48,11 @@ export function checkUrl(value: unknown, field = 'spec.url'): FieldProblem[] {
   if (!['', ...URL_SCHEMES].includes(scheme)) {
     return [problem('WASM012', field, `scheme ${JSON.stringify(scheme)} is not one of oci, http, https, file`, value,
       'use oci://, http://, https:// or file:// (no scheme means oci://)')];
+  }
+  if (!goParse(value)) {
+    // accepted only after "http://" is put in front; istiod then parses the URL as written and drops the plugin
+    return [problem('WASM030', field, 'passes the API server only once "http://" is put in front, but istiod parses the URL as written, fails, and discards the plugin (for an auth plugin, an open door)', value,
+      'percent-encode the characters a URL host or port cannot hold (spaces, ":" not followed by a port), or fix the URL')];
   }
   return [];
 }

@@ -203,10 +203,14 @@ export function refusalOf(entry: Entry): string | undefined {
     }
     const asWasm = { ...(spec.wasm ?? {}), targetRefs: spec.targetRefs, selector: spec.selector, match: spec.match, priority: spec.priority };
     const problems = admissionProblems(asWasm);
-    return problems.length > 0 ? `the API server or Istio's webhook refuses it: ${problems[0].field}: ${problems[0].message}` : undefined;
+    if (problems.length > 0) return `the API server or Istio's webhook refuses it: ${problems[0].field}: ${problems[0].message}`;
+    const dropped = checkWasmPluginSpec(asWasm).find((p) => p.code === 'WASM030');
+    return dropped ? `istiod discards it: ${dropped.field}: ${dropped.message}` : undefined;
   }
   const problems = admissionProblems(spec);
-  return problems.length > 0 ? `the API server or Istio's webhook refuses it: ${problems[0].field}: ${problems[0].message}` : undefined;
+  if (problems.length > 0) return `the API server or Istio's webhook refuses it: ${problems[0].field}: ${problems[0].message}`;
+  const dropped = checkWasmPluginSpec(spec).find((p) => p.code === 'WASM030');
+  return dropped ? `istiod discards it: ${dropped.field}: ${dropped.message}` : undefined;
 }
 
 /**

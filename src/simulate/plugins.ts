@@ -7,7 +7,7 @@ import { Place, ProxyKind } from '../model/attachment';
 import { ChainCandidate, ChainType, extensionKeyOf, extensionsOnChain, listenerOf } from '../model/extensions';
 import { FieldProblem } from '../rules/finding';
 import { isBasicAuthUrl } from '../rules/basic-auth';
-import { admissionProblems } from '../rules/wasm-plugin';
+import { admissionProblems, refusalOf } from '../rules/wasm-plugin';
 import { CompiledConfig, ModuleRequest, compileBasicAuth, runBasicAuth } from './basic-auth-module';
 import { LocalResponse, PluginTrace } from './types';
 
@@ -87,6 +87,8 @@ export function viewPlugin(entry: Entry): PluginView {
   if (admission.length > 0) {
     return { ...base, module: 'wasm', refused: `the API server or Istio's webhook refuses it: ${problemsText(admission)}` };
   }
+  const refused = refusalOf(entry);
+  if (refused) return { ...base, module: 'wasm', refused };
   if (!isBasicAuthUrl(base.url)) return { ...base, module: 'wasm' };
   return { ...base, module: 'basic_auth', basicAuth: compileBasicAuth(wasm?.pluginConfig, isTe ? 'spec.wasm.pluginConfig' : 'spec.pluginConfig') };
 }
