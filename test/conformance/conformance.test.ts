@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Case, SOURCE, Table, answer, loadTables } from './runner';
-import { FAMILIES, fidelityTable } from './figures';
+import { FAMILIES, fidelitySummary, fidelityTable } from './figures';
 
 const tables = loadTables();
 const ROOT = path.join(__dirname, '..', '..');
@@ -51,6 +51,7 @@ describe('conformance tables', () => {
   test('docs/fidelity.md states the figures the tables give', () => {
     const doc = fs.readFileSync(path.join(ROOT, 'docs', 'fidelity.md'), 'utf8');
     expect(doc).toContain(fidelityTable(tables));
+    expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain(fidelitySummary(tables));
   });
 });
 

@@ -22,3 +22,14 @@ export function fidelityTable(tables: readonly Table[]): string {
   lines.push(TABLE_END);
   return lines.join('\n');
 }
+
+export const SUMMARY_START = '<!-- fidelity-summary -->';
+export const SUMMARY_END = '<!-- /fidelity-summary -->';
+
+/** The one-line claim the README states, with its figures. */
+export function fidelitySummary(tables: readonly Table[]): string {
+  const all = tables.flatMap((t) => t.cases);
+  const families = FAMILIES.filter((f) => tables.some((t) => t.family === f)).join(', ');
+  return `${SUMMARY_START}${all.length} conformance cases drawn from their source and tests (${families}): ${all.filter((c) => c.status === undefined).length} agree, `
+    + `${all.filter((c) => c.status === 'deviation').length} are documented deviations, ${all.filter((c) => c.status === 'unknown').length} are unknown where the evidence does not decide${SUMMARY_END}`;
+}

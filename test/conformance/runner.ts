@@ -17,7 +17,7 @@ import { Simulator } from '../../src/simulate';
 export const TABLES = __dirname;
 
 /** Where a case's answer comes from, at the pinned versions. */
-export const SOURCE = /^(istio@1\.30\.3:[\w./-]+|wasmext@1\.12\.0:[\w./-]+|istio-proxy@e6f45ab:[\w./-]+|k8s@v1\.28\.0:[\w./-]+|gwapi@v1\.5\.1:[\w./-]+)( .+)?$/;
+export const SOURCE = /^(istio@1\.30\.3|wasmext@1\.12\.0|istio-proxy@[0-9a-f]{7}|k8s@v1\.28\.0|k8sdns@1\.1\.0|gwapi@v1\.5\.1):[\w./-]+(:\d+)?( .+)?$/;
 
 export type Answer = unknown;
 
