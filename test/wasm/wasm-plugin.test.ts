@@ -185,6 +185,14 @@ describe('WasmPlugin', () => {
         .toThrow(/BA003 .*basic_auth_rules\[0\]\.suffix: is empty: the module accepts it but leaves the rule's match type uninitialised/);
     });
 
+    test('fails on a rule that can never match: a lower-case method or a prefix without "/" (the module keeps the rest: an open door)', () => {
+      const { ns } = shop();
+      expect(() => new BasicAuthPlugin(ns, 'lower', { rules: [new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: ['get'], credentials: [BasicAuthCredential.plain('ok', 'test')] })] }))
+        .toThrow(/BA010 WasmPlugin shop\/lower .*request_methods\[0\]: is not an upper-case method.*\(got "get"\); write "GET"/);
+      expect(() => new BasicAuthPlugin(ns, 'slash', { rules: [new BasicAuthRule({ match: PathMatch.prefix('cart'), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] })] }))
+        .toThrow(/BA010 WasmPlugin shop\/slash .*\.prefix: does not start with "\/".*\(got "cart"\); write prefix: "\/cart"/);
+    });
+
     test('fails on zero or two path matchers in a hand-written config', () => {
       const { ns } = shop();
       expect(() => new WasmPlugin(ns, 'p', { source: MODULE, pluginConfig: { basic_auth_rules: [{ request_methods: ['GET'], credentials: ['ok:test'] }] } }))
