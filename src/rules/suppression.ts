@@ -95,8 +95,9 @@ export function isAuthPlugin(e: Entry): boolean {
   return AUTH_PHASES.includes(spec.phase) || isBasicAuthUrl(spec.url) || isBasicAuthUrl(spec.wasm?.url);
 }
 
-function objectKey(kind: string, namespace: string, name: string): string {
-  return `${kind}\u0000${namespace}\u0000${name}`;
+// the origin is part of the key: two objects of one name in two files are two objects
+function objectKey(origin: string, kind: string, namespace: string, name: string): string {
+  return `${origin}\u0000${kind}\u0000${namespace}\u0000${name}`;
 }
 
 const ANNOTATION_WHERE = `metadata.annotations["${IGNORE_ANNOTATION}"]`;
@@ -113,7 +114,7 @@ export function applySuppressions(findings: readonly Finding[], model: MeshModel
   if (findings.length > 0) {
     for (const e of model.entries) {
       if (PLUGIN_KINDS.includes(e.kind) || e.manifest.metadata?.annotations?.[IGNORE_ANNOTATION] !== undefined) {
-        byObject.set(objectKey(e.kind, e.namespace, e.name), e);
+        byObject.set(objectKey(e.origin, e.kind, e.namespace, e.name), e);
       }
     }
   }
@@ -125,7 +126,7 @@ export function applySuppressions(findings: readonly Finding[], model: MeshModel
     return list;
   };
   return findings.map((f) => {
-    const entry = byObject.get(objectKey(f.kind, f.namespace, f.name));
+    const entry = byObject.get(objectKey(f.origin, f.kind, f.namespace, f.name));
     const fromAnnotation = entry ? annotationOf(entry).find((x) => x.codes.includes(f.code)) : undefined;
     const fromOption = fromAnnotation ? undefined : ignore.find((x) => x.codes.includes(f.code));
     const hit = fromAnnotation ?? fromOption;
