@@ -1,6 +1,7 @@
 // `cdk8s-istio-ambient <command>`: argument parsing only; the work lives in analyze/ and simulate/.
 import { Command, CommanderError } from 'commander';
 import { analyzeCommand } from './analyze-command';
+import { diffCommand } from './diff-command';
 import { graphCommand } from './graph-command';
 import { simulateCommand } from './simulate-command';
 
@@ -26,7 +27,7 @@ export async function runCli(argv: readonly string[], io: CliIo = PROCESS_IO): P
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(`${s.split('\n')[0]}\n`) });
-  for (const r of [analyzeCommand, simulateCommand, graphCommand]) r(program, io, (code) => { exit = code; });
+  for (const r of [analyzeCommand, simulateCommand, diffCommand, graphCommand]) r(program, io, (code) => { exit = code; });
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {

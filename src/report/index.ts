@@ -13,6 +13,7 @@ export * from './junit';
 export * from './xml';
 export * from './mask';
 export * from './tool';
+export * from './diff';
 
 /** Formats of `analyze`. */
 export const ANALYZE_FORMATS = ['text', 'json', 'sarif'] as const;
