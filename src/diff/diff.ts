@@ -105,24 +105,25 @@ function namespaceTexts(model: MeshModel): Map<string, string[]> {
   return out;
 }
 
-/** Namespaces an object names: `namespace` fields anywhere but its own, `*-namespace` labels, ServiceEntry hosts. */
+// kinds whose spec can name another namespace (targets, parents, backends, grants, policies' sources)
+const REFERRING_GROUPS = new Set([GATEWAY_GROUP, ISTIO_NETWORKING_GROUP, ISTIO_EXTENSIONS_GROUP, 'security.istio.io']);
+
+/** Namespaces an object names: `namespace` fields in a gateway or Istio spec, `*-namespace` labels, ServiceEntry hosts. */
 function namedNamespaces(e: Entry, out: Set<string>): void {
-  const walk = (v: unknown, depth: number, top: boolean) => {
+  const walk = (v: unknown, depth: number) => {
     if (depth > 12 || v === null || typeof v !== 'object') return;
-    if (Array.isArray(v)) { for (const x of v) walk(x, depth + 1, false); return; }
+    if (Array.isArray(v)) { for (const x of v) walk(x, depth + 1); return; }
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (k === 'metadata' && top) {
-        const m = x as any;
-        for (const bag of [m?.labels, m?.annotations]) {
-          if (bag && typeof bag === 'object') for (const [lk, lv] of Object.entries(bag)) if (/namespace$/i.test(lk) && typeof lv === 'string') out.add(lv);
-        }
-        continue;
-      }
-      if (k === 'namespace' && typeof x === 'string') out.add(x);
-      else walk(x, depth + 1, false);
+      if ((k === 'namespace' || k === 'namespaces') && typeof x === 'string') out.add(x);
+      else if (k === 'namespaces' && Array.isArray(x)) { for (const n of x) if (typeof n === 'string') out.add(n); }
+      else walk(x, depth + 1);
     }
   };
-  walk(e.manifest, 0, true);
+  const m = e.manifest.metadata;
+  for (const bag of [m?.labels, m?.annotations]) {
+    if (bag && typeof bag === 'object') for (const [lk, lv] of Object.entries(bag)) if (/namespace$/i.test(lk) && typeof lv === 'string') out.add(lv);
+  }
+  if (REFERRING_GROUPS.has(e.group)) walk(e.manifest.spec, 0);
   if (e.kind === 'ServiceEntry' && Array.isArray(e.manifest.spec?.hosts)) {
     for (const h of e.manifest.spec.hosts) {
       const parts = typeof h === 'string' ? h.split('.') : [];
@@ -257,14 +258,19 @@ export function diffObjects(before: readonly SourcedManifest[], after: readonly 
   const from = clients(mOld, mNew);
   const outsider = outsiders([...from.keys()]);
   const inScope = (ns: string) => dirty === undefined || dirty.has(ns) || dirty.has(outsider(ns) ?? '\u0000');
-  const targetsOld = probeTargets(mOld, options.clusterDomain).filter((t) => inScope(t.namespace));
-  const targetsNew = probeTargets(mNew, options.clusterDomain).filter((t) => inScope(t.namespace));
+  const targetsOld = probeTargets(mOld, options.clusterDomain, inScope);
+  const targetsNew = probeTargets(mNew, options.clusterDomain, inScope);
   const inOld = new Set(targetsOld.map((t) => t.id));
   const inNew = new Set(targetsNew.map((t) => t.id));
   const probes = new Map<string, Probe>();
   for (const t of [...targetsOld, ...targetsNew]) {
-    const senders = [t.namespace, outsider(t.namespace)].filter((n): n is string => n !== undefined && from.has(n));
-    for (const ns of [...new Set(senders)]) for (const p of targetProbes(t, from.get(ns)!, ns)) if (!probes.has(p.key)) probes.set(p.key, p);
+    // the target's own namespace sends every request; one other namespace's client the ones without credentials
+    const other = outsider(t.namespace);
+    const senders: Array<[string, boolean]> = [[t.namespace, false], ...(other !== undefined && other !== t.namespace ? [[other, true] as [string, boolean]] : [])];
+    for (const [ns, noCreds] of senders) {
+      if (!from.has(ns)) continue;
+      for (const p of targetProbes(t, from.get(ns)!, ns, noCreds)) if (!probes.has(p.key)) probes.set(p.key, p);
+    }
   }
   const allow = options.allow ?? [];
   const used = new Set<AllowEntry>();

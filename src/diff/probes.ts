@@ -108,8 +108,11 @@ function pathFor(r: GuardRule): string | undefined {
   return r.path.startsWith('/') ? r.path : undefined;
 }
 
-/** Finds the probe targets of a model: Services, ServiceEntries with addresses, ingress Gateways' HTTP listeners. */
-export function probeTargets(model: MeshModel, clusterDomain = 'cluster.local'): ProbeTarget[] {
+/**
+ * Finds the probe targets of a model: Services, ServiceEntries with addresses, ingress Gateways' HTTP listeners;
+ * only in the namespaces `inScope` accepts.
+ */
+export function probeTargets(model: MeshModel, clusterDomain = 'cluster.local', inScope: (ns: string) => boolean = () => true): ProbeTarget[] {
   const plugins = pluginsByNamespace(model);
   const candidates = (...namespaces: string[]) => [...new Set(namespaces)].flatMap((ns) => plugins.get(ns) ?? []);
   const rulesAt = (proxy: Entry, kind: ProxyKind, service?: Entry): GuardRule[] => {
@@ -124,6 +127,7 @@ export function probeTargets(model: MeshModel, clusterDomain = 'cluster.local'):
   const ingressServices = new Set(ingress.map((gw) => key(gw.namespace, `${gw.name}-istio`)));
   const out: ProbeTarget[] = [];
   for (const svc of model.services.values()) {
+    if (!inScope(svc.namespace)) continue;
     if (ingressServices.has(key(svc.namespace, svc.name))) continue;
     if (str(svc.manifest.metadata?.labels?.[LABEL_MANAGED])) continue;
     const ports: any[] = Array.isArray(svc.manifest.spec?.ports) ? svc.manifest.spec.ports : [];
@@ -132,6 +136,7 @@ export function probeTargets(model: MeshModel, clusterDomain = 'cluster.local'):
     out.push({ id: `Service ${svc.namespace}/${svc.name}`, namespace: svc.namespace, urls, paths: [], rules: serviceRules(svc) });
   }
   for (const se of model.serviceEntries.values()) {
+    if (!inScope(se.namespace)) continue;
     const spec = se.manifest.spec ?? {};
     const host = Array.isArray(spec.hosts) ? str(spec.hosts[0]) : undefined;
     const ports: any[] = Array.isArray(spec.ports) ? spec.ports : [];
@@ -140,6 +145,7 @@ export function probeTargets(model: MeshModel, clusterDomain = 'cluster.local'):
     if (urls.length > 0) out.push({ id: `ServiceEntry ${se.namespace}/${se.name}`, namespace: se.namespace, urls, paths: [], rules: serviceRules(se) });
   }
   for (const gw of ingress) {
+    if (!inScope(gw.namespace)) continue;
     const listeners: any[] = (Array.isArray(gw.manifest.spec?.listeners) ? gw.manifest.spec.listeners : []).filter((l: any) => l?.protocol === 'HTTP' && Number.isInteger(l?.port));
     if (listeners.length === 0) continue;
     const rules = rulesAt(gw, ProxyKind.INGRESS);
@@ -175,8 +181,12 @@ export function probeTargets(model: MeshModel, clusterDomain = 'cluster.local'):
   return out;
 }
 
-/** The requests for one target from one client: `/` and every guarded path, with each method and credential that matters. */
-export function targetProbes(t: ProbeTarget, from: string, clientNamespace: string): Probe[] {
+/**
+ * The requests for one target from one client: `/` and every guarded path, with each method and credential
+ * that matters. `noCredentialsOnly` keeps the requests without credentials (what a client from another
+ * namespace adds: whether it is let in at all).
+ */
+export function targetProbes(t: ProbeTarget, from: string, clientNamespace: string, noCredentialsOnly = false): Probe[] {
   const paths = new Set<string>(['/', ...t.paths]);
   for (const r of t.rules) {
     const p = pathFor(r);
@@ -190,7 +200,7 @@ export function targetProbes(t: ProbeTarget, from: string, clientNamespace: stri
       for (const method of methods) {
         const guarding = matching.filter((r) => r.methods.includes(method));
         const creds: Array<{ kind: CredentialKind; header?: string; user?: string; source?: string }> = [{ kind: 'none' }];
-        if (guarding.length > 0) {
+        if (guarding.length > 0 && !noCredentialsOnly) {
           creds.push({ kind: 'invalid', header: INVALID_CREDENTIAL });
           const seen = new Set<string>();
           for (const r of guarding) {
