@@ -20,8 +20,8 @@ function nsLabel(ns: string): string {
 
 /** Mermaid text inside quotes: its entity codes for the characters it would read as syntax or HTML. */
 export function mermaidText(text: string): string {
-  return text.replace(/&/g, '#amp;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')
-    .replace(/[|[\]{}()]/g, (c) => `#${c.charCodeAt(0)};`).replace(/[\r\n]+/g, ' ');
+  // '#' first: the entity codes written after it start with one
+  return text.replace(/[#&"<>|]/g, (c) => `#${c.charCodeAt(0)};`).replace(/[\r\n]+/g, ' ');
 }
 
 function mermaidNode(n: GraphNode): string {

@@ -84,7 +84,8 @@ describe('renderers', () => {
 
   test('labels are escaped: any text stays inside its quotes (property)', async () => {
     fc.assert(fc.property(fc.string(), (s) => {
-      expect(mermaidText(s)).not.toMatch(/["|[\]{}()<>\n\r]/);
+      expect(mermaidText(s)).not.toMatch(/["|<>&\n\r]/);
+      expect(mermaidText(s).replace(/#\d+;/g, '')).not.toContain('#');
       expect(dotText(s)).not.toMatch(/(^|[^\\])(\\\\)*"/);
     }));
     // Graphviz itself parses DOT made of hostile labels
@@ -112,6 +113,21 @@ describe('the README picture', () => {
   test('docs/seed-graph.svg is what Graphviz (WebAssembly, a dev dependency) renders of it', async () => {
     expect(fs.readFileSync(SEED_SVG, 'utf8')).toBe(await renderSvg(fs.readFileSync(SEED_DOT, 'utf8')));
     expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain('](docs/seed-graph.svg)');
+  });
+});
+
+describe('docs/graph.md', () => {
+  test('its Mermaid block is what `graph dist` prints', async () => {
+    let out = '';
+    const cwd = process.cwd();
+    process.chdir(ROOT);
+    try {
+      await runCli(['graph', 'dist'], { out: (t) => { out += t; }, err: (t) => { out += t; } });
+    } finally {
+      process.chdir(cwd);
+    }
+    const page = fs.readFileSync(path.join(ROOT, 'docs', 'graph.md'), 'utf8');
+    expect(/```mermaid\n([\s\S]*?)```/.exec(page)![1]).toBe(out);
   });
 });
 
