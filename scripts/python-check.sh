@@ -16,8 +16,8 @@ trap 'rm -rf "$work"' EXIT
 if ! /usr/bin/python3 -c 'import build, setuptools, wheel, ensurepip, venv' >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "python-check: installing Debian's python3-build python3-setuptools python3-wheel python3-venv"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-build python3-setuptools python3-wheel python3-venv >/dev/null
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-build python3-setuptools \
+        python3-wheel python3-venv; } >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; exit 1; }
   else
     echo "python-check: needs /usr/bin/python3 with build, setuptools, wheel and venv (Debian: python3-build python3-setuptools python3-wheel python3-venv)" >&2
     exit 1
