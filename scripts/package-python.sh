@@ -8,10 +8,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-# the first python3 that can build a wheel offline: $PYTHON, then Debian's, then the one on PATH
+# the first python3 that can build a wheel offline: $PYTHON, then Debian's, then the one on PATH (-I: our build/
+# folder must not pass for the `build` module)
 py=""
 for candidate in ${PYTHON:-} /usr/bin/python3 python3; do
-  if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import build, setuptools, wheel' >/dev/null 2>&1; then
+  if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -I -c 'import build, setuptools, wheel' >/dev/null 2>&1; then
     py=$candidate; break
   fi
 done
@@ -26,6 +27,6 @@ npm run --silent build
 rm -rf build/python build/python-src
 # pacmak runs `npm pack` to embed the package in the wheel; the build above is fresh, so skip prepack's second one
 npm_config_ignore_scripts=true npx jsii-pacmak --target python --code-only --no-npmignore --outdir build/python-src
-"$py" -m build --no-isolation --skip-dependency-check --outdir build/python build/python-src/python >build/python-build.log 2>&1 || {
+"$py" -I -m build --no-isolation --skip-dependency-check --outdir build/python build/python-src/python >build/python-build.log 2>&1 || {
   cat build/python-build.log >&2; echo "package:python: the wheel build failed (log above)" >&2; exit 1; }
 ls build/python

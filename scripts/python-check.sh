@@ -13,7 +13,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # offline build tools: Debian's, installed on demand when we are root on a Debian machine (as CI is)
-if ! /usr/bin/python3 -c 'import build, setuptools, wheel, ensurepip, venv' >/dev/null 2>&1; then
+if ! /usr/bin/python3 -I -c 'import build, setuptools, wheel, ensurepip, venv' >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "python-check: installing Debian's python3-build python3-setuptools python3-wheel python3-venv"
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-build python3-setuptools \
