@@ -42,9 +42,13 @@ new BasicAuthPlugin(ns, 'CartAuth', {
 new SeedScenario(app, 'default');
 app.synth();
 if (RULES.length === 0 || typeof MeshModel.build !== 'function') throw new Error('subpath exports missing');
+if (AmbientNamespace.enclosing(cart) !== ns || AmbientNamespace.of(cart) !== ns) throw new Error('AmbientNamespace.enclosing/of');
 TS
 npm install --no-audit --no-fund --loglevel=error >/dev/null
 npx tsc --noEmit -p .
+# the jsii assembly ships with the package, and the runtime dependencies come bundled
+[ -f node_modules/cdk8s-istio-ambient/.jsii ] || { echo "pack-test: .jsii is missing from the package"; exit 1; }
+[ -f node_modules/cdk8s-istio-ambient/node_modules/yaml/package.json ] || { echo "pack-test: yaml is not bundled"; exit 1; }
 CDK8S_OUTDIR=out npx ts-node main.ts
 grep -rq "name: cart-auth" out || { echo "pack-test: the plugin was not synthesized"; exit 1; }
 npx cdk8s-istio-ambient --help >/dev/null
