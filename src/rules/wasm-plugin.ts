@@ -116,7 +116,7 @@ export function checkWasmPluginSpec(spec: any): FieldProblem[] {
   const scheme = typeof spec?.url === 'string' ? urlScheme(spec.url) : '';
   if ((scheme === 'http' || scheme === 'https') && (spec?.sha256 === undefined || spec.sha256 === '')) {
     const who = scheme === 'http' ? 'whoever controls that server or can tamper with the plain-text download' : 'whoever controls that server';
-    out.push(problem('WASM028', 'spec.sha256', `is not set for a module fetched over ${scheme}://, so the istio-agent runs whatever the server returns${isAuthPlugin(spec) ? `: for an auth plugin, ${who} decides who gets in` : ''}`,
+    out.push(problem('WASM028', 'spec.sha256', `is not set for a module fetched over ${scheme}://, so the istio-agent runs whatever the server returns${isAuthPluginSpec(spec) ? `: for an auth plugin, ${who} decides who gets in` : ''}`,
       spec.sha256, 'set sha256 to the module\'s 64-hex sha256 digest (sha256sum module.wasm), or publish it as an OCI image pinned by digest'));
   }
   if (isBasicAuthUrl(spec?.url)) out.push(...checkBasicAuthConfig(spec?.pluginConfig), ...checkBasicAuthHasRules(spec?.pluginConfig));
@@ -224,7 +224,7 @@ export function admissionProblems(spec: any): FieldProblem[] {
 const AUTH_PHASES = ['AUTHN', 'AUTHZ'];
 
 /** An auth plugin: phase AUTHN or AUTHZ, or the basic_auth module whatever its phase. */
-export function isAuthPlugin(spec: any): boolean {
+export function isAuthPluginSpec(spec: any): boolean {
   return AUTH_PHASES.includes(spec?.phase) || isBasicAuthUrl(spec?.url);
 }
 
@@ -424,7 +424,7 @@ function ingressPaths(model: MeshModel): IngressPath[] {
  */
 function ingressSkips(model: MeshModel, plugin: Entry): IngressPath[] {
   const spec = plugin.manifest.spec ?? {};
-  if (!isAuthPlugin(spec)) return [];
+  if (!isAuthPluginSpec(spec)) return [];
   const { places, byProxy } = placementOf(model);
   const mine = (places.get(plugin) ?? []).filter((p) => p.kind === ProxyKind.WAYPOINT);
   if (mine.length === 0) return [];
@@ -432,7 +432,7 @@ function ingressSkips(model: MeshModel, plugin: Entry): IngressPath[] {
     const binding = resolveWaypoint(model, path.service, 'service');
     if (!binding.waypoint || !mine.some((p) => p.proxy === binding.waypoint && (!p.service || p.service === path.service))) return false;
     if (ingressUseWaypoint(model, path.service).on && !hasNoVip(path.service)) return false;
-    const guarded = (byProxy.get(path.gateway) ?? []).some((o) => o.place.kind === ProxyKind.INGRESS && isAuthPlugin(o.plugin.manifest.spec));
+    const guarded = (byProxy.get(path.gateway) ?? []).some((o) => o.place.kind === ProxyKind.INGRESS && isAuthPluginSpec(o.plugin.manifest.spec));
     return !guarded;
   });
 }
