@@ -2,3 +2,8 @@ export * from './manifest';
 export * from './mesh-model';
 export * from './waypoint-binding';
 export * from './attachment';
+export * from './hostnames';
+export * from './reference-grants';
+export * from './listeners';
+export * from './route-attachment';
+export * from './route-rules';
