@@ -23,7 +23,7 @@ export interface GrantTo {
 
 /** The kinds istiod accepts on each side of a grant; other entries are skipped (they may be for another controller). */
 const FROM_KINDS = new Set(['Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'ListenerSet']);
-const TO_KINDS = new Set(['ConfigMap', 'Secret', 'Service']);
+const TO_KINDS = new Set(['ConfigMap', 'Secret', 'Service', 'InferencePool']);
 
 const grantIndex = new WeakMap<MeshModel, Map<string, Entry[]>>();
 

@@ -93,6 +93,10 @@ export interface RouteProgram {
   readonly dropped?: { readonly field: string; readonly why: string; readonly value: unknown };
 }
 
+/** Multi-cluster services: istiod looks a ServiceImport up as the Service of that name. */
+const MCS_GROUP = 'multicluster.x-k8s.io';
+const INFERENCE_GROUP = 'inference.networking.k8s.io';
+
 const HTTP_FILTERS = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'RequestMirror', 'URLRewrite', 'CORS'];
 const GRPC_FILTERS = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror'];
 const BACKEND_FILTERS = ['RequestHeaderModifier', 'ResponseHeaderModifier'];
@@ -166,11 +170,11 @@ export function resolveBackendRef(model: MeshModel, route: Entry, b: any, field:
   const port = typeof b?.port === 'number' ? b.port : undefined;
   const weight = typeof b?.weight === 'number' ? b.weight : 1;
   const base = { field, group, kind, namespace, name, port, weight };
-  const isService = (group === '' || group === 'core') && kind === 'Service';
+  const isService = ((group === '' || group === 'core') && kind === 'Service') || (group === MCS_GROUP && kind === 'ServiceImport');
   const isHostname = group === ISTIO_NETWORKING_GROUP && kind === 'Hostname';
   let grant: Entry | undefined;
   if (explicitNs !== undefined && explicitNs !== route.namespace) {
-    const toGroup = isService ? '' : group;
+    const toGroup = isService && kind === 'Service' ? '' : group;
     grant = findGrant(model, { group: GATEWAY_GROUP, kind: route.kind, namespace: route.namespace }, { group: toGroup, kind, namespace, name });
     if (!grant) {
       return { ...base, failure: BackendFailure.NOT_PERMITTED,
@@ -195,6 +199,9 @@ export function resolveBackendRef(model: MeshModel, route: Entry, b: any, field:
     const se = [...model.serviceEntries.values()].find((e) => Array.isArray(e.manifest.spec?.hosts) && e.manifest.spec.hosts.includes(name));
     if (!se) return { ...base, failure: BackendFailure.NOT_FOUND, why: `no ServiceEntry among the manifests has host ${name}` };
     return { ...base, target: se, why: `host ${name} of ServiceEntry ${se.namespace}/${se.name} port ${port}` };
+  }
+  if (group === INFERENCE_GROUP && kind === 'InferencePool') {
+    return { ...base, grant, failure: BackendFailure.UNSUPPORTED_KIND, why: `backend InferencePool ${namespace}/${name} needs istiod's ENABLE_GATEWAY_API_INFERENCE_EXTENSION=true (default false), and inference routing is not modelled` };
   }
   return { ...base, grant, failure: BackendFailure.UNSUPPORTED_KIND, why: `backend ${group || 'core'}/${kind} ${name} is not a kind istiod routes to (Service, or networking.istio.io Hostname)` };
 }

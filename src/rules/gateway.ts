@@ -47,7 +47,8 @@ function listenerProblems(l: ListenerInfo): FieldProblem[] {
     }
     const refs: any[] = Array.isArray(tls.certificateRefs) ? tls.certificateRefs : [];
     const options = tls.options && typeof tls.options === 'object' ? Object.keys(tls.options) : [];
-    if ((tls.mode ?? 'Terminate') === 'Terminate' && refs.length === 0) {
+    const istioMode = tls.options?.['gateway.istio.io/tls-terminate-mode'];
+    if ((tls.mode ?? 'Terminate') === 'Terminate' && refs.length === 0 && istioMode !== 'ISTIO_SIMPLE' && istioMode !== 'ISTIO_MUTUAL') {
       out.push(problem('GW001', `${l.field}.tls.certificateRefs`, options.length === 0
         ? 'is empty: a listener that terminates TLS needs a certificate (the Gateway API CRD refuses it without certificateRefs or options)'
         : 'is empty: without a certificate the listener serves TLS only with an Istio termination mode option (gateway.istio.io/tls-terminate-mode: ISTIO_SIMPLE or ISTIO_MUTUAL)',
@@ -141,6 +142,8 @@ export function checkRoute(model: MeshModel, route: Entry): Finding[] {
           : `let the listener admit ${route.kind} (allowedRoutes.kinds), or attach to another listener`));
     }
   }
+  // backends of routes with mesh parents only (waypoints, GAMMA) are not judged here: istiod enforces no grant there
+  if (!resolveParentRefs(model, route).some((p) => p.ingress)) return out.map((p) => problemToFinding(entryRef(route), p));
   const program = routeProgram(model, route);
   if (program.dropped) {
     out.push(problem('GW023', program.dropped.field, `${program.dropped.why}: istiod programs none of the route's rules, and requests fall through to other routes or 404`,
@@ -180,12 +183,14 @@ export function checkRouteConflicts(model: MeshModel): Finding[] {
     for (const ls of groups.values()) {
       for (const [domain, entries] of virtualHosts(model, gw, ls)) {
         const rules: Array<{ rule: ProgrammedRule; key: string }> = [];
-        for (const vh of entries) for (const rule of routeProgram(model, vh.route).rules) rules.push({ rule, key: vh.mergeKey });
+        // only certain attachments: a route whose namespace admission is unknown may not be there at all
+        for (const vh of entries) if (!vh.uncertain) for (const rule of routeProgram(model, vh.route).rules) rules.push({ rule, key: vh.mergeKey });
         for (let i = 0; i < rules.length; i++) {
           for (let j = 0; j < rules.length; j++) {
             const a = rules[i];
             const b = rules[j];
-            if (i === j || !sameMatch(a.rule.match, b.rule.match)) continue;
+            // one rule through two route hostnames is the same rule twice, not a conflict
+            if (i === j || a.rule === b.rule || !sameMatch(a.rule.match, b.rule.match)) continue;
             // report b when a comes first (or, undecided, once per pair on the later by name)
             const t = tieBreak(a.rule, b.rule);
             const sameKey = a.key === b.key;

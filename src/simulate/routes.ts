@@ -153,12 +153,15 @@ export function matchRoute(model: MeshModel, gw: Entry, listeners: ListenerInfo[
   // Envoy moves catch-all routes after all others; rules of different VirtualServices are not sorted together
   const nonCatchAll = candidates.filter((c) => !isCatchAll(c.rule.match));
   const pool = nonCatchAll.length > 0 ? nonCatchAll : candidates;
+  const order = (a: Candidate, b: Candidate) => compareSpecificity(a.rule.match, b.rule.match) || tieBreak(a.rule, b.rule).order;
   const keys = [...new Set(pool.map((c) => c.vh.mergeKey))];
-  if (keys.length > 1) {
-    const each = keys.map((k) => pool.find((c) => c.vh.mergeKey === k)!).map((c) => `${c.rule.where} (hostname ${c.vh.vsHost})`);
+  // each VirtualService's first rule; one rule reached through two route hostnames is still one rule
+  const firsts = keys.map((k) => pool.filter((c) => c.vh.mergeKey === k).sort(order)[0]);
+  if (new Set(firsts.map((c) => c.rule)).size > 1) {
+    const each = firsts.map((c) => `${c.rule.where} (hostname ${c.vh.vsHost})`);
     return { outcome: 'unknown', detail: `rules from routes with different hostnames for host ${domain} match: ${each.join(', ')}; istiod gives each hostname its own VirtualService and does not order rules across them by the Gateway API precedence, so which one runs is not decided here`, backends: [], forwarded: req, notes };
   }
-  pool.sort((a, b) => compareSpecificity(a.rule.match, b.rule.match) || tieBreak(a.rule, b.rule).order);
+  pool.sort(order);
   const win = pool[0];
   for (const other of pool.slice(1)) {
     if (compareSpecificity(win.rule.match, other.rule.match) !== 0) break;
