@@ -84,6 +84,8 @@ export interface ProgrammedRule {
   readonly direct?: { readonly status: number; readonly why: string };
   /** `HTTPRoute ns/name rule i match j`. */
   readonly where: string;
+  /** `timeouts` as written (istiod turns them into route and per-try timeouts). */
+  readonly timeouts?: { readonly request?: string; readonly backendRequest?: string };
 }
 
 /** What istiod programs for one route: its rules, or nothing when a hard error drops the whole route. */
@@ -267,7 +269,9 @@ function programRule(model: MeshModel, route: Entry, rule: any, ruleIndex: numbe
   return matches.map((m, matchIndex) => {
     const mf = `${rf}.matches[${matchIndex}]`;
     const match = grpc ? grpcMatch(m, mf) : httpMatch(m, mf);
-    return { route, ruleIndex, matchIndex, match, filters, backends, allBackends, direct,
+    const t = rule?.timeouts;
+    const timeouts = t && (typeof t.request === 'string' || typeof t.backendRequest === 'string') ? { request: t.request, backendRequest: t.backendRequest } : undefined;
+    return { route, ruleIndex, matchIndex, match, filters, backends, allBackends, direct, ...(timeouts ? { timeouts } : {}),
       where: `${route.kind} ${route.namespace}/${route.name} rule ${ruleIndex} match ${matchIndex}` };
   });
 }

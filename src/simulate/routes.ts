@@ -263,6 +263,10 @@ function applyRule(rule: ProgrammedRule, where: string, req: RouteRequest, notes
     notes.push(m.failure ? `${rule.where} mirrors to ${m.kind} ${m.namespace}/${m.name}, which istiod drops (${m.why}); the request itself is unaffected`
       : `${rule.where} mirrors a copy of the request to ${m.why}; the mirror's answer is discarded`);
   }
+  if (rule.timeouts) {
+    const t = [rule.timeouts.request ? `request ${rule.timeouts.request}` : '', rule.timeouts.backendRequest ? `backendRequest ${rule.timeouts.backendRequest}` : ''].filter(Boolean).join(', ');
+    notes.push(`${rule.where} has timeouts (${t}); the backend is assumed to answer in time (a slower one gets 504 from the gateway)`);
+  }
   if (rule.direct) {
     return { outcome: 'answered', status: rule.direct.status, route, rule, detail: `${where}: ${rule.direct.why}`, backends: [], forwarded, notes };
   }
