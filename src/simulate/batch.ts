@@ -22,7 +22,7 @@ function expectOf(v: unknown): SimulationStatus | undefined {
 }
 
 /**
- * Reads checks from YAML text: a list of `{name?, from, method?, url, headers?, user?, expect}`, where
+ * Reads checks from YAML text: a list of `{name?, from, method?, url, headers?, user?, connectTo?, expect}`, where
  * `headers` is a map or a list of `"Name: value"` strings, `user` is curl's `-u user:password`, and `expect`
  * is a status code or `unknown`.
  */
