@@ -70,7 +70,7 @@ new BasicAuthPlugin(shop, 'CatalogWrites', {
 
 new HttpRoute(shop, 'Storefront', {
   name: 'storefront',
-  parents: [RouteParent.gateway(gateway, { sectionName: 'https' })],
+  parents: [RouteParent.fromGateway(gateway, { sectionName: 'https' })],
   hostnames: ['shop.example.com'],
   rules: [
     // header routing: testers send x-beta: 1 to the beta frontend

@@ -78,7 +78,7 @@ export class GrpcRoute extends Construct {
       const bad = checkHostname(h);
       if (bad) problems.push({ code: 'GW021', severity: Severity.ERROR, field: `spec.hostnames[${i}]`, message: bad, value: h, fix: 'write e.g. "grpc.example.com"' });
     });
-    const parents = [...(props.gateway ? [RouteParent.gateway(props.gateway, { sectionName: props.sectionName })] : []), ...(props.parents ?? [])];
+    const parents = [...(props.gateway ? [RouteParent.fromGateway(props.gateway, { sectionName: props.sectionName })] : []), ...(props.parents ?? [])];
     if (parents.length === 0) problems.push({ code: 'GW020', severity: Severity.ERROR, field: 'spec.parentRefs', message: 'is empty: the route attaches to no gateway', value: [], fix: 'pass gateway (an IngressGateway) or parents' });
     throwIfProblems(this, 'GRPCRoute', this.namespace, this.name, problems);
     const ns = this.namespace;

@@ -454,7 +454,7 @@ export class HttpRoute extends Construct {
       const bad = checkHostname(h);
       if (bad) problems.push({ code: 'GW021', severity: Severity.ERROR, field: `spec.hostnames[${i}]`, message: bad, value: h, fix: 'write e.g. "shop.example.com" or "*.example.com"' });
     });
-    const parents = [...(props.gateway ? [RouteParent.gateway(props.gateway, { sectionName: props.sectionName, port: props.port })] : []), ...(props.parents ?? [])];
+    const parents = [...(props.gateway ? [RouteParent.fromGateway(props.gateway, { sectionName: props.sectionName, port: props.port })] : []), ...(props.parents ?? [])];
     if (parents.length === 0) {
       problems.push({ code: 'GW020', severity: Severity.ERROR, field: 'spec.parentRefs', message: 'is empty: the route attaches to no gateway', value: [], fix: 'pass gateway (an IngressGateway) or parents' });
     }

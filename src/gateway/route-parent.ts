@@ -16,7 +16,7 @@ export interface RouteParentOptions {
   readonly port?: number;
 }
 
-/** Options of {@link RouteParent.gatewayName}. */
+/** Options of {@link RouteParent.fromGatewayName}. */
 export interface RouteParentNameOptions extends RouteParentOptions {
   /** Namespace of the Gateway. @default - the route's namespace */
   readonly namespace?: string;
@@ -30,12 +30,12 @@ export interface RouteParentNameOptions extends RouteParentOptions {
  */
 export class RouteParent {
   /** A Gateway of this app, or one of its listeners. */
-  public static gateway(gateway: IngressGateway, options: RouteParentOptions = {}): RouteParent {
+  public static fromGateway(gateway: IngressGateway, options: RouteParentOptions = {}): RouteParent {
     return new RouteParent(gateway.name, gateway.namespace, options);
   }
 
   /** A Gateway by name, for Gateways not defined in this app. */
-  public static gatewayName(name: string, options: RouteParentNameOptions = {}): RouteParent {
+  public static fromGatewayName(name: string, options: RouteParentNameOptions = {}): RouteParent {
     return new RouteParent(name, options.namespace, options);
   }
 

@@ -120,7 +120,7 @@ export function checkRoute(model: MeshModel, route: Entry): Finding[] {
   for (const pr of resolveParentRefs(model, route)) {
     if (pr.verdict !== 'no' || (!pr.ingress && pr.failure === undefined)) continue;
     if (pr.failure === AttachFailure.NO_GATEWAY) {
-      out.push(problem('GW020', `${pr.field}.name`, `${pr.why}: the route attaches to nothing there`, pr.name, `create Gateway ${pr.namespace}/${pr.name}, or fix the name or namespace (the typed parent: RouteParent.gateway(ingressGateway))`));
+      out.push(problem('GW020', `${pr.field}.name`, `${pr.why}: the route attaches to nothing there`, pr.name, `create Gateway ${pr.namespace}/${pr.name}, or fix the name or namespace (the typed parent: RouteParent.fromGateway(ingressGateway))`));
       continue;
     }
     if (pr.failure === AttachFailure.NO_LISTENER) {

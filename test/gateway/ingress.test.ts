@@ -193,7 +193,7 @@ function storefront(): { manifests: any[]; sim: Simulator } {
   new BasicAuthPlugin(shop, 'CatalogWrites', { name: 'catalog-writes', targets: [PolicyTarget.fromService(catalog)],
     rules: [new BasicAuthRule({ match: PathMatch.prefix('/items'), methods: ['POST', 'PUT', 'DELETE'], credentials: [BasicAuthCredential.vault('secret/data/shop', 'catalog-admin')] })] });
   void waypoint;
-  const https = RouteParent.gateway(gw, { sectionName: 'https' });
+  const https = RouteParent.fromGateway(gw, { sectionName: 'https' });
   new HttpRoute(shop, 'Storefront', { name: 'storefront', parents: [https], hostnames: ['shop.example.com'], rules: [
     { name: 'beta', matches: [HttpRouteMatch.pathPrefix('/', { headers: [HttpHeaderMatch.exact('x-beta', '1')] })], backends: [HttpBackend.fromService(beta, { port: 80 })] },
     { matches: [HttpRouteMatch.pathPrefix('/cart', { method: HttpMethod.POST })], backends: [HttpBackend.fromService(cart, { port: 80, weight: 90 }), HttpBackend.fromService(cartNext, { port: 80, weight: 10 })],

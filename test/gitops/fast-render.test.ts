@@ -39,7 +39,7 @@ function richApp(): App {
     { matches: [HttpRouteMatch.pathPrefix('/old')], filters: [HttpRouteFilter.requestRedirect({ scheme: RedirectScheme.HTTPS, hostname: 'www.example.com', port: 8443, statusCode: 301, path: HttpPathModifier.replacePrefixMatch('/new') })] },
     { matches: [HttpRouteMatch.pathPrefix('/api')], filters: [HttpRouteFilter.urlRewrite({ hostname: 'cart.internal', path: HttpPathModifier.replacePrefixMatch('/') })], backends: [HttpBackend.fromServiceName('cart', { port: 80 })] },
   ] });
-  new GrpcRoute(ns, 'Grpc', { name: 'grpc', parents: [RouteParent.gateway(gw, { sectionName: 'http' }), RouteParent.gatewayName('other', { namespace: 'edge', port: 80 })], rules: [
+  new GrpcRoute(ns, 'Grpc', { name: 'grpc', parents: [RouteParent.fromGateway(gw, { sectionName: 'http' }), RouteParent.fromGatewayName('other', { namespace: 'edge', port: 80 })], rules: [
     { matches: [{ service: 'shop.v1.Cart', method: 'Get', headers: [HttpHeaderMatch.exact('x-a', '1')] }], filters: [HttpRouteFilter.requestHeaderModifier({ set: [{ name: 'x', value: 'y' }] })], backends: [HttpBackend.fromServiceName('cart', { port: 80 })] },
   ] });
   ns.addWaypoint('Waypoint', { trafficType: WaypointTraffic.ALL, revision: 'canary' });
