@@ -1,6 +1,7 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { BATCH_FORMATS, BatchFormat, renderBatch } from '../report';
 import {
-  SimulationInputError, SimulationRequest, basicAuthHeader, formatBatch, formatSimulation, loadChecks, loadSimulator, parseHeader,
+  SimulationInputError, SimulationRequest, basicAuthHeader, formatSimulation, loadChecks, loadSimulator, parseHeader,
 } from '../simulate';
 import type { CliIo, CommandRegistrar } from './program';
 
@@ -16,6 +17,7 @@ interface SimulateOptions {
   readonly connectTo: string[];
   readonly requests?: string;
   readonly json?: boolean;
+  readonly format?: BatchFormat;
   readonly rootNamespace?: string;
   readonly clusterDomain?: string;
 }
@@ -47,15 +49,16 @@ function run(url: string | undefined, opts: SimulateOptions, io: CliIo): number 
     const checks = loadChecks(opts.requests, { from: opts.from });
     const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain });
     const batch = sim.check(checks);
-    io.out(opts.json ? `${JSON.stringify(batch, null, 2)}\n` : formatBatch(batch));
+    io.out(renderBatch(batch, opts.format ?? (opts.json ? 'json' : 'text'), opts.requests));
     return batch.failed === 0 ? SIMULATE_EXIT.SIMULATED : SIMULATE_EXIT.MISMATCH;
   }
+  if (opts.format === 'junit') throw new SimulationInputError('--format junit: reports batch checks; use it with --requests <file>');
   if (url === undefined) throw new SimulationInputError('URL: missing; pass the URL to request (e.g. http://productpage:9080/productpage), or --requests <file>');
   if (opts.from === undefined) throw new SimulationInputError('--from: missing; name the client as <namespace>/<workload> (e.g. --from default/curl)');
   const request: SimulationRequest = { from: opts.from, method: opts.request ?? 'GET', url, headers: headersOf(opts), ...(opts.connectTo.length ? { connectTo: opts.connectTo } : {}) };
   const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain });
   const result = sim.simulate(request);
-  io.out(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatSimulation(result));
+  io.out(opts.json || opts.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatSimulation(result));
   return result.status === 'unknown' ? SIMULATE_EXIT.UNKNOWN : SIMULATE_EXIT.SIMULATED;
 }
 
@@ -74,7 +77,8 @@ export const simulateCommand: CommandRegistrar = (program: Command, io: CliIo, s
     .option('-u, --user <user:password>', 'send Authorization: Basic with these credentials')
     .option('--connect-to <HOST1:PORT1:HOST2:PORT2>', 'as curl: connect to HOST2:PORT2 for HOST1:PORT1, keeping the URL\'s host for SNI and Host (repeatable)', collect, [])
     .option('--requests <file>', 'batch mode: a YAML list of requests with the status each expects')
-    .option('--json', 'print one JSON object instead of the trace')
+    .option('--json', 'print one JSON object instead of the trace (same as --format json)')
+    .addOption(new Option('--format <format>', 'output format (junit: batch mode only, one testcase per check)').choices([...BATCH_FORMATS]))
     .option('--root-namespace <namespace>', "Istio's root namespace", 'istio-system')
     .option('--cluster-domain <domain>', "the cluster's DNS domain", 'cluster.local')
     // accepted so a curl line from the Istio docs can be pasted as is; the output is always the trace, then the status

@@ -134,6 +134,15 @@ export function resolveParentRefs(model: MeshModel, route: Entry): ParentRefReso
   return out;
 }
 
+/**
+ * Whether `route` attaches to Gateway `gw` (to the listener named `listenerName`, when given), as istiod decides it;
+ * `unknown` attachments count as not attached.
+ */
+export function routeAttachedTo(model: MeshModel, route: Entry, gw: Entry, listenerName?: string): boolean {
+  return resolveParentRefs(model, route).some((p) => p.gateway === gw
+    && p.listeners.some((a) => a.verdict === 'yes' && (listenerName === undefined || a.listener.name === listenerName)));
+}
+
 const routeIndex = new WeakMap<MeshModel, Map<string, Entry[]>>();
 
 /** HTTPRoutes and GRPCRoutes whose parentRefs name Gateway `ns/name`, in input order (built once per model). */
