@@ -5,7 +5,7 @@ import * as kplus from 'cdk8s-plus-28';
 import {
   AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, CertificateRef, Curl, GrpcRoute, HttpBackend, HttpHeaderMatch, HttpMethod,
   HttpPathModifier, HttpQueryParamMatch, HttpRoute, HttpRouteFilter, HttpRouteMatch, IngressGateway, IngressUseWaypoint, ListenerProtocol,
-  ListenerTls, PathMatch, PolicyTarget, RedirectScheme, ReferenceGrant, RouteNamespaces, RouteParent,
+  ListenerTls, PathMatch, PolicyTarget, RedirectScheme, ReferenceGrant, RouteKind, RouteNamespaces, RouteParent, GatewayAddress,
 } from '../../src';
 import { MeshModel } from '../../src/model/mesh-model';
 import { formatFindingLine, runRules } from '../../src/rules';
@@ -167,11 +167,13 @@ function storefront(): { manifests: any[]; sim: Simulator } {
   const a = app();
   const edge = new AmbientNamespace(a, 'edge');
   new Curl(edge, 'Curl');
-  const secret = tlsSecret(edge, 'storefront-tls');
-  const gw = new IngressGateway(edge, 'Gateway', { name: 'storefront', listeners: [
+  // the certificate lives with the team that owns it: the gateway adds the ReferenceGrant there
+  const secret = tlsSecret(new Chart(a, 'certs', { namespace: 'certs' }), 'storefront-tls');
+  const gw = new IngressGateway(edge, 'Gateway', { name: 'storefront', addresses: [GatewayAddress.ipAddress('203.0.113.10')], infrastructureLabels: { team: 'edge' }, listeners: [
     { name: 'http', port: 80, protocol: ListenerProtocol.HTTP, hostname: 'shop.example.com' },
     { name: 'https', port: 443, protocol: ListenerProtocol.HTTPS, hostname: 'shop.example.com', tls: ListenerTls.terminate([CertificateRef.fromSecret(secret)]),
-      allowedRoutes: RouteNamespaces.SELECTOR, namespaceSelector: { matchLabels: { 'shop.example.com/ingress': 'allowed' } } },
+      allowedRoutes: RouteNamespaces.SELECTOR, namespaceSelector: { matchLabels: { 'shop.example.com/ingress': 'allowed' } }, allowedKinds: [RouteKind.HTTP_ROUTE, RouteKind.GRPC_ROUTE] },
+    { name: 'db', port: 8443, protocol: ListenerProtocol.TLS, hostname: 'db.example.com', tls: ListenerTls.passthrough(), allowedRoutes: RouteNamespaces.ALL },
   ] });
   gw.addHttpRoute('ToHttps', { name: 'to-https', sectionName: 'http', rules: [{ filters: [HttpRouteFilter.requestRedirect({ scheme: RedirectScheme.HTTPS, statusCode: 301 })] }] });
 
@@ -193,6 +195,15 @@ function storefront(): { manifests: any[]; sim: Simulator } {
   new BasicAuthPlugin(shop, 'CatalogWrites', { name: 'catalog-writes', targets: [PolicyTarget.fromService(catalog)],
     rules: [new BasicAuthRule({ match: PathMatch.prefix('/items'), methods: ['POST', 'PUT', 'DELETE'], credentials: [BasicAuthCredential.vault('secret/data/shop', 'catalog-admin')] })] });
   void waypoint;
+  // a team elsewhere: its namespace sends ingress traffic through its waypoint, and it grants shop's routes access
+  const legacy = new AmbientNamespace(a, 'legacy', { ingressUseWaypoint: true });
+  legacy.addWaypoint();
+  new ApiObject(legacy, 'OrdersDeploy', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'orders' }, spec: {
+    selector: { matchLabels: { app: 'orders' } }, template: { metadata: { labels: { app: 'orders' } }, spec: { containers: [{ name: 'orders', image: 'example/orders' }] } } } });
+  const orders = new ApiObject(legacy, 'Orders', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'orders' }, spec: { selector: { app: 'orders' }, ports: [{ name: 'http', port: 80 }] } });
+  new BasicAuthPlugin(legacy, 'OrdersAuth', { name: 'orders-auth', targets: [PolicyTarget.fromService(orders)],
+    rules: [new BasicAuthRule({ match: PathMatch.prefix('/'), methods: ['GET'], credentials: [BasicAuthCredential.vault('secret/data/legacy', 'orders')] })] });
+  new ReferenceGrant(legacy, 'FromShop', { name: 'shop-routes', from: [{ kind: 'HTTPRoute', namespace: 'shop' }], to: [{ kind: 'Service', name: 'orders' }] });
   const https = RouteParent.fromGateway(gw, { sectionName: 'https' });
   new HttpRoute(shop, 'Storefront', { name: 'storefront', parents: [https], hostnames: ['shop.example.com'], rules: [
     { name: 'beta', matches: [HttpRouteMatch.pathPrefix('/', { headers: [HttpHeaderMatch.exact('x-beta', '1')] })], backends: [HttpBackend.fromService(beta, { port: 80 })] },
@@ -203,9 +214,11 @@ function storefront(): { manifests: any[]; sim: Simulator } {
     { matches: [HttpRouteMatch.regularExpression('/product/[0-9]+')], backends: [HttpBackend.fromService(web, { port: 80 })], filters: [HttpRouteFilter.cors({ allowOrigins: ['https://shop.example.com'], allowMethods: [HttpMethod.GET] })] },
     { matches: [HttpRouteMatch.pathPrefix('/api/catalog')], filters: [HttpRouteFilter.urlRewrite({ path: HttpPathModifier.replacePrefixMatch('/') })], backends: [HttpBackend.fromService(catalog, { port: 8080 })] },
     { matches: [HttpRouteMatch.exact('/sale')], filters: [HttpRouteFilter.requestRedirect({ path: HttpPathModifier.replaceFullPath('/deals') })] },
+    { matches: [HttpRouteMatch.pathPrefix('/orders')], backends: [HttpBackend.fromServiceName('orders', { port: 80, namespace: 'legacy' })],
+      filters: [HttpRouteFilter.responseHeaderModifier({ set: [{ name: 'cache-control', value: 'no-store' }] })] },
     { backends: [HttpBackend.fromService(web, { port: 80 })] },
   ] });
-  new GrpcRoute(shop, 'Grpc', { name: 'catalog-grpc', parents: [https], hostnames: ['shop.example.com'], rules: [
+  new GrpcRoute(shop, 'Grpc', { name: 'catalog-grpc', parents: [RouteParent.fromGateway(gw, { port: 443 })], hostnames: ['shop.example.com'], rules: [
     { matches: [{ service: 'shop.v1.Catalog', method: 'ListItems' }], backends: [HttpBackend.fromService(catalog, { port: 8080 })] },
   ] });
   const before = process.env.CDK8S_ISTIO_AMBIENT_QUIET;
@@ -224,7 +237,11 @@ describe('constructs and simulator together: every feature, synthesized then sim
   test('the synthesized objects raise no finding at all (what analyze would report on them)', () => {
     const model = MeshModel.build(manifests.map((manifest, i) => ({ manifest, origin: `objects[${i}]` })));
     expect(runRules(model).map(formatFindingLine)).toEqual([]);
-    expect(manifests.filter((m) => m.kind === 'ReferenceGrant')).toEqual([]);
+    // the certificate's grant, in the Secret's namespace, and the one the legacy team wrote
+    expect(manifests.filter((m) => m.kind === 'ReferenceGrant').map((m) => `${m.metadata.namespace}/${m.metadata.name}`).sort()).toEqual(['certs/gateway-edge-storefront', 'legacy/shop-routes']);
+    const gwSpec = manifests.find((m) => m.kind === 'Gateway' && m.metadata.name === 'storefront').spec;
+    expect(gwSpec.addresses).toEqual([{ type: 'IPAddress', value: '203.0.113.10' }]);
+    expect(gwSpec.listeners[1].allowedRoutes.kinds).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }, { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute' }]);
   });
 
   const https = (path: string, headers: Record<string, string> = {}, method = 'GET') => sim.simulate({
@@ -239,7 +256,7 @@ describe('constructs and simulator together: every feature, synthesized then sim
   test('HTTPS listener: SNI, TLS terminated with the Secret, a route from another namespace admitted by the selector', () => {
     const r = https('/');
     expect(r.status).toBe(200);
-    expect(r.hops.find((h) => h.kind === 'tls')!.detail).toMatch(/SNI "shop.example.com" selects listener https .* certificate from Secret edge\/storefront-tls/);
+    expect(r.hops.find((h) => h.kind === 'tls')!.detail).toMatch(/SNI "shop.example.com" selects listener https .* certificate from Secret certs\/storefront-tls \(ReferenceGrant certs\/gateway-edge-storefront\)/);
     expect(dest(r)).toMatch(/^shop\/shop-web/);
   });
 
@@ -265,6 +282,19 @@ describe('constructs and simulator together: every feature, synthesized then sim
     expect(waypoint.detail).toMatch(/HTTP chain for Service shop\/catalog .*the gateway sends to the Service VIP because of istio.io\/ingress-use-waypoint/);
     expect(waypoint.plugins![0].rules![0].detail).toMatch(/path "\/items"/);
     expect(https('/api/catalog/items').status).toBe(200);
+  });
+
+  test('a backend in another namespace, granted; its namespace\'s ingress-use-waypoint takes the request to its waypoint plugin', () => {
+    const r = https('/orders/1');
+    expect(r.status).toBe(401);
+    expect(r.reason).toMatch(/denied by WasmPlugin legacy\/orders-auth at waypoint legacy\/waypoint/);
+    expect(r.notes.join('\n')).toMatch(/modifies the response headers/);
+  });
+
+  test('the TLS passthrough listener routes nothing at HTTP level: unknown', () => {
+    const r = sim.simulate({ from: 'edge/curl', url: 'https://db.example.com:8443/', connectTo: ['db.example.com:8443:storefront-istio.edge:8443'] });
+    expect(r.status).toBe('unknown');
+    expect(r.reason).toMatch(/selects listener db \(TLS, hostname db.example.com\), which passes TLS through/);
   });
 
   test('the redirect rule answers itself; GRPCRoute calls reach the catalog', () => {
