@@ -4,6 +4,7 @@ import { HttpRoute as HttpRouteL1, HttpRouteProps as HttpRouteL1Props } from '..
 import { crdObject } from '../private/crd-object';
 import { MeshContext } from '../private/mesh-context';
 import { namespaceOf, throwIfProblems } from '../private/names';
+import { re2Problem } from '../model/route-rules';
 import { FieldProblem, Severity } from '../rules/finding';
 import { checkObjectName } from '../rules/wasm-fields';
 import { HttpBackend } from './backend';
@@ -35,15 +36,11 @@ function fail(where: string, field: string, what: string, value: unknown, fix: s
   throw new Error(`${where}: ${field}: ${what} (got ${JSON.stringify(value)}); ${fix}`);
 }
 
-/** RE2 (Envoy's regex engine) has no lookaround and no backreferences; JavaScript would accept them. */
+/** Envoy matches with RE2, which has no lookaround and no backreferences: check the pattern with RE2 itself. */
 function checkRe2(where: string, field: string, pattern: string): void {
   if (typeof pattern !== 'string' || pattern === '') fail(where, field, 'must be a non-empty regular expression', pattern, 'pass an RE2 pattern');
-  if (/\(\?<?[=!]|\\[1-9]/.test(pattern)) fail(where, field, 'uses lookaround or a backreference, which Envoy\'s RE2 does not support', pattern, 'rewrite the pattern without them');
-  try {
-    new RegExp(pattern);
-  } catch {
-    fail(where, field, 'is not a valid regular expression', pattern, 'fix the pattern');
-  }
+  const why = re2Problem(pattern);
+  if (why !== undefined) fail(where, field, `is not valid RE2, Envoy's regex engine (${why})`, pattern, 'rewrite the pattern in RE2 syntax (no lookaround, no backreferences)');
 }
 
 /** A header match of an HTTPRoute (or GRPCRoute) rule. */

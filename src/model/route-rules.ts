@@ -6,6 +6,7 @@
  */
 import { Entry, MeshModel } from './mesh-model';
 import { GATEWAY_GROUP, ISTIO_NETWORKING_GROUP, key } from './manifest';
+import { RE2JS } from 're2js';
 import { findGrant } from './reference-grants';
 
 /** A path match after istiod's normalisation; `Any` is a GRPCRoute match without a method (no path condition). */
@@ -98,6 +99,36 @@ export interface RouteProgram {
 /** Multi-cluster services: istiod looks a ServiceImport up as the Service of that name. */
 const MCS_GROUP = 'multicluster.x-k8s.io';
 const INFERENCE_GROUP = 'inference.networking.k8s.io';
+
+const re2Cache = new Map<string, RE2JS | Error>();
+
+/**
+ * A full-match test with Envoy's regex engine, RE2 (linear time, so a hostile pattern cannot hang the simulator);
+ * undefined when RE2 refuses the pattern (Envoy would refuse the route configuration).
+ */
+export function re2FullMatch(pattern: string, value: string): boolean | undefined {
+  let re = re2Cache.get(pattern);
+  if (re === undefined) {
+    try {
+      re = RE2JS.compile(pattern);
+    } catch (e) {
+      re = e instanceof Error ? e : new Error(String(e));
+    }
+    if (re2Cache.size > 10000) re2Cache.clear();
+    re2Cache.set(pattern, re);
+  }
+  return re instanceof Error ? undefined : re.matches(value);
+}
+
+/** Why RE2 refuses a pattern, or undefined when it compiles. */
+export function re2Problem(pattern: string): string | undefined {
+  try {
+    RE2JS.compile(pattern);
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
 
 const HTTP_FILTERS = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'RequestMirror', 'URLRewrite', 'CORS'];
 const GRPC_FILTERS = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror'];

@@ -9,7 +9,7 @@ import { pickDomain } from '../model/hostnames';
 import { ListenerInfo } from '../model/listeners';
 import { VirtualHostRoute, resolveParentRefs, routesNaming, virtualHosts } from '../model/route-attachment';
 import {
-  BackendResolution, ProgrammedRule, RouteMatch, ValueMatch, compareSpecificity, describeMatch, isCatchAll, routeProgram, tieBreak,
+  BackendResolution, ProgrammedRule, RouteMatch, ValueMatch, compareSpecificity, describeMatch, isCatchAll, re2FullMatch, routeProgram, tieBreak,
 } from '../model/route-rules';
 import { authorityHost } from './request';
 
@@ -67,12 +67,12 @@ function joinedHeader(headers: ReadonlyArray<readonly [string, string]>, name: s
 }
 
 function fullMatch(pattern: string, value: string, notes: string[]): boolean {
-  try {
-    return new RegExp(`^(?:${pattern})$`).test(value);
-  } catch {
-    notes.push(`regular expression ${JSON.stringify(pattern)} does not compile here, so it matched nothing (Envoy uses RE2, whose syntax differs in places)`);
+  const m = re2FullMatch(pattern, value);
+  if (m === undefined) {
+    notes.push(`regular expression ${JSON.stringify(pattern)} is not valid RE2 (Envoy's regex engine), so it matched nothing here; Envoy would refuse the route configuration`);
     return false;
   }
+  return m;
 }
 
 /** Gateway API PathPrefix (Envoy's path_separated_prefix): whole segments, a trailing "/" in the value ignored. */

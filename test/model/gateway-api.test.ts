@@ -382,3 +382,37 @@ describe('virtual hosts: one per listener hostname and route hostname (route_col
     expect(routeFor('x.example.com')).toEqual(['wildcard-example-com']);
   });
 });
+
+describe('hostile input: any JSON in the ingress objects never crashes the rules or the simulator', () => {
+  test('property: rules and a request through the gateway run on arbitrary specs', () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { runRules } = require('../../src/rules');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { Simulator } = require('../../src/simulate');
+    const leaf = fc.oneof(fc.string({ maxLength: 6 }), fc.integer({ min: -1, max: 70000 }), fc.boolean(), fc.constant(null),
+      fc.constantFrom('/', '/a', '*', 'Exact', 'PathPrefix', 'RegularExpression', 'HTTPS', 'HTTP', 'TLS', 'Terminate', 'Passthrough', 'Service', 'Secret', 'edge', 'web', '(', '*.x.io'));
+    const json = fc.letrec((tie) => ({ v: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('v'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('name', 'port', 'protocol', 'hostname', 'tls', 'mode', 'certificateRefs', 'allowedRoutes', 'namespaces', 'from', 'selector',
+        'kinds', 'kind', 'group', 'namespace', 'sectionName', 'rules', 'matches', 'path', 'type', 'value', 'headers', 'queryParams', 'method', 'filters',
+        'backendRefs', 'weight', 'requestRedirect', 'urlRewrite', 'requestHeaderModifier', 'requestMirror', 'backendRef', 'set', 'to', 'hostnames', 'parentRefs', 'listeners'), tie('v'), { maxKeys: 4 })) })).v;
+    fc.assert(fc.property(json, json, json, json, (gwSpec, routeSpec, grantSpec, secretData) => {
+      const objects = [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'web', labels: { 'istio.io/dataplane-mode': 'ambient' } } },
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'client', namespace: 'web' }, spec: { selector: { matchLabels: { app: 'client' } }, template: { metadata: { labels: { app: 'client' } }, spec: { containers: [{ name: 'c', image: 'c' }] } } } },
+        service('web', 'web'),
+        { apiVersion: `${GW}/v1`, kind: 'Gateway', metadata: { name: 'edge', namespace: 'web' }, spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }], ...(gwSpec && typeof gwSpec === 'object' ? gwSpec : {}) } },
+        { apiVersion: `${GW}/v1`, kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'web' }, spec: routeSpec },
+        { apiVersion: `${GW}/v1`, kind: 'GRPCRoute', metadata: { name: 'g', namespace: 'web' }, spec: routeSpec },
+        { apiVersion: `${GW}/v1beta1`, kind: 'ReferenceGrant', metadata: { name: 'g', namespace: 'web' }, spec: grantSpec },
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'edge', namespace: 'web' }, data: secretData },
+      ];
+      const m = model(objects);
+      expect(Array.isArray(runRules(m))).toBe(true);
+      const s = Simulator.from(m);
+      for (const url of ['http://edge-istio.web/a?x=1', 'https://edge-istio.web/']) {
+        const r = s.simulate({ from: 'web/client', url, headers: { 'x-a': '1' } });
+        expect(r.status === 'unknown' || typeof r.status === 'number').toBe(true);
+      }
+    }), { numRuns: 300 });
+  });
+});

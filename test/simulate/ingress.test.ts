@@ -117,6 +117,16 @@ describe('what the gateway answers itself', () => {
     expect(r.reason).toMatch(/separate|own VirtualService/);
   });
 
+  test('regular expressions are RE2, as in Envoy: a pattern RE2 refuses matches nothing, and a hostile one cannot hang the simulator', () => {
+    const bad = one({ matches: [{ path: { type: 'RegularExpression', value: '/(?=a)' } }], backendRefs: [{ name: 'app', port: 9080 }] });
+    const r = get(bad, '/a');
+    expect(r.status).toBe(404);
+    expect(r.notes.join('\n')).toMatch(/is not valid RE2 \(Envoy's regex engine\)/);
+    // exponential for a backtracking engine, linear for RE2
+    const evil = one({ matches: [{ path: { type: 'RegularExpression', value: '/(a+)+b' } }], backendRefs: [{ name: 'app', port: 9080 }] });
+    expect(get(evil, `/${'a'.repeat(20000)}`).status).toBe(404);
+  });
+
   test('header matches compare every value of a repeated header joined with ","; query matches the first value (Envoy route matchers, inferred: Istio passes the match through)', () => {
     const s = one({ matches: [{ headers: [{ name: 'x-v', value: 'a,b' }], queryParams: [{ name: 'q', value: '1' }] }], backendRefs: [{ name: 'app', port: 9080 }] });
     expect(s.simulate({ from: 'web/client', url: 'http://edge-istio.web/?q=1&q=2', headers: [['x-v', 'a'], ['X-V', 'b']] }).status).toBe(200);
