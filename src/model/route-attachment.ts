@@ -175,12 +175,19 @@ export function routeAttachedTo(model: MeshModel, route: Entry, gw: Entry, liste
 
 const routeIndex = new WeakMap<MeshModel, Map<string, Entry[]>>();
 
-/** HTTPRoutes and GRPCRoutes whose parentRefs name Gateway `ns/name`, in input order (built once per model). */
+/**
+ * HTTPRoutes and GRPCRoutes whose parentRefs name Gateway `ns/name`, in input order (built once per model). Two
+ * manifests of one route (kind, namespace and name) are one object in the cluster, the one applied last: only the
+ * later of them is listed (Istio's samples hold such alternatives, in bookinfo and ambient-argo).
+ */
 export function routesNaming(model: MeshModel, gw: Entry): Entry[] {
   let idx = routeIndex.get(model);
   if (!idx) {
     idx = new Map();
+    const last = new Map<string, Entry>();
+    for (const e of model.entries) if (e.group === GATEWAY_GROUP && HTTP_ROUTE_KINDS.includes(e.kind)) last.set(`${e.kind}/${key(e.namespace, e.name)}`, e);
     for (const e of model.entries) {
+      if (last.get(`${e.kind}/${key(e.namespace, e.name)}`) !== e) continue;
       if (e.group !== GATEWAY_GROUP || !HTTP_ROUTE_KINDS.includes(e.kind)) continue;
       const refs: any[] = Array.isArray(e.manifest.spec?.parentRefs) ? e.manifest.spec.parentRefs : [];
       const names = new Set(refs.map((r) => refOf(r, e)).filter((r) => r.group === GATEWAY_GROUP && r.kind === 'Gateway').map((r) => key(r.namespace, r.name)));

@@ -193,9 +193,6 @@ export function checkRouteConflicts(model: MeshModel): Finding[] {
             const b = rules[j];
             // one rule through two route hostnames is the same rule twice, not a conflict
             if (i === j || a.rule === b.rule || !sameMatch(a.rule.match, b.rule.match)) continue;
-            // two manifests of one kind, namespace and name are one object in the cluster (the last applied), not two
-            // routes: the same rule, not a conflict (Istio's samples hold such alternatives)
-            if (a.rule.route !== b.rule.route && sameObject(a.rule.route, b.rule.route)) continue;
             // report b when a comes first (or, undecided, once per pair on the later by name)
             const t = tieBreak(a.rule, b.rule);
             const sameKey = a.key === b.key;
@@ -218,10 +215,6 @@ export function checkRouteConflicts(model: MeshModel): Finding[] {
     }
   }
   return out;
-}
-
-function sameObject(a: Entry, b: Entry): boolean {
-  return a.kind === b.kind && a.group === b.group && a.namespace === b.namespace && a.name === b.name;
 }
 
 /** Whether an entry is a route kind these rules read. */
