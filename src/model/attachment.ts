@@ -40,6 +40,18 @@ export function targetRefsOf(spec: any): TargetRef[] {
   return [];
 }
 
+/**
+ * The spec fields attachment reads (targetRefs, targetRef, selector). A TrafficExtension has no singular
+ * targetRef (TrafficExtensionWrapper.GetTargetRef returns nil in pilot/pkg/model/extensions.go), so a stray one
+ * is not read.
+ */
+export function attachmentSpecOf(plugin: Entry): any {
+  const spec = plugin.manifest.spec ?? {};
+  if (plugin.kind !== 'TrafficExtension' || spec.targetRef === undefined) return spec;
+  const { targetRef: _ignored, ...rest } = spec;
+  return rest;
+}
+
 /** The kinds a plugin can target, with the group each must carry (after `""` → `core`). */
 export const TARGET_KINDS: ReadonlyArray<readonly [string, string]> = [
   ['Service', 'core'], ['ServiceEntry', ISTIO_NETWORKING_GROUP], ['Gateway', GATEWAY_GROUP], ['GatewayClass', GATEWAY_GROUP],
@@ -143,7 +155,7 @@ export function resolveTargetRef(model: MeshModel, plugin: Entry, ref: TargetRef
 
 /** Every target ref of a plugin, resolved (refs past the 16th are ignored, as the API server would refuse them). */
 export function resolveTargets(model: MeshModel, plugin: Entry): RefResolution[] {
-  return targetRefsOf(plugin.manifest.spec).slice(0, MAX_TARGETS).map((ref) => resolveTargetRef(model, plugin, ref));
+  return targetRefsOf(attachmentSpecOf(plugin)).slice(0, MAX_TARGETS).map((ref) => resolveTargetRef(model, plugin, ref));
 }
 
 /** The outcome of the attachment predicate, with the reason in words. */
@@ -178,7 +190,7 @@ export function attaches(model: MeshModel, plugin: Entry, place: Place): AttachD
   if (!candidates.includes(pns)) {
     return { attached: false, reason: `lives in namespace ${pns}, which the proxy ${n}/${place.proxy.name} does not read plugins from` };
   }
-  const spec = plugin.manifest.spec ?? {};
+  const spec = attachmentSpecOf(plugin);
   const refs = targetRefsOf(spec);
   if (refs.length === 0) {
     if (place.kind === ProxyKind.WAYPOINT) return { attached: false, reason: 'has no targetRefs, and waypoints ignore selector-based plugins' };

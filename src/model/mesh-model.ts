@@ -50,6 +50,11 @@ export class MeshModel {
   public readonly wasmPlugins: Entry[] = [];
   /** WasmPlugins per namespace, in input order. */
   public readonly pluginsByNamespace = new Map<string, Entry[]>();
+  public readonly trafficExtensions: Entry[] = [];
+  /** WasmPlugins and TrafficExtensions, in input order: istiod handles both as TrafficExtensions (see `extension.ts`). */
+  public readonly extensions: Entry[] = [];
+  /** Both kinds per namespace, in input order. */
+  public readonly extensionsByNamespace = new Map<string, Entry[]>();
 
   private constructor(objects: readonly SourcedManifest[], options: MeshModelOptions) {
     this.rootNamespace = options.rootNamespace ?? 'istio-system';
@@ -76,10 +81,17 @@ export class MeshModel {
         else if (kind === 'HTTPRoute') this.httpRoutes.push(e);
       } else if (group === ISTIO_NETWORKING_GROUP && kind === 'ServiceEntry') {
         this.serviceEntries.set(k, e);
-      } else if (group === ISTIO_EXTENSIONS_GROUP && kind === 'WasmPlugin') {
-        this.wasmPlugins.push(e);
-        const list = this.pluginsByNamespace.get(ns);
-        if (list) list.push(e); else this.pluginsByNamespace.set(ns, [e]);
+      } else if (group === ISTIO_EXTENSIONS_GROUP && (kind === 'WasmPlugin' || kind === 'TrafficExtension')) {
+        if (kind === 'WasmPlugin') {
+          this.wasmPlugins.push(e);
+          const list = this.pluginsByNamespace.get(ns);
+          if (list) list.push(e); else this.pluginsByNamespace.set(ns, [e]);
+        } else {
+          this.trafficExtensions.push(e);
+        }
+        this.extensions.push(e);
+        const both = this.extensionsByNamespace.get(ns);
+        if (both) both.push(e); else this.extensionsByNamespace.set(ns, [e]);
       }
     }
   }

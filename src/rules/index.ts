@@ -6,6 +6,7 @@ import { GATEWAY_GROUP, ISTIO_EXTENSIONS_GROUP, ISTIO_NETWORKING_GROUP } from '.
 import { Finding } from './finding';
 import { checkNamespaceLabels, checkServiceLabels, checkWaypointGateway } from './ambient';
 import { checkWasmPlugin } from './wasm-plugin';
+import { checkTrafficExtension } from './traffic-extension';
 import { checkSyncWaves } from './argocd';
 
 export * from './finding';
@@ -13,6 +14,8 @@ export * from './codes';
 export * from './wasm-fields';
 export * from './basic-auth';
 export * from './wasm-plugin';
+export * from './traffic-extension';
+export * from './lua';
 export * from './ambient';
 export * from './argocd';
 
@@ -21,7 +24,7 @@ const RULE_INPUT_KINDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['core', new Set(['Namespace', 'Service', 'Secret'])],
   [GATEWAY_GROUP, new Set(['Gateway', 'GatewayClass', 'HTTPRoute'])],
   [ISTIO_NETWORKING_GROUP, new Set(['ServiceEntry'])],
-  [ISTIO_EXTENSIONS_GROUP, new Set(['WasmPlugin'])],
+  [ISTIO_EXTENSIONS_GROUP, new Set(['WasmPlugin', 'TrafficExtension'])],
 ]);
 
 /** Whether any rule reads objects of this group (`core` for v1) and kind. */
@@ -38,6 +41,7 @@ export function runRules(model: MeshModel): Finding[] {
       out.push(...checkServiceLabels(model, e));
     } else if (e.group === GATEWAY_GROUP && e.kind === 'Gateway' && model.isWaypoint(e)) out.push(...checkWaypointGateway(e));
     else if (e.group === ISTIO_EXTENSIONS_GROUP && e.kind === 'WasmPlugin') out.push(...checkWasmPlugin(model, e));
+    else if (e.group === ISTIO_EXTENSIONS_GROUP && e.kind === 'TrafficExtension') out.push(...checkTrafficExtension(model, e));
   }
   out.push(...checkSyncWaves(model));
   return out;

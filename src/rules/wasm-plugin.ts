@@ -7,6 +7,7 @@ import { LABEL_DATAPLANE_MODE, LABEL_WAYPOINT_FOR, waypointTraffic } from '../mo
 import {
   DeadRefReason, MAX_TARGETS, Place, ProxyKind, RefResolution, attaches, proxyKindOf, httpListenerMatch, matchPasses, resolveTargets, targetGroupFor,
 } from '../model/attachment';
+import { ExtensionBodyKind, WASM_BODY_FIELDS, extensionFieldPath, extensionOf, wasmPluginShape } from '../model/extension';
 import { FieldProblem, Finding, ObjectRef, problemToFinding } from './finding';
 import { severityOf } from './codes';
 import { MATCH_MODES, WASM_ENUMS, checkEnum, checkLength, checkPort, checkPriority, checkSha256, checkUrl, checkVmEnv } from './wasm-fields';
@@ -155,6 +156,14 @@ function runsAt(model: MeshModel, spec: any, place: Place): { ok: boolean; why?:
   return { ok: false, why: `${placeName(place)} matches as mode CLIENT on port ${ports.join(', ')}, which spec.match excludes` };
 }
 
+/**
+ * The spec the shared checks read: a WasmPlugin's own, or a TrafficExtension in WasmPlugin shape (its Wasm
+ * settings beside the shared fields), so both kinds go through the same functions.
+ */
+function checkedSpecOf(plugin: Entry): any {
+  return plugin.kind === 'TrafficExtension' ? wasmPluginShape(extensionOf(plugin)) : (plugin.manifest.spec ?? {});
+}
+
 /** Where every plugin of a model runs, and which plugins share each proxy: built once per model. */
 interface Placement {
   readonly places: Map<Entry, Place[]>;
@@ -174,9 +183,10 @@ function placementOf(model: MeshModel): Placement {
   }
   const places = new Map<Entry, Place[]>();
   const byProxy = new Map<Entry, Array<{ plugin: Entry; place: Place }>>();
-  for (const plugin of model.wasmPlugins) {
+  // WasmPlugins and TrafficExtensions share one filter order (istiod translates the former into the latter)
+  for (const plugin of model.extensions) {
     let list: Place[] = resolveTargets(model, plugin).flatMap((r) => r.places);
-    if (list.length === 0 && targetRefsCount(plugin.manifest.spec) === 0) {
+    if (list.length === 0 && targetRefsCount(checkedSpecOf(plugin)) === 0) {
       // selector-based (or target-less) plugins run on the ingress gateways of their namespace, or of the mesh from the root namespace
       const gws = plugin.namespace === model.rootNamespace ? [...ingressByNs.values()].flat() : (ingressByNs.get(plugin.namespace) ?? []);
       list = gws.map((proxy): Place => ({ proxy, kind: ProxyKind.INGRESS })).filter((place) => attaches(model, plugin, place).attached);
@@ -199,13 +209,14 @@ function targetRefsCount(spec: any): number {
 /** Plugins with a priority that run beside `plugin` (same proxy and chain, phase and filter type). */
 function prioritizedNeighbours(model: MeshModel, plugin: Entry): string[] {
   const { places, byProxy } = placementOf(model);
-  const phase = phaseOf(plugin.manifest.spec);
-  const type = typeOf(plugin.manifest.spec);
+  const phase = phaseOf(checkedSpecOf(plugin));
+  const type = typeOf(checkedSpecOf(plugin));
   const names = new Set<string>();
   for (const place of places.get(plugin) ?? []) {
     for (const other of byProxy.get(place.proxy) ?? []) {
-      if (other.plugin === plugin || !hasPriority(other.plugin.manifest.spec)) continue;
-      if (phaseOf(other.plugin.manifest.spec) !== phase || typeOf(other.plugin.manifest.spec) !== type) continue;
+      const spec = checkedSpecOf(other.plugin);
+      if (other.plugin === plugin || !hasPriority(spec)) continue;
+      if (phaseOf(spec) !== phase || typeOf(spec) !== type) continue;
       // two Service-scoped plugins run together only on the same Service's chain
       if (place.service && other.place.service && place.service !== other.place.service) continue;
       names.add(other.plugin.namespace === plugin.namespace ? other.plugin.name : `${other.plugin.namespace}/${other.plugin.name}`);
@@ -214,9 +225,13 @@ function prioritizedNeighbours(model: MeshModel, plugin: Entry): string[] {
   return [...names].sort();
 }
 
-/** Every rule about one WasmPlugin, given the whole model. */
+/**
+ * Every rule about one WasmPlugin, given the whole model; for a TrafficExtension, the rules on the fields the
+ * two kinds share (targets, match, phase, priority, selector, and the Wasm settings of a Wasm body), with
+ * field paths in the TrafficExtension's own terms.
+ */
 export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
-  const spec = plugin.manifest.spec ?? {};
+  const spec = checkedSpecOf(plugin);
   const problems: FieldProblem[] = checkWasmPluginSpec(spec);
   const resolved = resolveTargets(model, plugin);
   for (const r of resolved) {
@@ -267,7 +282,12 @@ export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
   }
   if (isBasicAuthUrl(spec.url)) problems.push(...checkPlaintextCredentials(spec.pluginConfig));
   const ref = entryRef(plugin);
-  return problems.map((p) => problemToFinding(ref, p));
+  if (plugin.kind !== 'TrafficExtension') return problems.map((p) => problemToFinding(ref, p));
+  const x = extensionOf(plugin);
+  // a Lua body (or none) has no Wasm settings: the checks of those fields do not apply
+  const wasmBody = x.bodyKind === ExtensionBodyKind.WASM;
+  const isBodyField = (f: string) => WASM_BODY_FIELDS.includes(/^spec\.([A-Za-z0-9]+)/.exec(f)?.[1] ?? '');
+  return problems.filter((p) => wasmBody || !isBodyField(p.field)).map((p) => problemToFinding(ref, { ...p, field: extensionFieldPath(x, p.field) }));
 }
 
 /**
