@@ -113,12 +113,8 @@ function open(): Channel {
     workerData: { sab, port: port2, wasmoon: require.resolve('wasmoon') },
     transferList: [port2],
     resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
-    stdout: true,
-    stderr: true,
   });
-  // what the VM prints is not output of ours; an idle worker must never keep the process alive
-  worker.stdout.resume();
-  worker.stderr.resume();
+  // an idle worker must never keep the process alive
   worker.unref();
   port1.unref();
   worker.on('error', () => { if (channel?.worker === worker) channel = undefined; });

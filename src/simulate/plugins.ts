@@ -9,6 +9,9 @@ import { isBasicAuthUrl } from '../rules/basic-auth';
 import { checkWasmPluginSpec } from '../rules/wasm-plugin';
 import { CompiledConfig, ModuleRequest, compileBasicAuth, runBasicAuth } from './basic-auth-module';
 import { LocalResponse, PluginTrace } from './types';
+import { FilterRequest, runLuaRequest } from './lua-filter';
+import { readLuaSource } from '../rules/lua';
+import { EXTENSION_PHASES, extensionOf } from '../model/extension';
 
 /** The filter chain a request takes at a proxy. */
 export interface Chain {
@@ -23,7 +26,6 @@ export const PHASES = ['AUTHN', 'AUTHZ', 'STATS', 'UNSPECIFIED_PHASE'] as const;
 const TE_PHASE_ALIASES: Record<string, string> = { UNSPECIFIED: 'UNSPECIFIED_PHASE' };
 const AUTH_PHASES = ['AUTHN', 'AUTHZ'];
 const MIN_INT32 = -2147483648;
-const SYNTHETIC_SUFFIX = '~istio-translated-wasmplugin';
 const BASIC_AUTH_VERSION = '1.12.0';
 
 /** A WasmPlugin or TrafficExtension, read once. */
@@ -43,6 +45,8 @@ export interface PluginView {
   /** Why the API server, Istio's webhook or istiod would refuse or drop the object, if they would. */
   readonly refused?: string;
   readonly basicAuth?: CompiledConfig;
+  /** The Lua code, for a Lua TrafficExtension. */
+  readonly luaCode?: string;
 }
 
 function problemsText(problems: FieldProblem[]): string {
@@ -64,7 +68,8 @@ export function viewPlugin(entry: Entry): PluginView {
   const ts = typeof entry.manifest.metadata?.creationTimestamp === 'string' ? Date.parse(entry.manifest.metadata.creationTimestamp) : NaN;
   const base = {
     entry,
-    sortName: isTe ? entry.name : `${entry.name}${SYNTHETIC_SUFFIX}`,
+    // translate.go: a WasmPlugin becomes the TrafficExtension <name>~istio-translated-wasmplugin
+    sortName: extensionOf(entry).name,
     phase,
     priority: typeof spec.priority === 'number' && Number.isInteger(spec.priority) ? spec.priority : undefined,
     created: Number.isNaN(ts) ? undefined : Math.floor(ts / 1000),
@@ -75,7 +80,11 @@ export function viewPlugin(entry: Entry): PluginView {
   if (isTe && spec.lua !== undefined && spec.wasm === undefined) {
     const code = spec.lua?.inlineCode;
     const refused = typeof code !== 'string' || code === '' || code.length > 65536 ? 'lua.inlineCode must hold 1 to 65536 characters; istiod drops it' : undefined;
-    return { ...base, module: 'lua', refused };
+    if (refused) return { ...base, module: 'lua', refused };
+    if (!EXTENSION_PHASES.includes(rawPhase)) {
+      return { ...base, module: 'lua', refused: `phase ${JSON.stringify(rawPhase)} is not one of ${EXTENSION_PHASES.join(', ')}; the API server refuses it` };
+    }
+    return { ...base, module: 'lua', luaCode: code };
   }
   if (isTe && (spec.lua !== undefined) === (spec.wasm !== undefined)) {
     return { ...base, module: 'wasm', refused: 'exactly one of wasm or lua must be set; the API server refuses it' };
@@ -100,8 +109,12 @@ export function viewPlugin(entry: Entry): PluginView {
 export interface ChainOutcome {
   readonly traces: PluginTrace[];
   /** Set when a plugin answered (denied) or made the outcome undecidable. */
-  readonly stop?: { readonly outcome: 'denied' | 'unknown'; readonly by: string; readonly detail: string; readonly response?: LocalResponse };
-  /** Whether at least one plugin ran (for the module-fetch note). */
+  readonly stop?: { readonly outcome: 'denied' | 'unknown'; readonly by: string; readonly detail: string; readonly response?: LocalResponse; readonly status?: number };
+  /** The request after the chain's filters, when a Lua filter changed it. */
+  readonly request?: FilterRequest;
+  /** Lua filters of the chain that handle responses, in chain order (a response passes them in reverse, local replies too). */
+  readonly responders: Array<{ readonly who: string; readonly code: string }>;
+  /** Whether at least one Wasm plugin ran (for the module-fetch note). */
   readonly ran: boolean;
   /** Whether two plugins without creationTimestamp tied on everything else, so their names decided the order. */
   readonly tiedByName: boolean;
@@ -171,6 +184,16 @@ export function runChain(model: MeshModel, chain: Chain, candidates: Entry[], vi
   const traces: PluginTrace[] = [];
   const notes: string[] = [];
   let stop: ChainOutcome['stop'];
+  // what the filters see: a Lua filter's changes reach every later filter (and, past the chain, the next hops)
+  const sent = req.headers ?? (req.authorization !== undefined ? [['Authorization', req.authorization] as const] : []);
+  let cur: FilterRequest = { method: req.method, authority: req.authority, path: req.path, headers: sent.map(([n, v]) => [n, v] as [string, string]) };
+  let changed = false;
+  const responders: ChainOutcome['responders'] = [];
+  for (const { v } of runnable) {
+    if (v.module === 'lua' && v.luaCode !== undefined && readLuaSource(v.luaCode).globalHandlers.includes('envoy_on_response')) {
+      responders.push({ who: `${v.entry.kind} ${v.entry.namespace}/${v.entry.name}`, code: v.luaCode });
+    }
+  }
   runnable.forEach(({ v, reason }, i) => {
     const e = v.entry;
     const base = { plugin: `${e.namespace}/${e.name}`, kind: e.kind, origin: e.origin, attached: true, attachReason: reason, order: i + 1, orderKey: orderKey(v, e.namespace) };
@@ -179,11 +202,20 @@ export function runChain(model: MeshModel, chain: Chain, candidates: Entry[], vi
       return;
     }
     const who = `${e.kind} ${e.namespace}/${e.name}`;
+    if (v.module === 'lua' && v.luaCode !== undefined) {
+      const effect = runLuaRequest(who, v.luaCode, cur);
+      traces.push({ ...base, outcome: effect.outcome, detail: effect.detail });
+      notes.push(...effect.notes);
+      if (effect.request !== cur) { cur = effect.request; changed = true; }
+      if (effect.outcome !== 'passed') stop = { outcome: effect.outcome, by: who, detail: effect.detail, response: effect.response, status: effect.status };
+      return;
+    }
     if (v.module === 'basic_auth' && v.type === 'HTTP' && v.basicAuth && 'program' in v.basicAuth) {
       if (v.url && !v.url.includes(`:${BASIC_AUTH_VERSION}`)) notes.push(`${who} runs ${v.url}; modelled as basic_auth ${BASIC_AUTH_VERSION}`);
-      const verdict = runBasicAuth(v.basicAuth.program, req);
+      const auth = cur.headers.find(([n]) => n.toLowerCase() === 'authorization')?.[1];
+      const verdict = runBasicAuth(v.basicAuth.program, changed ? { method: cur.method, authority: cur.authority, path: cur.path, authorization: auth } : req);
       traces.push({ ...base, outcome: verdict.outcome, detail: verdict.detail, rules: verdict.rules });
-      if (verdict.outcome !== 'passed') stop = { outcome: verdict.outcome, by: who, detail: verdict.detail, response: verdict.response };
+      if (verdict.outcome !== 'passed') stop = { outcome: verdict.outcome, by: who, detail: verdict.detail, response: verdict.response, status: verdict.outcome === 'denied' ? 401 : undefined };
       return;
     }
     const what = v.module === 'lua' ? 'Lua code' : v.module === 'basic_auth' ? 'the basic_auth module loaded as a network filter' : `module ${v.url}`;
@@ -196,5 +228,5 @@ export function runChain(model: MeshModel, chain: Chain, candidates: Entry[], vi
     traces.push({ ...base, outcome: 'passed', detail: `runs ${what} in phase ${v.phase}; its effect cannot be known offline, assumed to pass the request on` });
     notes.push(`${who} (${what}, phase ${v.phase}) was assumed to pass the request on`);
   });
-  return { traces: [...traces, ...others], stop, ran: runnable.length > 0, tiedByName, unsetBesideSet, notes };
+  return { traces: [...traces, ...others], stop, ran: runnable.some(({ v }) => v.module !== 'lua'), tiedByName, unsetBesideSet, notes, responders, ...(changed ? { request: cur } : {}) };
 }

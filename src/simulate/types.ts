@@ -51,7 +51,7 @@ export interface LocalResponse {
 }
 
 /** What a hop is. */
-export type HopKind = 'client' | 'resolve' | 'ztunnel' | 'waypoint' | 'ingress' | 'route' | 'destination';
+export type HopKind = 'client' | 'resolve' | 'ztunnel' | 'waypoint' | 'ingress' | 'route' | 'destination' | 'response';
 
 export interface Hop {
   readonly kind: HopKind;
