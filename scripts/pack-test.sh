@@ -26,14 +26,21 @@ JSON
 cat > main.ts <<'TS'
 import { App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, PathMatch, PolicyTarget, SeedScenario } from 'cdk8s-istio-ambient';
+import {
+  AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, FilterConfig, PathMatch, PluginPhase, PolicyTarget, SeedScenario, TrafficExtension,
+} from 'cdk8s-istio-ambient';
 import { RULES } from 'cdk8s-istio-ambient/rules';
 import { MeshModel } from 'cdk8s-istio-ambient/model';
 
 const app = new App();
 const ns = new AmbientNamespace(app, 'shop');
 new Bookinfo(ns, 'Bookinfo');
-ns.addWaypoint();
+const waypoint = ns.addWaypoint();
+// a Lua TrafficExtension: the simulator runs it with the Lua VM the package depends on
+new TrafficExtension(ns, 'DenyAdmin', {
+  name: 'deny-admin', targets: [waypoint], phase: PluginPhase.AUTHN,
+  filterConfig: FilterConfig.lua('function envoy_on_request(h)\n  if h:headers():get(":path") == "/admin" then h:respond({[":status"] = "403"}, "closed") end\nend\n'),
+});
 const cart = new kplus.Service(ns, 'Cart', { metadata: { name: 'cart' }, ports: [{ port: 80 }] });
 new BasicAuthPlugin(ns, 'CartAuth', {
   name: 'cart-auth', targets: [PolicyTarget.fromService(cart)],
@@ -47,6 +54,7 @@ npm install --no-audit --no-fund --loglevel=error >/dev/null
 npx tsc --noEmit -p .
 CDK8S_OUTDIR=out npx ts-node main.ts
 grep -rq "name: cart-auth" out || { echo "pack-test: the plugin was not synthesized"; exit 1; }
+grep -rq "kind: TrafficExtension" out || { echo "pack-test: the TrafficExtension was not synthesized"; exit 1; }
 npx cdk8s-istio-ambient --help >/dev/null
 
 # the analyze bin on what the app wrote (clean), and on a broken manifest (exit 1, the finding line)
@@ -90,6 +98,8 @@ npx ts-node check.ts
 status=$(npx cdk8s-istio-ambient simulate --manifests out --from default/curl -H 'Authorization: Basic YWRtaW4zOmFkbWluMw==' \
   http://bookinfo-gateway-istio.default.svc.cluster.local/productpage | tail -n 1)
 [ "$status" = "200" ] || { echo "pack-test: simulate printed $status, expected 200"; exit 1; }
+lua=$(npx cdk8s-istio-ambient simulate --manifests out --from shop/ratings-v1 http://productpage:9080/admin | tail -n 1)
+[ "$lua" = "403" ] || { echo "pack-test: the Lua TrafficExtension should answer 403, simulate printed $lua"; exit 1; }
 cp "$root/examples/seed-checks.yaml" .
 npx cdk8s-istio-ambient simulate --manifests out --requests seed-checks.yaml >/dev/null
-echo "pack-test: $tarball installs into a fresh cdk8s app and synthesizes; analyze, the validation plugin and simulate work from it"
+echo "pack-test: $tarball installs into a fresh cdk8s app and synthesizes (TrafficExtension included); analyze, the validation plugin and simulate (Lua run) work from it"
