@@ -1,4 +1,9 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Testing } from 'cdk8s';
+import * as YAML from 'yaml';
 import {
   AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, ExtensionResource, FailStrategy, FilterConfig, FilterConfigKind, ImagePullPolicy,
   IngressGateway, PathMatch, PluginPhase, PluginType, PolicyTarget, TrafficExtension, TrafficMode, WasmPlugin, WasmSource,
@@ -137,5 +142,28 @@ describe('BasicAuthPlugin and WasmPlugin written as TrafficExtension', () => {
     const { ns, wp } = shop();
     expect(() => new TrafficExtension(ns, 'T', { name: 't', targets: [wp], filterConfig: FilterConfig.wasm(MODULE, { pluginConfig: { basic_auth_rules: [{ prefix: '/a', request_methods: ['GET'] }] } }) }))
       .toThrow(/BA005 TrafficExtension shop\/t .*spec\.wasm\.pluginConfig\.basic_auth_rules\[0\]/);
+  });
+});
+
+const VALIDATOR = path.join(__dirname, '..', '..', '..', 'shared', 'tools', 'validate-manifests.mjs');
+
+describe('what the TrafficExtension constructs write', () => {
+  (fs.existsSync(VALIDATOR) ? test : test.skip)('passes validate-manifests: schemas and CEL of the pinned CRDs (skipped without ../shared)', () => {
+    const { ns, wp } = shop();
+    new TrafficExtension(ns, 'Lua', { name: 'lua', targets: [wp], phase: PluginPhase.UNSPECIFIED, priority: 1, match: [{ mode: TrafficMode.SERVER }],
+      filterConfig: FilterConfig.lua(INJECT) });
+    new TrafficExtension(ns, 'Wasm', { name: 'wasm', selector: { app: 'cart' }, phase: PluginPhase.STATS,
+      filterConfig: FilterConfig.wasm(MODULE, { sha256: 'a'.repeat(64), failStrategy: FailStrategy.FAIL_CLOSE, imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
+        env: [{ name: 'A', value: '1' }], type: PluginType.HTTP, pluginName: 'root', imagePullSecret: 'pull' }) });
+    new BasicAuthPlugin(ns, 'Auth', { name: 'auth', targets: [wp], rules: [rule()], resource: ExtensionResource.TRAFFIC_EXTENSION });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'te-validate-'));
+    try {
+      const objects = ofKind(synth(ns), 'TrafficExtension');
+      expect(objects).toHaveLength(3);
+      fs.writeFileSync(path.join(dir, 'te.yaml'), objects.map((o) => YAML.stringify(o)).join('---\n'));
+      expect(execFileSync(process.execPath, [VALIDATOR, dir], { encoding: 'utf8' })).toMatch(/3 objects, 3 valid, 0 with errors/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
