@@ -18,6 +18,7 @@ export * from './traffic-extension';
 export * from './lua';
 export * from './ambient';
 export * from './argocd';
+export * from './suppression';
 
 /** The kinds (by API group) the rules read; synth-time validation renders only these. */
 const RULE_INPUT_KINDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
