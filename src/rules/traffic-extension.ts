@@ -28,12 +28,12 @@ export function checkTrafficExtensionSpec(spec: any): FieldProblem[] {
       : 'add wasm: { url: ... } for a Wasm module or lua: { inlineCode: ... } for Lua code'));
   }
   if (s.targetRef !== undefined) {
-    out.push(problem('TE005', 'spec.targetRef', 'is a WasmPlugin field: TrafficExtension has only targetRefs, so the API server drops it and the extension attaches by selector (or to every gateway in its namespace)',
+    out.push(problem('TE005', 'spec.targetRef', 'is a WasmPlugin field: TrafficExtension has only targetRefs, so the API server drops it (or refuses the object under strict field validation) and the extension attaches by selector, or to every gateway of its namespace',
       s.targetRef, 'write the target as the one entry of targetRefs'));
   }
   for (const f of WASM_BODY_FIELDS) {
     if (s[f] !== undefined) {
-      out.push(problem('TE005', `spec.${f}`, `is a WasmPlugin field: a TrafficExtension carries it under spec.wasm, so the API server drops it here`,
+      out.push(problem('TE005', `spec.${f}`, `is a WasmPlugin field: a TrafficExtension carries it under spec.wasm, so the API server drops it here (or refuses the object under strict field validation)`,
         f === 'pluginConfig' ? Object.keys(s[f] ?? {}) : s[f], `move ${f} under spec.wasm`));
     }
   }
