@@ -71,10 +71,12 @@ describe('one order for WasmPlugins and TrafficExtensions', () => {
     expect(r.reason).toMatch(/handle:body\(\) \(bodies are not simulated\), which the simulator does not model/);
   });
 
-  test('a Lua filter whose code does not parse leaves the proxy on its previous configuration: unknown', () => {
+  test('a Lua filter whose code does not parse leaves the proxy on its previous configuration: unknown, even behind a deny', () => {
     const r = get([lua('bad', 'function envoy_on_request(h')]);
     expect(r.status).toBe('unknown');
-    expect(r.reason).toMatch(/does not load .*Envoy refuses the configuration/);
+    expect(r.reason).toMatch(/line 1, column 28: '\)' expected near '<eof>'\), so Envoy refuses the configuration/);
+    // the refused configuration is the whole listener, whatever filter would answer first
+    expect(get([auth({ spec: { priority: 5 } }), lua('bad', 'function envoy_on_request(h', 'AUTHZ')]).status).toBe('unknown');
   });
 
   test('a response Lua filter adds a header to the response (Istio\'s lua-header-injector testdata)', () => {
