@@ -5,9 +5,10 @@
  * The rules and the simulator read an {@link Extension}; which object it came from is its `sourceKind`.
  */
 import { Entry } from './mesh-model';
+import { TRANSLATED_SUFFIX } from './extensions';
 
-/** The suffix istiod appends to the name of the TrafficExtension it makes from a WasmPlugin. */
-export const SYNTHETIC_MARKER = '~istio-translated-wasmplugin';
+/** The suffix istiod appends to the name of the TrafficExtension it makes from a WasmPlugin (the ordering's own constant). */
+export const SYNTHETIC_MARKER = TRANSLATED_SUFFIX;
 
 /** The object an extension was written as. */
 export enum ExtensionSource {
