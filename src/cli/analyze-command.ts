@@ -9,6 +9,7 @@ interface AnalyzeFlags {
   readonly defaultNamespace: string;
   readonly quiet?: boolean;
   readonly failOn: FailOn;
+  readonly cluster?: string;
 }
 
 export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
@@ -21,8 +22,9 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
     .option('--default-namespace <namespace>', 'namespace of objects that set none (as kubectl would apply them)', 'default')
     .option('-q, --quiet', 'print errors only (warnings are still counted in the summary)')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices([FailOn.ERROR, FailOn.WARNING]).default(FailOn.ERROR))
+    .option('--cluster <name>', 'in a fleet tree (clusters/<name>/ under each path), analyze only this cluster; without it, each cluster is analyzed on its own')
     .action((paths: string[], flags: AnalyzeFlags) => {
-      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace });
+      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, cluster: flags.cluster });
       const code = exitCodeOf(result, flags.failOn);
       io.out(flags.format === 'json' ? renderJson(result, code) : renderText(result, { quiet: flags.quiet }));
       setExit(code);
