@@ -44,7 +44,8 @@ export interface ArgoCdProps {
    */
   readonly createProject?: boolean;
   /**
-   * Cluster the Applications deploy to.
+   * Cluster the Applications deploy to, in the single-cluster layout (in a fleet each cluster names its own, and
+   * setting this fails).
    *
    * @default "https://kubernetes.default.svc" (the cluster Argo CD runs in)
    */

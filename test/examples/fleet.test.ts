@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { runCli } from '../../src/cli/program';
 import { loadManifests } from '../../src/loader/load';
 import { loadSimulator } from '../../src/simulate';
 
@@ -77,6 +78,21 @@ describe('examples/fleet', () => {
     expect(get('prod', 'http://productpage:9080/productpage')).toBe(401);
     // prod's credential lives in the vault: the manifests cannot decide whether ok:test is it
     expect(get('prod', 'http://productpage:9080/productpage', 'ok:test')).toBe('unknown');
+  });
+
+  test('analyze reads it cluster by cluster, as docs/fleet.md shows', async () => {
+    const page = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'fleet.md'), 'utf8');
+    const cwd = process.cwd();
+    process.chdir(path.join(__dirname, '..', '..'));
+    try {
+      for (const args of [['analyze', 'examples/fleet/dist', '-q'], ['analyze', '--cluster', 'prod', 'examples/fleet/dist']]) {
+        let out = '';
+        expect(await runCli(args, { out: (t) => { out += t; }, err: (t) => { out += t; } })).toBe(0);
+        expect(page).toContain(`npx cdk8s-istio-ambient ${args.join(' ')}\n  # ${out.trimEnd()}\n`);
+      }
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   (hasKubectl() ? test.each(appFolders) : test.skip.each(appFolders))('kubectl kustomize renders %s', (folder) => {
