@@ -14,7 +14,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { GitOpsApp } from '../src/gitops/gitops-app';
 import { loadManifests } from '../src/loader/load';
 import { SeedScenario } from '../src/samples/seed-scenario';
-import { NS_PLACEHOLDER } from './worker';
+import { NS_PLACEHOLDER, namespaceName } from './worker';
 
 interface SideResult {
   readonly wall_ms: number;
@@ -83,8 +83,13 @@ function main(argv: string[]): void {
   try {
     const templateFile = template(path.join(root, 'template'));
     const lib = runWorker(['library', String(n), path.join(root, 'library')]);
+    // the tree before the change, for the policy diff
+    fs.cpSync(path.join(root, 'library'), path.join(root, 'before'), { recursive: true });
     const again = runWorker(['library', String(n), path.join(root, 'library'), 'changed']);
     const toolRun = runWorker(['tools', String(n), path.join(root, 'library')]);
+    // a change that opens a door: ns-0 loses its reviews plugin; the diff must find it and nothing else
+    fs.rmSync(path.join(root, 'library', namespaceName(0), 'WasmPlugin.basic-auth-for-service.k8s.yaml'));
+    const diffRun = runWorker(['diff', String(n), path.join(root, 'before'), path.join(root, 'library')]);
     const bare = opts.bare ? runWorker(['bare', String(n), path.join(root, 'bare'), templateFile]) : undefined;
     const touched = Number(again.files_written) + Number(again.files_removed);
     const fleet = opts.clusters > 0 ? fleetRun(opts.clusters, n, path.join(root, 'fleet')) : null;
@@ -103,6 +108,10 @@ function main(argv: string[]): void {
         per_request_ms: round((toolRun.simulate as any).per_request_ms),
       },
       fleet,
+      diff_one_namespace_changed: {
+        wall_ms: diffRun.wall_ms, load_ms: Math.round(Number(diffRun.load_ms)), diff_ms: Math.round(Number(diffRun.diff_ms)),
+        requests: diffRun.requests, opened: diffRun.opened, namespaces_simulated: diffRun.namespaces_simulated,
+      },
     };
     if (!opts.json || process.stdout.isTTY) {
       const p = result.library.phases_ms;
@@ -117,6 +126,7 @@ function main(argv: string[]): void {
         fleet ? `fleet: ${fleet.clusters} clusters x ${fleet.namespaces_per_cluster} namespaces, objects ${fleet.objects}: ${fleet.wall_ms} ms (in the process), ${fleet.peak_rss_mb} MB peak RSS (construct ${fleet.phases_ms.construct}, render ${fleet.phases_ms.render}, validate ${fleet.phases_ms.validate}, write ${fleet.phases_ms.write} ms)` : 'fleet: skipped',
         fleet?.remove_one_cluster ? `fleet, one cluster removed: ${fleet.remove_one_cluster.wall_ms} ms, ${fleet.remove_one_cluster.files_removed} file(s) removed, ${fleet.remove_one_cluster.files_written} written, ${fleet.remove_one_cluster.files_unchanged} unchanged` : '',
         fleet ? `fleet analyze (cluster by cluster): ${fleet.analyze.ms} ms (${fleet.analyze.findings} warnings); simulate in one cluster: ${fleet.simulate.load_ms} ms to load, ${fleet.simulate.per_request_ms} ms a request` : '',
+        `diff of two trees, one namespace changed: ${diffRun.wall_ms} ms wall (load both ${result.diff_one_namespace_changed.load_ms} ms, diff ${result.diff_one_namespace_changed.diff_ms} ms; ${diffRun.requests} requests in ${diffRun.namespaces_simulated} namespaces, ${diffRun.opened} opened)`,
       ].filter(Boolean).join('\n') + '\n');
     }
     if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);

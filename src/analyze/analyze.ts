@@ -6,7 +6,7 @@ import { clusterPaths, groupByCluster } from '../loader/clusters';
 import { LoadError, loadManifests } from '../loader/load';
 import { MeshModel, MeshModelOptions } from '../model/mesh-model';
 import { SourcedManifest } from '../model/manifest';
-import { Finding, Severity, runRules } from '../rules';
+import { Finding, IgnoreEntry, Severity, applySuppressions, runRules } from '../rules';
 
 /** Options of {@link analyzePaths} and {@link analyzeObjects}. */
 export interface AnalyzeOptions extends MeshModelOptions {
@@ -15,6 +15,10 @@ export interface AnalyzeOptions extends MeshModelOptions {
    * Without it, a tree with cluster folders is still analyzed cluster by cluster.
    */
   readonly cluster?: string;
+  /** Codes silenced on every object (`--ignore`; see `parseIgnoreList`). @default - none */
+  readonly ignore?: readonly IgnoreEntry[];
+  /** Where `ignore` was given, for reports. @default "--ignore" */
+  readonly ignoreWhere?: string;
 }
 
 /** Counts for the summary line. */
@@ -29,6 +33,8 @@ export interface AnalyzeSummary {
   readonly loadErrors: number;
   /** The clusters analyzed, each on its own, when the input has cluster folders (`clusters/<name>/`). */
   readonly clusters?: string[];
+  /** Findings silenced by an annotation or `--ignore` (not counted in errors or warnings). */
+  readonly suppressed?: number;
 }
 
 /** Everything one run found. */
@@ -72,15 +78,24 @@ export function compareFindings(a: Finding, b: Finding): number {
     || cmp(a.field, b.field) || cmp(a.message, b.message) || cmp(a.value, b.value);
 }
 
-function summarize(findings: readonly Finding[], objects: number, files: number, loadErrors: number, clusters: string[] = []): AnalyzeSummary {
+/** Counts findings by severity; suppressed ones are counted apart and in neither severity. */
+export function summarize(findings: readonly Finding[], objects: number, files: number, loadErrors: number, clusters: string[] = []): AnalyzeSummary {
   let errors = 0;
-  for (const f of findings) if (f.severity === Severity.ERROR) errors++;
-  return { errors, warnings: findings.length - errors, objects, files, loadErrors, ...(clusters.length > 0 ? { clusters } : {}) };
+  let suppressed = 0;
+  for (const f of findings) {
+    if (f.suppressed) suppressed++;
+    else if (f.severity === Severity.ERROR) errors++;
+  }
+  return { errors, warnings: findings.length - errors - suppressed, objects, files, loadErrors, suppressed, ...(clusters.length > 0 ? { clusters } : {}) };
 }
 
-/** Runs the rule set over objects already in memory; throws only if a rule does. */
+/**
+ * Runs the rule set over objects already in memory, then marks what annotations and `ignore` suppress;
+ * throws only if a rule does.
+ */
 export function analyzeObjects(objects: readonly SourcedManifest[], options: AnalyzeOptions = {}): Finding[] {
-  return runRules(MeshModel.build(objects, options)).sort(compareFindings);
+  const model = MeshModel.build(objects, options);
+  return applySuppressions(runRules(model), model, { ignore: options.ignore, ignoreWhere: options.ignoreWhere }).sort(compareFindings);
 }
 
 /**

@@ -115,3 +115,16 @@ export function clusterPaths(paths: readonly string[], name: string): string[] {
     throw new Error(`--cluster: ${p} holds no cluster ${JSON.stringify(name)} (${has}); pass one of its clusters, or leave --cluster out for a single-cluster tree`);
   });
 }
+
+/**
+ * Throws one line when objects loaded from `paths` span several clusters (or a cluster and files outside every
+ * cluster), for tools that read one mesh: `why` says why one (e.g. "a request runs in one cluster").
+ */
+export function checkOneCluster(objects: readonly SourcedManifest[], paths: readonly string[], why: string): void {
+  const groups = groupByCluster(objects, paths);
+  const clusters = groups.flatMap((g) => (g.cluster === undefined ? [] : [g.cluster]));
+  if (clusters.length > 0 && groups.length > 1) {
+    const outside = groups[0].cluster === undefined ? ' and files outside them' : '';
+    throw new Error(`${paths.join(' ')} holds clusters ${clusters.join(', ')}${outside}: ${why}; pass --cluster <name> (e.g. --cluster ${clusters[0]})`);
+  }
+}

@@ -2,7 +2,7 @@
  * The file side of the simulator, kept apart so the rest stays pure: manifests and batch files from disk.
  */
 import * as fs from 'fs';
-import { clusterPaths, groupByCluster } from '../loader/clusters';
+import { checkOneCluster, clusterPaths } from '../loader/clusters';
 import { loadManifests } from '../loader/load';
 import { ParseChecksOptions, parseChecks } from './batch';
 import { SimulationInputError } from './request';
@@ -41,11 +41,10 @@ export function loadSimulator(paths: readonly string[], options: LoadSimulatorOp
   if (loaded.objects.length === 0) {
     throw new SimulationInputError(`manifests: no Kubernetes object found under ${paths.map((p) => JSON.stringify(p)).join(', ')}; point --manifests at the synthesized YAML (e.g. dist)`);
   }
-  const groups = groupByCluster(loaded.objects, paths);
-  const clusters = groups.flatMap((g) => (g.cluster === undefined ? [] : [g.cluster]));
-  if (clusters.length > 0 && groups.length > 1) {
-    const outside = groups[0].cluster === undefined ? ' and files outside them' : '';
-    throw new SimulationInputError(`manifests: ${paths.join(' ')} holds clusters ${clusters.join(', ')}${outside}: a request runs in one cluster; pass --cluster <name> (e.g. --cluster ${clusters[0]})`);
+  try {
+    checkOneCluster(loaded.objects, paths, 'a request runs in one cluster');
+  } catch (e: any) {
+    throw new SimulationInputError(`manifests: ${String(e?.message ?? e)}`);
   }
   return Simulator.from(loaded.objects, simulatorOptions);
 }

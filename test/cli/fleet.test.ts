@@ -107,3 +107,23 @@ describe('simulate on a fleet tree', () => {
     expect(() => loadSimulator([root], { cluster: 'z' })).toThrow(/--cluster: .* holds no cluster "z" \(its clusters: a, b\)/);
   });
 });
+
+describe('diff and graph on a fleet tree', () => {
+  test('compare and draw one cluster at a time', async () => {
+    const before = fleetTree();
+    const after = fleetTree();
+    fs.rmSync(path.join(after, 'clusters/b/shop/carts.yaml'));
+    const mixed = await cli('diff', before, after);
+    expect(mixed.code).toBe(2);
+    expect(mixed.err).toBe(`error: OLD: ${before} holds clusters a, b and files outside them: a diff compares one cluster; pass --cluster <name> (e.g. --cluster a)\n`);
+    expect((await cli('diff', '--cluster', 'a', before, after)).code).toBe(0);
+    expect((await cli('diff', '--cluster', 'c', before, after)).err).toMatch(/^error: OLD: --cluster: .* holds no cluster "c" \(its clusters: a, b\)/);
+
+    const graph = await cli('graph', before);
+    expect(graph.code).toBe(2);
+    expect(graph.err).toMatch(/holds clusters a, b and files outside them: a graph draws one cluster; pass --cluster <name>/);
+    const drawn = await cli('graph', '--cluster', 'a', before);
+    expect(drawn.code).toBe(0);
+    expect(drawn.out).toContain('cart-auth');
+  });
+});
