@@ -111,7 +111,7 @@ type ParentRefKey = ReturnType<typeof refOf>;
  * `createRouteStatus`, "Only consider our own"; `testdata/status.status.yaml.golden`), so such a parent is another
  * controller's Gateway, not a missing one.
  */
-export function otherController(route: Entry, ref: ParentRefKey): string | undefined {
+function otherController(route: Entry, ref: ParentRefKey): string | undefined {
   const parents: any[] = Array.isArray(route.manifest.status?.parents) ? route.manifest.status.parents : [];
   for (const p of parents) {
     const c = p?.controllerName;
