@@ -2,13 +2,13 @@
  * `analyze`: loads manifests, builds the model once, runs the rule set, and returns the findings in a stable
  * order. No rule logic lives here; the CLI, the benchmark and the validation plugin all call these functions.
  */
-import { LoadError, loadManifests } from '../loader/load';
+import { LoadError, LoadOptions, loadManifests } from '../loader/load';
 import { MeshModel, MeshModelOptions } from '../model/mesh-model';
 import { SourcedManifest } from '../model/manifest';
 import { Finding, Severity, runRules } from '../rules';
 
 /** Options of {@link analyzePaths} and {@link analyzeObjects}. */
-export interface AnalyzeOptions extends MeshModelOptions {}
+export interface AnalyzeOptions extends MeshModelOptions, LoadOptions {}
 
 /** Counts for the summary line. */
 export interface AnalyzeSummary {
@@ -20,6 +20,8 @@ export interface AnalyzeSummary {
   readonly files: number;
   /** Files or documents that could not be read. */
   readonly loadErrors: number;
+  /** Files that read as nothing (empty, or only comments). @default 0 */
+  readonly loadWarnings?: number;
 }
 
 /** Everything one run found. */
@@ -28,6 +30,8 @@ export interface AnalyzeResult {
   readonly findings: Finding[];
   /** Unreadable files and malformed documents, sorted by file and line. */
   readonly loadErrors: LoadError[];
+  /** Files that hold no object (empty, or only comments and `---`), sorted by file (always set by {@link analyzePaths}). */
+  readonly loadWarnings?: LoadError[];
   /** Files read, in the order read. */
   readonly files: string[];
   /** Set when the rules themselves failed: one line, never a stack. */
@@ -63,11 +67,13 @@ export function compareFindings(a: Finding, b: Finding): number {
     || cmp(a.field, b.field) || cmp(a.message, b.message) || cmp(a.value, b.value);
 }
 
-function summarize(findings: readonly Finding[], objects: number, files: number, loadErrors: number): AnalyzeSummary {
+function summarize(findings: readonly Finding[], objects: number, files: number, loadErrors: number, loadWarnings: number): AnalyzeSummary {
   let errors = 0;
   for (const f of findings) if (f.severity === Severity.ERROR) errors++;
-  return { errors, warnings: findings.length - errors, objects, files, loadErrors };
+  return { errors, warnings: findings.length - errors, objects, files, loadErrors, loadWarnings };
 }
+
+const byPosition = (a: LoadError, b: LoadError) => cmp(a.file, b.file) || cmp(a.line, b.line) || cmp(a.message, b.message);
 
 /** Runs the rule set over objects already in memory; throws only if a rule does. */
 export function analyzeObjects(objects: readonly SourcedManifest[], options: AnalyzeOptions = {}): Finding[] {
@@ -78,27 +84,31 @@ export function analyzeObjects(objects: readonly SourcedManifest[], options: Ana
 export function analyzePaths(paths: readonly string[], options: AnalyzeOptions = {}): AnalyzeResult {
   let loaded;
   try {
-    loaded = loadManifests(paths);
+    loaded = loadManifests(paths, options);
   } catch (e) {
-    return failed([], [], 0, `cannot read the input: ${firstLine(e)}`);
+    return failed([], [], [], 0, `cannot read the input: ${firstLine(e)}`);
   }
   const errors = [...loaded.errors];
   if (loaded.files.length === 0 && errors.length === 0) {
     // an empty or mistyped folder must not pass as "clean"
     errors.push({ file: paths.join(' '), line: 0, message: 'no YAML or JSON files found' });
   }
-  const loadErrors = errors.sort((a, b) => cmp(a.file, b.file) || cmp(a.line, b.line) || cmp(a.message, b.message));
+  const loadErrors = errors.sort(byPosition);
+  const loadWarnings = [...(loaded.warnings ?? [])].sort(byPosition);
   let findings: Finding[];
   try {
     findings = analyzeObjects(loaded.objects, options);
   } catch (e) {
-    return failed(loadErrors, loaded.files, loaded.objects.length, `the rules failed on this input: ${firstLine(e)}`);
+    return failed(loadErrors, loadWarnings, loaded.files, loaded.objects.length, `the rules failed on this input: ${firstLine(e)}`);
   }
-  return { findings, loadErrors, files: loaded.files, summary: summarize(findings, loaded.objects.length, loaded.files.length, loadErrors.length) };
+  return {
+    findings, loadErrors, loadWarnings, files: loaded.files,
+    summary: summarize(findings, loaded.objects.length, loaded.files.length, loadErrors.length, loadWarnings.length),
+  };
 }
 
-function failed(loadErrors: LoadError[], files: string[], objects: number, internalError: string): AnalyzeResult {
-  return { findings: [], loadErrors, files, internalError, summary: summarize([], objects, files.length, loadErrors.length) };
+function failed(loadErrors: LoadError[], loadWarnings: LoadError[], files: string[], objects: number, internalError: string): AnalyzeResult {
+  return { findings: [], loadErrors, loadWarnings, files, internalError, summary: summarize([], objects, files.length, loadErrors.length, loadWarnings.length) };
 }
 
 /** Which severity makes the run fail. */
@@ -111,7 +121,7 @@ export enum FailOn {
 export function exitCodeOf(result: AnalyzeResult, failOn: FailOn = FailOn.ERROR): 0 | 1 | 2 {
   if (result.internalError !== undefined || result.loadErrors.length > 0) return 2;
   if (result.summary.errors > 0) return 1;
-  if (failOn === FailOn.WARNING && result.summary.warnings > 0) return 1;
+  if (failOn === FailOn.WARNING && (result.summary.warnings > 0 || (result.summary.loadWarnings ?? 0) > 0)) return 1;
   return 0;
 }
 

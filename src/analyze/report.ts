@@ -3,7 +3,7 @@
  * machines. Pure string building, no I/O.
  */
 import { LoadError } from '../loader/load';
-import { Finding, RULES, Severity, formatFindingLine } from '../rules';
+import { Finding, RULES, Severity, escapeControls, formatFindingLine } from '../rules';
 import { AnalyzeResult, AnalyzeSummary, parseOrigin } from './analyze';
 
 function plural(n: number, word: string): string {
@@ -13,12 +13,18 @@ function plural(n: number, word: string): string {
 /** `3 errors, 1 warning in 42 objects from 7 files` (plus unreadable input, when any). */
 export function summaryLine(s: AnalyzeSummary): string {
   const base = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')} in ${plural(s.objects, 'object')} from ${plural(s.files, 'file')}`;
-  return s.loadErrors > 0 ? `${base}; ${plural(s.loadErrors, 'input error')}` : base;
+  const input = [s.loadErrors > 0 ? plural(s.loadErrors, 'input error') : '', (s.loadWarnings ?? 0) > 0 ? plural(s.loadWarnings!, 'input warning') : ''].filter(Boolean);
+  return input.length > 0 ? `${base}; ${input.join(', ')}` : base;
 }
 
 /** `error LOAD <file>:<line>: <message>`: the same shape as a finding line, with the pseudo-code LOAD. */
 export function formatLoadError(e: LoadError): string {
-  return `error LOAD ${e.line > 0 ? `${e.file}:${e.line}` : e.file}: ${e.message}`;
+  return escapeControls(`error LOAD ${e.line > 0 ? `${e.file}:${e.line}` : e.file}: ${e.message}`);
+}
+
+/** `warning LOAD <file>: <message>`: input that reads as nothing. */
+export function formatLoadWarning(e: LoadError): string {
+  return escapeControls(`warning LOAD ${e.line > 0 ? `${e.file}:${e.line}` : e.file}: ${e.message}`);
 }
 
 export interface TextReportOptions {
@@ -29,11 +35,13 @@ export interface TextReportOptions {
 /** The report for people: input errors, findings in order, then the summary line. */
 export function renderText(result: AnalyzeResult, options: TextReportOptions = {}): string {
   const lines: string[] = result.loadErrors.map(formatLoadError);
+  if (!options.quiet) for (const w of result.loadWarnings ?? []) lines.push(formatLoadWarning(w));
   for (const f of result.findings) {
     if (options.quiet && f.severity === Severity.WARNING) continue;
-    lines.push(formatFindingLine(f));
+    // names and origins come from the input: escaped, so no input can forge a line of the report
+    lines.push(escapeControls(formatFindingLine(f)));
   }
-  if (result.internalError !== undefined) lines.push(`error INTERNAL: ${result.internalError}`);
+  if (result.internalError !== undefined) lines.push(escapeControls(`error INTERNAL: ${result.internalError}`));
   lines.push(summaryLine(result.summary));
   return lines.join('\n') + '\n';
 }
@@ -55,6 +63,7 @@ export function renderJson(result: AnalyzeResult, exitCode: number): string {
   return JSON.stringify({
     findings: result.findings.map(findingJson),
     loadErrors: result.loadErrors.map((e) => ({ ...e, text: formatLoadError(e) })),
+    loadWarnings: (result.loadWarnings ?? []).map((e) => ({ ...e, text: formatLoadWarning(e) })),
     ...(result.internalError !== undefined ? { internalError: result.internalError } : {}),
     summary: { ...result.summary, exitCode, text: summaryLine(result.summary) },
   }, null, 2) + '\n';

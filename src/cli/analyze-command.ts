@@ -1,6 +1,8 @@
 // `analyze <file-or-dir>...`: parses options, calls analyze/, prints its report. No rule logic here.
 import { Option } from 'commander';
 import { FailOn, analyzePaths, exitCodeOf, renderJson, renderText } from '../analyze';
+import { DEFAULT_MAX_FILE_BYTES } from '../loader/load';
+import { parseByteSize } from './options';
 import type { CommandRegistrar } from './program';
 
 interface AnalyzeFlags {
@@ -9,6 +11,7 @@ interface AnalyzeFlags {
   readonly defaultNamespace: string;
   readonly quiet?: boolean;
   readonly failOn: FailOn;
+  readonly maxFileSize?: number;
 }
 
 export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
@@ -21,8 +24,9 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
     .option('--default-namespace <namespace>', 'namespace of objects that set none (as kubectl would apply them)', 'default')
     .option('-q, --quiet', 'print errors only (warnings are still counted in the summary)')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices([FailOn.ERROR, FailOn.WARNING]).default(FailOn.ERROR))
+    .option('--max-file-size <size>', `largest file read, e.g. 128MiB (default ${DEFAULT_MAX_FILE_BYTES / 1024 ** 2}MiB)`, parseByteSize)
     .action((paths: string[], flags: AnalyzeFlags) => {
-      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace });
+      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, maxFileBytes: flags.maxFileSize });
       const code = exitCodeOf(result, flags.failOn);
       io.out(flags.format === 'json' ? renderJson(result, code) : renderText(result, { quiet: flags.quiet }));
       setExit(code);

@@ -1,5 +1,6 @@
 // `cdk8s-istio-ambient <command>`: argument parsing only; the work lives in analyze/ and simulate/.
 import { Command, CommanderError } from 'commander';
+import { escapeControls } from '../rules/display';
 import { analyzeCommand } from './analyze-command';
 import { simulateCommand } from './simulate-command';
 
@@ -24,13 +25,13 @@ export async function runCli(argv: readonly string[], io: CliIo = PROCESS_IO): P
     .description('Offline checks and traffic simulation for Istio ambient mode and its Wasm plugins')
     .exitOverride()
     .showHelpAfterError(false)
-    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(`${s.split('\n')[0]}\n`) });
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(`${escapeControls(s.split('\n')[0])}\n`) });
   for (const r of [analyzeCommand, simulateCommand]) r(program, io, (code) => { exit = code; });
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    io.err(`error: ${firstLine(e)}\n`);
+    io.err(`error: ${escapeControls(firstLine(e))}\n`);
     return 2;
   }
   return exit;

@@ -2,6 +2,7 @@
  * What the basic_auth module 1.12.0 accepts in its configuration (`onConfigure`), and its credential
  * encoding. A config it rejects is never in force: Envoy NACKs it and requests pass unchecked.
  */
+import { CREDENTIAL_PLACEHOLDER, maskCredential, maskCredentials, redactSecrets } from './display';
 import { FieldProblem } from './finding';
 import { severityOf } from './codes';
 import { urlScheme } from './wasm-fields';
@@ -43,15 +44,16 @@ export function storedCredential(entry: string): string {
  * (argocd-vault-plugin `<path:...#key>`): accepted as valid, checked once substituted.
  */
 export function isCredentialPlaceholder(entry: string): boolean {
-  return /^<path:[^<>]+#[^<>]+>$/.test(entry);
+  return CREDENTIAL_PLACEHOLDER.test(entry);
 }
 
 export function checkCredential(entry: unknown, field: string): FieldProblem[] {
   if (typeof entry !== 'string') {
-    return [problem('BA006', field, 'must be a string', entry, 'write "user:password" or its base64 encoding')];
+    return [problem('BA006', field, 'must be a string', maskCredential(entry), 'write "user:password" or its base64 encoding')];
   }
   if (entry.includes(':') || isCredentialPlaceholder(entry) || isModuleBase64(entry)) return [];
-  return [problem('BA006', field, 'is neither "user:password" nor valid base64, so the module rejects the whole config', entry,
+  // never the value itself: a malformed credential is still a credential
+  return [problem('BA006', field, 'is neither "user:password" nor valid base64, so the module rejects the whole config', maskCredential(entry),
     'write "user:password" or its standard base64 encoding with padding (e.g. "YWRtaW4zOmFkbWluMw==")')];
 }
 
@@ -85,7 +87,7 @@ export function checkBasicAuthHasRules(config: unknown, base = 'spec.pluginConfi
 export function checkBasicAuthConfig(config: unknown, base = 'spec.pluginConfig'): FieldProblem[] {
   if (config === undefined || config === null) return [];
   if (!isPlainObject(config)) {
-    return [problem('BA001', base, 'must be an object', config, 'write pluginConfig as a map with basic_auth_rules')];
+    return [problem('BA001', base, 'must be an object', masked(config), 'write pluginConfig as a map with basic_auth_rules')];
   }
   const out: FieldProblem[] = [];
   if (config.realm !== undefined && typeof config.realm !== 'string') {
@@ -94,7 +96,7 @@ export function checkBasicAuthConfig(config: unknown, base = 'spec.pluginConfig'
   const rules = config.basic_auth_rules;
   if (rules === undefined) return out;
   if (!Array.isArray(rules)) {
-    out.push(problem('BA001', `${base}.basic_auth_rules`, 'must be a list of rules', rules, 'write basic_auth_rules as a YAML list'));
+    out.push(problem('BA001', `${base}.basic_auth_rules`, 'must be a list of rules', masked(rules), 'write basic_auth_rules as a YAML list'));
     return out;
   }
   rules.forEach((rule, i) => out.push(...checkBasicAuthRule(rule, `${base}.basic_auth_rules[${i}]`)));
@@ -103,7 +105,7 @@ export function checkBasicAuthConfig(config: unknown, base = 'spec.pluginConfig'
 
 export function checkBasicAuthRule(rule: unknown, field: string): FieldProblem[] {
   if (!isPlainObject(rule)) {
-    return [problem('BA001', field, 'must be an object', rule, 'write each rule as a map with one path matcher, request_methods and credentials')];
+    return [problem('BA001', field, 'must be an object', masked(rule), 'write each rule as a map with one path matcher, request_methods and credentials')];
   }
   const out: FieldProblem[] = [];
   const present = BASIC_AUTH_MATCHERS.filter((k) => k in rule && rule[k] !== undefined);
@@ -143,7 +145,7 @@ export function checkBasicAuthRule(rule: unknown, field: string): FieldProblem[]
   }
   const creds = rule.credentials;
   if (!Array.isArray(creds) || creds.length === 0) {
-    out.push(problem('BA005', `${field}.credentials`, 'must list at least one credential', creds,
+    out.push(problem('BA005', `${field}.credentials`, 'must list at least one credential', maskCredentials(creds),
       'add "user:password" entries or base64 tokens'));
   } else {
     creds.forEach((c, j) => out.push(...checkCredential(c, `${field}.credentials[${j}]`)));
@@ -156,11 +158,14 @@ export function checkBasicAuthRule(rule: unknown, field: string): FieldProblem[]
   return out;
 }
 
-/** A credential shown in a message without giving it away: the user name of user:pass, else 4 characters. */
-export function maskCredential(entry: string): string {
-  const colon = entry.indexOf(':');
-  return colon >= 0 ? `${entry.slice(0, colon)}:***` : `${entry.slice(0, 4)}***`;
+/**
+ * A value where a credential may hide (a config or a rule of the wrong type): strings are masked whole,
+ * since a misplaced `user:password` is still one; structures keep their shape with credentials masked.
+ */
+function masked(value: unknown): unknown {
+  return typeof value === 'string' ? maskCredential(value) : redactSecrets(value);
 }
+
 
 /**
  * Credentials written in plain text (user:pass, or base64, which is an encoding, not encryption): anyone

@@ -9,6 +9,7 @@ import { checkWasmPlugin } from './wasm-plugin';
 import { checkSyncWaves } from './argocd';
 
 export * from './finding';
+export * from './display';
 export * from './codes';
 export * from './wasm-fields';
 export * from './basic-auth';

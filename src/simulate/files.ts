@@ -1,8 +1,7 @@
 /**
  * The file side of the simulator, kept apart so the rest stays pure: manifests and batch files from disk.
  */
-import * as fs from 'fs';
-import { loadManifests } from '../loader/load';
+import { LoadError, LoadOptions, loadManifests, readManifestFile } from '../loader/load';
 import { ParseChecksOptions, parseChecks } from './batch';
 import { SimulationInputError } from './request';
 import { Simulator, SimulatorOptions } from './simulator';
@@ -13,9 +12,10 @@ import { Check } from './types';
  * not know are ignored) and builds a simulator. Unreadable or malformed input throws one
  * {@link SimulationInputError} naming the first `file:line`.
  */
-export function loadSimulator(paths: readonly string[], options: SimulatorOptions = {}): Simulator {
+export function loadSimulator(paths: readonly string[], options: SimulatorOptions = {}, load: LoadSimulatorOptions = {}): Simulator {
   if (paths.length === 0) throw new SimulationInputError('manifests: no path given; pass --manifests <dir-or-file> (e.g. --manifests dist)');
-  const loaded = loadManifests(paths);
+  const loaded = loadManifests(paths, load);
+  for (const w of loaded.warnings ?? []) load.onWarning?.(w);
   if (loaded.errors.length > 0) {
     const e = loaded.errors[0];
     const more = loaded.errors.length > 1 ? ` (and ${loaded.errors.length - 1} more)` : '';
@@ -27,13 +27,18 @@ export function loadSimulator(paths: readonly string[], options: SimulatorOption
   return Simulator.from(loaded.objects, options);
 }
 
-/** Reads a batch file of checks (see {@link parseChecks}). */
-export function loadChecks(file: string, options: ParseChecksOptions = {}): Check[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e: any) {
-    throw new SimulationInputError(`requests: cannot read ${JSON.stringify(file)} (${e?.code === 'ENOENT' ? 'no such file' : String(e?.message ?? e)}); pass a YAML file of checks`);
+/** How {@link loadSimulator} reads files: the loader's limits, and where warnings (an empty file) go. */
+export interface LoadSimulatorOptions extends LoadOptions {
+  /** Called once per warning. @default - warnings are dropped */
+  readonly onWarning?: (warning: LoadError) => void;
+}
+
+/** Reads a batch file of checks (see {@link parseChecks}), with the loader's limits on files. */
+export function loadChecks(file: string, options: ParseChecksOptions & LoadOptions = {}): Check[] {
+  const r = readManifestFile(file, options);
+  if ('error' in r) {
+    const e = r.error;
+    throw new SimulationInputError(`requests: ${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}; pass a YAML file of checks`);
   }
-  return parseChecks(text, file, options);
+  return parseChecks(r.text, file, options);
 }

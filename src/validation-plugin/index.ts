@@ -14,7 +14,7 @@
  */
 import { FailOn, analyzeObjects, firstLine, summaryLine } from '../analyze';
 import { loadManifests } from '../loader/load';
-import { RULES, Severity } from '../rules';
+import { RULES, Severity, escapeControls } from '../rules';
 import { parseOrigin } from '../analyze/analyze';
 
 /** `properties:` of the `validations:` entry. */
@@ -25,6 +25,8 @@ export interface IstioAmbientValidationProperties {
   readonly defaultNamespace?: string;
   /** `error` fails the synth on errors only, `warning` on warnings too. @default "error" */
   readonly failOn?: string;
+  /** Largest manifest file read, in bytes. @default 67108864 (64 MiB) */
+  readonly maxFileBytes?: number;
 }
 
 /** A violation as cdk8s-cli's `ValidationReport.addViolation` takes it. */
@@ -55,17 +57,29 @@ export class IstioAmbientValidation {
     if (props.failOn !== undefined && props.failOn !== FailOn.ERROR && props.failOn !== FailOn.WARNING) {
       throw new Error(`IstioAmbientValidation: properties.failOn: must be "error" or "warning" (got ${JSON.stringify(props.failOn)}); fix the validations entry in cdk8s.yaml`);
     }
+    if (props.maxFileBytes !== undefined && !(Number.isSafeInteger(props.maxFileBytes) && props.maxFileBytes > 0)) {
+      throw new Error(`IstioAmbientValidation: properties.maxFileBytes: must be a positive whole number of bytes (got ${JSON.stringify(props.maxFileBytes)}); e.g. maxFileBytes: 134217728 for 128 MiB`);
+    }
     this.props = { ...props };
   }
 
   public async validate(context: ValidationContextShape): Promise<void> {
-    const loaded = loadManifests(context.manifests);
+    const loaded = loadManifests(context.manifests, { maxFileBytes: this.props.maxFileBytes });
     for (const e of loaded.errors) {
       context.report.addViolation({
         ruleName: 'LOAD (error): manifest cannot be read',
-        recommendation: `${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}`,
+        recommendation: escapeControls(`${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}`),
         fix: 'make the app write valid YAML',
         violatingResources: [{ resourceName: '', locations: [], manifestPath: e.file }],
+      });
+    }
+    const loadWarnings = loaded.warnings ?? [];
+    for (const w of loadWarnings) {
+      context.report.addViolation({
+        ruleName: 'LOAD (warning): manifest holds no object',
+        recommendation: escapeControls(`${w.file}: ${w.message}`),
+        fix: 'leave the file out, or make the app write its objects into it',
+        violatingResources: [{ resourceName: '', locations: [], manifestPath: w.file }],
       });
     }
     let findings;
@@ -85,7 +99,7 @@ export class IstioAmbientValidation {
       context.report.addViolation({
         ruleName: `${f.code} (${f.severity}): ${TITLES.get(f.code) ?? ''}`,
         // the same words as at synth and in `analyze`, origin included (file:line of the written manifest)
-        recommendation: `${f.kind} ${ns}${f.name} (${f.origin}): ${f.field}: ${f.message} (got ${f.value})`,
+        recommendation: escapeControls(`${f.kind} ${ns}${f.name} (${f.origin}): ${f.field}: ${f.message} (got ${f.value})`),
         fix: f.fix,
         // cdk8s maps resourceName to the construct path through its construct metadata
         violatingResources: [{ resourceName: f.name, locations: [f.field], manifestPath: parseOrigin(f.origin).file }],
@@ -93,8 +107,8 @@ export class IstioAmbientValidation {
     }
     const errors = findings.filter((f) => f.severity === Severity.ERROR).length;
     const warnings = findings.length - errors;
-    const failing = loaded.errors.length > 0 || errors > 0 || (this.props.failOn === FailOn.WARNING && warnings > 0);
-    context.logger.log(`cdk8s-istio-ambient: ${summaryLine({ errors, warnings, objects: loaded.objects.length, files: loaded.files.length, loadErrors: loaded.errors.length })}`);
+    const failing = loaded.errors.length > 0 || errors > 0 || (this.props.failOn === FailOn.WARNING && warnings + loadWarnings.length > 0);
+    context.logger.log(`cdk8s-istio-ambient: ${summaryLine({ errors, warnings, objects: loaded.objects.length, files: loaded.files.length, loadErrors: loaded.errors.length, loadWarnings: loadWarnings.length })}`);
     context.report.submit(failing ? 'failure' : 'success', {
       errors: String(errors), warnings: String(warnings), objects: String(loaded.objects.length),
     });
