@@ -330,7 +330,7 @@ export function parseExact(text: string, display: string): ParsedFile {
     }
     const js = boundedJs(doc, budget);
     if ('error' in js) {
-      errors.push({ file: display, ...at(doc.range[0]), message: js.error });
+      errors.push({ file: display, ...at(firstAliasOffset(doc.contents) ?? doc.range[0]), message: js.error });
       continue;
     }
     budget -= js.size;
@@ -362,7 +362,10 @@ export function parseYamlDocument(text: string, display: string): { doc: Documen
     return { error: { file: display, line: p.line, column: p.col, message: err.code === 'DUPLICATE_KEY' ? duplicateKeyMessage(text, err.pos[0]) : err.message.split('\n')[0].replace(/:$/, '') } };
   }
   const js = boundedJs(doc, MAX_ALIAS_NODES);
-  if ('error' in js) return { error: { file: display, line: lines.linePos(doc.range[0]).line, message: js.error } };
+  if ('error' in js) {
+    const p = lines.linePos(firstAliasOffset(doc.contents) ?? doc.range[0]);
+    return { error: { file: display, line: p.line, column: p.col, message: js.error } };
+  }
   return { doc, lines };
 }
 
@@ -443,14 +446,19 @@ function tooDeep(tokens: readonly CST.Token[], max: number): number | undefined 
 const CYCLE = -2;
 
 function hasAlias(node: unknown): boolean {
+  return firstAliasOffset(node) !== undefined;
+}
+
+/** Where the first alias (in document order) starts: the place an alias error points at. */
+function firstAliasOffset(node: unknown): number | undefined {
   const stack: unknown[] = [node];
   while (stack.length > 0) {
     const n = stack.pop();
-    if (isAlias(n)) return true;
-    if (isPair(n)) stack.push(n.key, n.value);
-    else if (isCollection(n)) for (const it of n.items) stack.push(it);
+    if (isAlias(n)) return n.range?.[0] ?? 0;
+    if (isPair(n)) stack.push(n.value, n.key);
+    else if (isCollection(n)) for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]);
   }
-  return false;
+  return undefined;
 }
 
 /**
