@@ -193,12 +193,22 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
   let written = 0;
   let unchanged = 0;
 
+  const leftoverSet = new Set(leftovers);
   const writeTemp = (dirRel: string, content: string): string => {
-    const rel = `${dirRel === '' ? '' : `${dirRel}/`}${names.temp}${process.pid}.${tempCount++}`;
-    // "wx": never through a link or over a file someone else put at this name
-    fsm.writeFileSync(join(rel), content, { flag: 'wx' });
-    temps.add(rel);
-    return rel;
+    for (;;) {
+      const rel = `${dirRel === '' ? '' : `${dirRel}/`}${names.temp}${process.pid}.${tempCount++}`;
+      if (leftoverSet.has(rel)) continue; // a crashed run's, removed at the end of this one
+      try {
+        // "wx": never through a link or over a file someone else put at this name
+        fsm.writeFileSync(join(rel), content, { flag: 'wx' });
+      } catch (e: any) {
+        if (e && e.code === 'EEXIST') continue;
+        temps.add(rel); // a write that failed half way leaves half a file: abort() removes it
+        throw e;
+      }
+      temps.add(rel);
+      return rel;
+    }
   };
 
   const ensureDir = (dirRel: string): void => {
@@ -336,12 +346,15 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
  * changes, the staged files are removed and the error rethrown.
  */
 export function syncFolder(outdir: string, files: ReadonlyMap<string, string>, fsm: WriterFs = fs): WriteCounts {
-  const sync = folderSync(fsm, path, outdir, NAMES);
+  let sync: FolderSync | undefined;
   try {
+    sync = folderSync(fsm, path, outdir, NAMES);
     for (const [rel, content] of files) sync.put(rel, content);
     return sync.finish();
   } catch (e) {
-    sync.abort();
+    sync?.abort();
+    // whether the tree had started to change (renames, removals) when it failed
+    if (e instanceof Error) Object.assign(e, { treeChanged: sync?.committing() ?? false });
     throw e;
   }
 }
@@ -406,8 +419,11 @@ function workerMain(parentPort: any, workerData: any, state: Int32Array, fail: (
   });
 }
 
-/** The worker: a bootstrap in plain text (never instrumented by coverage tools), then the functions above. */
-function workerSource(): string {
+/**
+ * The worker: a bootstrap in plain text (never instrumented by coverage tools), then the functions above.
+ * `main` replaces the message loop's source (tests: one that dies, or one instrumented as coverage would).
+ */
+export function workerSource(main: string = workerMain.toString()): string {
   return `
 const { parentPort, workerData } = require('worker_threads');
 const state = new Int32Array(workerData.state);
@@ -424,7 +440,7 @@ process.on('exit', () => fail(new Error('the writer thread exited before it fini
 setInterval(() => Atomics.add(state, ${BEAT}, 1), ${BEAT_MS});
 try {
   const checkPaths = (${checkPaths.toString()});
-  (${workerMain.toString()})(parentPort, workerData, state, fail, (${folderSync.toString()}));
+  (${main})(parentPort, workerData, state, fail, (${folderSync.toString()}));
 } catch (e) {
   fail(e);
 }
