@@ -88,8 +88,9 @@ export function maskHeaderValue(name: string, value: string): string {
   return value;
 }
 
-// scheme://userinfo@ : userinfo is everything up to the last "@" before the path
-const URL_USERINFO = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*)@/;
+// scheme://userinfo@ : everything up to the last "@" before the path, so a raw "?" or "#" in a password is
+// masked too (it may over-mask a query without a path, never under-mask)
+const URL_USERINFO = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/]*)@/;
 
 /** A URL with the password in its userinfo masked (`http://alice:***@host/`); a lone user part is masked whole. */
 export function maskUrl(url: string): string {
@@ -115,11 +116,25 @@ export function redactSecrets(value: unknown): unknown {
     if (--budget < 0 || depth > 50) return '…';
     if (typeof v === 'string') return maskUrl(v);
     if (v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v)) return v.map((c) => copy(c, depth + 1));
+    if (Array.isArray(v)) {
+      const out: unknown[] = [];
+      for (const c of v) {
+        if (budget <= 0) {
+          out.push('…');
+          break;
+        }
+        out.push(copy(c, depth + 1));
+      }
+      return out;
+    }
     const o = v as Record<string, unknown>;
     const isSecret = o.kind === 'Secret';
     const out: Record<string, unknown> = {};
     for (const [k, c] of Object.entries(o)) {
+      if (budget <= 0) {
+        out['…'] = '…';
+        break;
+      }
       const lk = k.toLowerCase();
       if (CREDENTIAL_KEYS.has(lk)) out[k] = maskCredentials(c);
       else if (SECRET_KEYS.has(lk) && c !== null && typeof c !== 'object') out[k] = maskCredential(c);

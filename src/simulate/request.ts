@@ -83,10 +83,10 @@ export function parseUrl(url: string): ParsedUrl {
     }
     host = address;
   } else {
+    if (authority.indexOf(':') !== authority.lastIndexOf(':')) throw bad(`host ${quote(authority)} looks like an IPv6 address without brackets`, 'write an IPv6 literal in brackets, e.g. http://[fe80::1]:8080/');
     const colon = authority.lastIndexOf(':');
     host = colon >= 0 ? authority.slice(0, colon) : authority;
     portText = colon >= 0 ? authority.slice(colon + 1) : undefined;
-    if (host.includes(':')) throw bad(`host ${quote(host)} looks like an IPv6 address without brackets`, 'write an IPv6 literal in brackets, e.g. http://[fe80::1]:8080/');
   }
   if (host === '') throw bad('has no host', 'write http://<service>[.<namespace>][:port]/path');
   if (!literal && !/^[A-Za-z0-9.-]+$/.test(host)) throw bad(`host ${quote(host)} is not a DNS name`, 'write a Service name, <service>.<namespace> or a FQDN');
