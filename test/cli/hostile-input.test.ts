@@ -147,6 +147,33 @@ describe('control characters are refused in simulate input, and escaped in every
   });
 });
 
+describe('empty input is said, not passed over', () => {
+  test('simulate warns on stderr, naming the file; the trace is unchanged', async () => {
+    const dir = path.join(tmp, 'with-empty');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'empty.yaml'), '');
+    const r = await cli('simulate', '--manifests', DIST, '--manifests', dir, '--from', 'default/curl', 'http://productpage:9080/productpage');
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(`warning LOAD ${path.join(dir, 'empty.yaml')}: the file is empty, so it holds no Kubernetes object\n`);
+  });
+
+  test('the validation plugin lists an empty manifest as a LOAD warning, failing only with failOn: warning', async () => {
+    const file = write('plugin/empty.yaml', '---\n');
+    const ns = write('plugin/ns.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n');
+    for (const [props, status] of [[{}, 'success'], [{ failOn: 'warning' }, 'failure']] as const) {
+      const context = new ValidationContext([file, ns], 'cdk8s-istio-ambient', '0.1.0', {}, false);
+      (context.logger as any).log = jest.fn();
+      await new IstioAmbientValidation(props).validate(context);
+      const json = context.report.toJson();
+      expect(json.summary.status).toBe(status);
+      expect(json.violations.map((v: any) => [v.ruleName, v.recommendation])).toEqual([
+        ['LOAD (warning): manifest holds no object', `${file}: holds no Kubernetes object (only comments and document markers)`],
+      ]);
+    }
+    expect(() => new IstioAmbientValidation({ maxFileBytes: -1 })).toThrow(/properties\.maxFileBytes: must be a positive whole number of bytes \(got -1\)/);
+  });
+});
+
 describe('IPv6 literals', () => {
   test('are parsed with their zone, in either spelling, and simulated as what they are: an IP address', async () => {
     expect(parseUrl('http://[fe80::1%eth0]/')).toMatchObject({ host: 'fe80::1', zone: 'eth0', port: 80, path: '/' });
