@@ -272,7 +272,7 @@ describe('GitOps writer: failures leave every file old or new, and the next run 
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
-    }), { numRuns: Number(process.env.FC_RUNS ?? 80) });
+    }), { numRuns: Number(process.env.FC_RUNS ?? 60) });
   });
 
   test('a failure before the renames leaves the tree exactly as it was, with nothing staged left', () => {
