@@ -188,7 +188,8 @@ export class GitOpsApp extends App {
       model = context.model(); // the one the rules just ran on
       for (const { chart, objects } of apps) {
         const folder = folderOf.get(chart)!;
-        const usesVault = objects.some((o) => holdsVaultPlaceholder(rendered.get(o)));
+        // only the Argo CD objects read it: without them, no walk
+        const usesVault = this.argoCd !== undefined && objects.some((o) => holdsVaultPlaceholder(rendered.get(o)));
         folders.push({ folder, namespace: AmbientNamespace.isAmbientNamespace(chart) ? chart.namespaceName : (chart.namespace ?? folder), usesVault, wave: 0 });
       }
       // the Argo CD objects are defined, checked and named before any file is written
