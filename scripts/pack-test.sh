@@ -42,9 +42,13 @@ new BasicAuthPlugin(ns, 'CartAuth', {
 new SeedScenario(app, 'default');
 app.synth();
 if (RULES.length === 0 || typeof MeshModel.build !== 'function') throw new Error('subpath exports missing');
+if (AmbientNamespace.enclosing(cart) !== ns || AmbientNamespace.of(cart) !== ns) throw new Error('AmbientNamespace.enclosing/of');
 TS
 npm install --no-audit --no-fund --loglevel=error >/dev/null
 npx tsc --noEmit -p .
+# the jsii assembly ships with the package, and the runtime dependencies come bundled
+[ -f node_modules/cdk8s-istio-ambient/.jsii ] || { echo "pack-test: .jsii is missing from the package"; exit 1; }
+[ -f node_modules/cdk8s-istio-ambient/node_modules/yaml/package.json ] || { echo "pack-test: yaml is not bundled"; exit 1; }
 CDK8S_OUTDIR=out npx ts-node main.ts
 grep -rq "name: cart-auth" out || { echo "pack-test: the plugin was not synthesized"; exit 1; }
 npx cdk8s-istio-ambient --help >/dev/null
@@ -92,4 +96,12 @@ status=$(npx cdk8s-istio-ambient simulate --manifests out --from default/curl -H
 [ "$status" = "200" ] || { echo "pack-test: simulate printed $status, expected 200"; exit 1; }
 cp "$root/examples/seed-checks.yaml" .
 npx cdk8s-istio-ambient simulate --manifests out --requests seed-checks.yaml >/dev/null
-echo "pack-test: $tarball installs into a fresh cdk8s app and synthesizes; analyze, the validation plugin and simulate work from it"
+
+# the review tools: SARIF names the installed version, JUnit parses as XML, graph and diff run, the subpaths import
+version=$(node -p "require('cdk8s-istio-ambient/package.json').version")
+npx cdk8s-istio-ambient analyze out --format sarif | node -e "const l=JSON.parse(require('fs').readFileSync(0,'utf8')); if (l.runs[0].tool.driver.version !== '$version') { console.error('pack-test: SARIF driver version ' + l.runs[0].tool.driver.version); process.exit(1); }"
+npx cdk8s-istio-ambient simulate --manifests out --requests seed-checks.yaml --format junit | grep -q '<testsuites name="cdk8s-istio-ambient simulate" tests="7" failures="0"'
+npx cdk8s-istio-ambient graph out --format dot | grep -q '^digraph mesh {'
+npx cdk8s-istio-ambient diff out out | grep -q ' changed: 0 opened, 0 closed'
+node -e "for (const m of ['diff', 'graph', 'report']) if (Object.keys(require('cdk8s-istio-ambient/' + m)).length === 0) { console.error('pack-test: ./' + m + ' exports nothing'); process.exit(1); }"
+echo "pack-test: $tarball installs into a fresh cdk8s app and synthesizes; analyze (text, SARIF), the validation plugin, simulate (JUnit), diff and graph work from it"

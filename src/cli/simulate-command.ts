@@ -1,8 +1,9 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { DEFAULT_MAX_FILE_BYTES, LoadError } from '../loader/load';
+import { BATCH_FORMATS, BatchFormat, renderBatch } from '../report';
 import { escapeControls } from '../rules/display';
 import {
-  SimulationInputError, SimulationRequest, basicAuthHeader, formatBatch, formatSimulation, loadChecks, loadSimulator, parseHeader,
+  SimulationInputError, SimulationRequest, basicAuthHeader, formatSimulation, loadChecks, loadSimulator, parseHeader,
 } from '../simulate';
 import { maskedBatch, maskedResult } from '../simulate/format';
 import { parseByteSize } from './options';
@@ -19,6 +20,7 @@ interface SimulateOptions {
   readonly user?: string;
   readonly requests?: string;
   readonly json?: boolean;
+  readonly format?: BatchFormat;
   readonly rootNamespace?: string;
   readonly clusterDomain?: string;
   readonly maxFileSize?: number;
@@ -56,15 +58,17 @@ function run(url: string | undefined, opts: SimulateOptions, io: CliIo): number 
     const checks = loadChecks(opts.requests, { from: opts.from, maxFileBytes: opts.maxFileSize });
     const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain }, load);
     const batch = sim.check(checks);
-    io.out(opts.json ? `${JSON.stringify(maskedBatch(batch), null, 2)}\n` : formatBatch(batch));
+    // credentials masked in every format (the JSON holds every request's headers)
+    io.out(renderBatch(maskedBatch(batch), opts.format ?? (opts.json ? 'json' : 'text'), opts.requests));
     return batch.failed === 0 ? SIMULATE_EXIT.SIMULATED : SIMULATE_EXIT.MISMATCH;
   }
+  if (opts.format === 'junit') throw new SimulationInputError('--format junit: reports batch checks; use it with --requests <file>');
   if (url === undefined) throw new SimulationInputError('URL: missing; pass the URL to request (e.g. http://productpage:9080/productpage), or --requests <file>');
   if (opts.from === undefined) throw new SimulationInputError('--from: missing; name the client as <namespace>/<workload> (e.g. --from default/curl)');
   const request: SimulationRequest = { from: opts.from, method: opts.request ?? 'GET', url, headers: headersOf(opts) };
   const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain }, load);
   const result = sim.simulate(request);
-  io.out(opts.json ? `${JSON.stringify(maskedResult(result), null, 2)}\n` : formatSimulation(result));
+  io.out(opts.json || opts.format === 'json' ? `${JSON.stringify(maskedResult(result), null, 2)}\n` : formatSimulation(result));
   return result.status === 'unknown' ? SIMULATE_EXIT.UNKNOWN : SIMULATE_EXIT.SIMULATED;
 }
 
@@ -82,7 +86,8 @@ export const simulateCommand: CommandRegistrar = (program: Command, io: CliIo, s
     .option('-H, --header <header>', 'request header "Name: value" (repeatable; "Name:" removes it)', collect, [])
     .option('-u, --user <user:password>', 'send Authorization: Basic with these credentials')
     .option('--requests <file>', 'batch mode: a YAML list of requests with the status each expects')
-    .option('--json', 'print one JSON object instead of the trace')
+    .option('--json', 'print one JSON object instead of the trace (same as --format json)')
+    .addOption(new Option('--format <format>', 'output format (junit: batch mode only, one testcase per check)').choices([...BATCH_FORMATS]))
     .option('--root-namespace <namespace>', "Istio's root namespace", 'istio-system')
     .option('--cluster-domain <domain>', "the cluster's DNS domain", 'cluster.local')
     .option('--max-file-size <size>', `largest manifest or batch file read, e.g. 128MiB (default ${DEFAULT_MAX_FILE_BYTES / 1024 ** 2}MiB)`, parseByteSize)

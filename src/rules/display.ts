@@ -9,6 +9,7 @@
 export const CREDENTIAL_PLACEHOLDER = /^<path:[^<>]+#[^<>]+>$/;
 
 const B64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const MASKED = /^(?:[^:]*:\*\*\*|base64\([^:]*:\*\*\*\)|\*\*\*(?: \([^)]*\))?)$/;
 const MAX_SHOWN_USER = 64;
 
 /**
@@ -23,7 +24,8 @@ const MAX_SHOWN_USER = 64;
  */
 export function maskCredential(value: unknown): string {
   if (typeof value !== 'string') return `*** (${typeName(value)})`;
-  if (CREDENTIAL_PLACEHOLDER.test(value)) return value;
+  // a placeholder is not a secret; a value masked already stays as it is (masking twice must not garble it)
+  if (CREDENTIAL_PLACEHOLDER.test(value) || MASKED.test(value)) return value;
   const colon = value.indexOf(':');
   if (colon >= 0) return `${shortUser(value.slice(0, colon))}:***`;
   const user = base64User(value);

@@ -20,6 +20,7 @@ describe('npm run bench', () => {
       bare_cdk8s: { wall_ms: expect.any(Number), peak_rss_mb: expect.any(Number), objects: 48 },
       resynth_one_namespace_changed: { files_touched: 1 },
       simulate: { requests: 2 },
+      diff_one_namespace_changed: { wall_ms: expect.any(Number), opened: 6, namespaces_simulated: expect.any(Number) },
     });
     expect(Object.keys(result.library.phases_ms).sort()).toEqual(['construct', 'render', 'synth', 'validate', 'write']);
     expect(result.analyze.findings).toBe(6); // the seed's plain-text demo credentials, three per namespace

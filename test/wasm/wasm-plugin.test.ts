@@ -83,7 +83,7 @@ describe('WasmPlugin', () => {
       const wp = other.addWaypoint();
       const ns = new AmbientNamespace(app, 'shop');
       new BasicAuthPlugin(ns, 'CartAuth', { name: 'cart-auth', targets: [wp], rules: [rule()] });
-      expect(() => app.synthYaml()).toThrow(/WASM003 WasmPlugin shop\/cart-auth \(shop\/CartAuth\): spec\.targetRefs\[0\]\.namespace: names another namespace.*\(got "other"\)/);
+      expect(() => app.synthYaml()).toThrow(/WASM003 WasmPlugin shop\/cart-auth \(shop\/CartAuth\): spec\.targetRefs\[0\]\.namespace: must be empty: the CRD rejects any namespace.*\(got "other"\)/);
     });
 
     test('fails on a Service no waypoint serves: no use-waypoint label anywhere', () => {
@@ -176,13 +176,21 @@ describe('WasmPlugin', () => {
       const { ns } = shop();
       const noMethods = new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [], credentials: [BasicAuthCredential.plain('ok', 'test')] });
       expect(() => new BasicAuthPlugin(ns, 'cart-auth', { rules: [noMethods] }))
-        .toThrow(/BA004 WasmPlugin shop\/cart-auth \(shop\/cart-auth\): spec\.pluginConfig\.basic_auth_rules\[0\]\.request_methods: must be a non-empty list.*\(got \[\]\)/);
+        .toThrow(/BA004 WasmPlugin shop\/cart-auth \(shop\/cart-auth\): spec\.pluginConfig\.basic_auth_rules\[0\]\.request_methods: must list at least one method.*\(got \[\]\)/);
     });
 
     test('fails on an empty path matcher', () => {
       const { ns } = shop();
       expect(() => new BasicAuthPlugin(ns, 'p', { rules: [new BasicAuthRule({ match: PathMatch.suffix(''), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] })] }))
-        .toThrow(/BA003 .*basic_auth_rules\[0\]\.suffix: must be a non-empty string/);
+        .toThrow(/BA003 .*basic_auth_rules\[0\]\.suffix: is empty: the module accepts it but leaves the rule's match type uninitialised/);
+    });
+
+    test('fails on a rule that can never match: a lower-case method or a prefix without "/" (the module keeps the rest: an open door)', () => {
+      const { ns } = shop();
+      expect(() => new BasicAuthPlugin(ns, 'lower', { rules: [new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: ['get'], credentials: [BasicAuthCredential.plain('ok', 'test')] })] }))
+        .toThrow(/BA010 WasmPlugin shop\/lower .*request_methods\[0\]: is not an upper-case method.*\(got "get"\); write "GET"/);
+      expect(() => new BasicAuthPlugin(ns, 'slash', { rules: [new BasicAuthRule({ match: PathMatch.prefix('cart'), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] })] }))
+        .toThrow(/BA010 WasmPlugin shop\/slash .*\.prefix: does not start with "\/".*\(got "cart"\); write prefix: "\/cart"/);
     });
 
     test('fails on zero or two path matchers in a hand-written config', () => {
@@ -190,12 +198,12 @@ describe('WasmPlugin', () => {
       expect(() => new WasmPlugin(ns, 'p', { source: MODULE, pluginConfig: { basic_auth_rules: [{ request_methods: ['GET'], credentials: ['ok:test'] }] } }))
         .toThrow(/BA002 WasmPlugin shop\/p \(shop\/p\): spec\.pluginConfig\.basic_auth_rules\[0\]: must have exactly one of prefix, exact, suffix \(has none\)/);
       expect(() => new WasmPlugin(ns, 'q', { source: MODULE, pluginConfig: { basic_auth_rules: [{ prefix: '/a', exact: '/b', request_methods: ['GET'], credentials: ['ok:test'] }] } }))
-        .toThrow(/BA002 .*\(has prefix and exact\) \(got \{"prefix":"\/a","exact":"\/b"\}\)/);
+        .toThrow(/BA002 .*\(has prefix and exact\), so the module rejects the whole config \(got \{"prefix":"\/a","exact":"\/b"\}\)/);
     });
 
     test('fails on a credential the module would reject', () => {
       // the value is never echoed: a malformed credential is still a credential
-      expect(() => BasicAuthCredential.encoded('admin')).toThrow(/BA006 BasicAuthCredential\.encoded: token: is neither "user:password" nor valid base64.*\(got "\*\*\* \(5 characters\)"\)/);
+      expect(() => BasicAuthCredential.encoded('admin')).toThrow(/BA006 BasicAuthCredential\.encoded: token: is neither "user:password" nor base64 the module decodes.*\(got "\*\*\* \(5 characters\)"\)/);
       expect(() => BasicAuthCredential.encoded('alice:S3cretPassw0rd')).toThrow(/contains ":".*\(got "alice:\*\*\*"\)/);
       expect(() => BasicAuthCredential.encoded('alice:S3cretPassw0rd')).not.toThrow(/S3cret/);
       const { ns } = shop();
