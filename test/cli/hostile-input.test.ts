@@ -47,9 +47,9 @@ describe('no credential is printed', () => {
   test('analyze masks a malformed credential in text and JSON, and a credential in a misplaced config', async () => {
     const file = write('cred.yaml', `${plugin(`["${SECRET}!", "alice:${SECRET}", 12345]`)}---\n${plugin(`"bob:${SECRET}"`, 'string-creds')}`);
     const text = await cli('analyze', file);
-    expect(text.out).toMatch(/BA006 .*credentials\[0\]: is neither "user:password" nor valid base64.*\(got "\*\*\* \(15 characters\)"\)/);
-    expect(text.out).toMatch(/BA006 .*credentials\[2\]: must be a string \(got "\*\*\* \(a number\)"\)/);
-    expect(text.out).toMatch(/BA005 .*credentials: must list at least one credential \(got "bob:\*\*\*"\)/);
+    expect(text.out).toMatch(/BA006 .*credentials\[0\]: is neither "user:password" nor base64 the module decodes.*\(got "\*\*\* \(15 characters\)"\)/);
+    expect(text.out).toMatch(/BA006 .*credentials\[2\]: must be a string, so the module rejects the whole config \(got "\*\*\* \(a number\)"\)/);
+    expect(text.out).toMatch(/BA005 .*credentials: must be a list, so the module rejects the whole config \(got "bob:\*\*\*"\)/);
     const json = await cli('analyze', '--format', 'json', file);
     for (const out of [text.out, json.out]) {
       expect(out).not.toContain(SECRET);
