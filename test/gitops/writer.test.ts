@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import * as fc from 'fast-check';
-import { GitOpsApp, SeedScenario } from '../../src';
+import { GitOpsApp } from '../../src';
 import { FolderWriter, RECORD_FILE, TEMP_PREFIX, WriterFs, checkPaths, syncFolder, workerSource } from '../../src/gitops/writer';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'writer-'));
@@ -29,8 +29,8 @@ const recordOf = (dir: string) => fs.readFileSync(path.join(dir, RECORD_FILE), '
 const temps = (t: Record<string, string>) => Object.keys(t).filter((f) => path.basename(f).startsWith(TEMP_PREFIX));
 
 /** A small app: one chart of ConfigMaps, named as given. */
-function app(outdir: string, names: string[], data = 'v1'): GitOpsApp {
-  const a = new GitOpsApp({ outdir });
+function app(outdir: string, names: string[], data = 'v1', argo = false): GitOpsApp {
+  const a = new GitOpsApp({ outdir, ...(argo ? { argoCd: { repoUrl: 'https://git.example.com/x.git' } } : {}) });
   const c = new Chart(a, 'app');
   for (const n of names) new ApiObject(c, n, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n }, data: { v: data } });
   return a;
@@ -123,30 +123,26 @@ describe('GitOps writer: symbolic links', () => {
   test('refuses a linked folder and a linked file, writing nothing outside the tree or through the link', () => {
     const root = tmp();
     const outdir = path.join(root, 'out');
-    const good = new GitOpsApp({ outdir, argoCd: { repoUrl: 'https://git.example.com/x.git' } });
-    new SeedScenario(good, 'default');
-    good.synth();
+    app(outdir, ['curl'], 'v1', true).synth();
     fs.mkdirSync(path.join(root, 'outside'));
     fs.rmSync(path.join(outdir, 'argocd'), { recursive: true });
     fs.symlinkSync('../outside', path.join(outdir, 'argocd'));
     fs.writeFileSync(path.join(root, 'victim.txt'), 'victim\n');
     const before = tree(outdir);
 
-    const again = () => {
-      const a = new GitOpsApp({ outdir, argoCd: { repoUrl: 'https://git.example.com/x.git' } });
-      new SeedScenario(a, 'default');
-      a.synth();
-    };
+    const again = () => app(outdir, ['curl'], 'v1', true).synth();
     expect(again).toThrow(`${path.join(outdir, 'argocd')} is a symbolic link; the writer never follows links in its output tree: replace it with a folder, or write to another folder; nothing in it was changed`);
     expect(fs.readdirSync(path.join(root, 'outside'))).toEqual([]);
 
     fs.rmSync(path.join(outdir, 'argocd'));
-    fs.rmSync(path.join(outdir, 'default', 'Service.curl.k8s.yaml'));
-    fs.symlinkSync('../../victim.txt', path.join(outdir, 'default', 'Service.curl.k8s.yaml'));
-    expect(again).toThrow(/default\/Service\.curl\.k8s\.yaml is a symbolic link; the writer never follows links in its output tree \(writing would overwrite what it points to\): remove the link/);
+    fs.rmSync(path.join(outdir, 'app', 'ConfigMap.curl.k8s.yaml'));
+    fs.symlinkSync('../../victim.txt', path.join(outdir, 'app', 'ConfigMap.curl.k8s.yaml'));
+    expect(again).toThrow(/app\/ConfigMap\.curl\.k8s\.yaml is a symbolic link; the writer never follows links in its output tree \(writing would overwrite what it points to\): remove the link/);
     expect(fs.readFileSync(path.join(root, 'victim.txt'), 'utf8')).toBe('victim\n');
     expect(temps(tree(outdir))).toEqual([]);
-    void before;
+    // THEN the tree is what the user left: every file as it was, the link in place
+    const { argocd: _link, ...rest } = before;
+    expect(tree(outdir)).toEqual({ ...rest, 'app/ConfigMap.curl.k8s.yaml': '-> ../../victim.txt' });
   });
 
   test('refuses a linked record, and a pipe where a file goes; the output folder itself may be a link', () => {

@@ -38,11 +38,11 @@ const cases: Record<string, () => unknown> = {
     return brief(loadManifests([path.join(dir, 'loop')]));
   },
   'deep nesting': () => {
-    const flow = `${NS}data: {x: ${'['.repeat(20000)}${']'.repeat(20000)}}\n`;
+    const flow = `${NS}data: {x: ${'['.repeat(3000)}${']'.repeat(3000)}}\n`;
     const block = `${NS}data:\n${Array.from({ length: 300 }, (_, i) => `${' '.repeat(i + 2)}k:`).join('\n')} x\n`;
     // the same input twice: a stack overflow inside the parser once broke the next parse
     return [brief(parseManifests(flow, 'flow.yaml')), brief(parseManifests(block, 'block.yaml')), brief(parseManifests(flow, 'flow.yaml')),
-      parseYamlDocument(`- ${'['.repeat(20000)}\n`, 'checks.yaml')];
+      parseYamlDocument(`- ${'['.repeat(3000)}\n`, 'checks.yaml')];
   },
 };
 
