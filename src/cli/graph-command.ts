@@ -1,7 +1,9 @@
 // `graph <paths...>`: which plugin guards which Service, through which proxy, as Mermaid or DOT.
 import { Option } from 'commander';
 import { meshGraph, renderDot, renderMermaid } from '../graph';
-import { loadManifests } from '../loader/load';
+import { DEFAULT_MAX_FILE_BYTES, loadManifests } from '../loader/load';
+import { escapeControls } from '../rules/display';
+import { parseByteSize } from './options';
 import { MeshModel } from '../model/mesh-model';
 import type { CommandRegistrar } from './program';
 
@@ -10,6 +12,7 @@ interface GraphFlags {
   readonly namespace?: string;
   readonly rootNamespace: string;
   readonly defaultNamespace: string;
+  readonly maxFileSize?: number;
 }
 
 export const graphCommand: CommandRegistrar = (program, io, setExit) => {
@@ -20,12 +23,13 @@ export const graphCommand: CommandRegistrar = (program, io, setExit) => {
     .option('-n, --namespace <namespace>', 'draw only what touches this namespace')
     .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", 'istio-system')
     .option('--default-namespace <namespace>', 'namespace of objects that set none', 'default')
+    .option('--max-file-size <size>', `largest file read, e.g. 128MiB (default ${DEFAULT_MAX_FILE_BYTES / 1024 ** 2}MiB)`, parseByteSize)
     .action((paths: string[], flags: GraphFlags) => {
-      const loaded = loadManifests(paths);
+      const loaded = loadManifests(paths, { maxFileBytes: flags.maxFileSize });
       if (loaded.errors.length > 0) {
         const e = loaded.errors[0];
         const more = loaded.errors.length > 1 ? ` (and ${loaded.errors.length - 1} more)` : '';
-        io.err(`error: ${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}${more}; fix the file or leave it out\n`);
+        io.err(`error: ${escapeControls(`${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}${more}`)}; fix the file or leave it out\n`);
         setExit(2);
         return;
       }

@@ -10,7 +10,7 @@
  */
 import { Entry, MeshModel } from '../model/mesh-model';
 import { GATEWAY_GROUP, ISTIO_EXTENSIONS_GROUP, ISTIO_NETWORKING_GROUP, SourcedManifest } from '../model/manifest';
-import { loadManifests } from '../loader/load';
+import { LoadOptions, loadManifests } from '../loader/load';
 import { Simulator, SimulatorOptions } from '../simulate/simulator';
 import { SimulationStatus } from '../simulate/types';
 import { WORKLOAD_KINDS, selects, workloadOf } from '../simulate/workloads';
@@ -21,7 +21,7 @@ import { DiffInputError } from './errors';
 
 export { DiffInputError } from './errors';
 
-export interface DiffOptions extends SimulatorOptions {
+export interface DiffOptions extends SimulatorOptions, LoadOptions {
   /** Simulate every namespace, not only those a change can reach. @default false */
   readonly full?: boolean;
   /** Openings that are intended (see `parseAllowFile`). @default - none */
@@ -308,8 +308,8 @@ export function diffObjects(before: readonly SourcedManifest[], after: readonly 
   };
 }
 
-function load(side: 'OLD' | 'NEW', paths: readonly string[]): SourcedManifest[] {
-  const loaded = loadManifests(paths);
+function load(side: 'OLD' | 'NEW', paths: readonly string[], options: LoadOptions): SourcedManifest[] {
+  const loaded = loadManifests(paths, options);
   if (loaded.errors.length > 0) {
     const e = loaded.errors[0];
     const more = loaded.errors.length > 1 ? ` (and ${loaded.errors.length - 1} more)` : '';
@@ -323,7 +323,7 @@ function load(side: 'OLD' | 'NEW', paths: readonly string[]): SourcedManifest[] 
 
 /** Loads both trees (folders read recursively) and diffs them; throws {@link DiffInputError} for unreadable input. */
 export function diffPaths(before: readonly string[], after: readonly string[], options: DiffOptions = {}): DiffResult {
-  return diffObjects(load('OLD', before), load('NEW', after), options);
+  return diffObjects(load('OLD', before, options), load('NEW', after, options), options);
 }
 
 /** 1 when a request opened and no allow entry says it is intended, else 0. */

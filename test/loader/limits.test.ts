@@ -135,6 +135,11 @@ describe('loader limits', () => {
     expect(small.out).toMatch(/^error LOAD .*a\.yaml: is \d+ bytes, more than the 100 bytes/m);
     expect((await cli('analyze', '--max-file-size', '1KiB', file)).code).toBe(0);
     expect((await cli('simulate', '--max-file-size', '100', '--manifests', file, '--from', 'a/b', 'http://x/')).out).toMatch(/^error: manifests: .*more than the 100 bytes/);
+    // every command that reads YAML takes the same flag
+    expect((await cli('graph', '--max-file-size', '100', file)).out).toMatch(/^error: .*a\.yaml: is \d+ bytes, more than the 100 bytes/);
+    expect((await cli('diff', '--max-file-size', '100', file, file)).out).toMatch(/^error: OLD: .*a\.yaml: is \d+ bytes, more than the 100 bytes/);
+    const allow = write(dir, 'allow.yaml', `- ${'['.repeat(150)}\n`);
+    expect((await cli('diff', '--allow', allow, file, file)).out).toMatch(/^error: .*allow\.yaml:1: nesting is deeper than 100 levels/);
     const bad = await cli('analyze', '--max-file-size', 'lots', file);
     expect(bad.code).toBe(2);
     expect(bad.out).toMatch(/--max-file-size <size>' argument 'lots' is invalid\. must be a size such as 64MiB/);
