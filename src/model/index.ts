@@ -5,3 +5,8 @@ export * from './attachment';
 export * from './gateway-class';
 export * from './protocol';
 export * from './extensions';
+export * from './hostnames';
+export * from './reference-grants';
+export * from './listeners';
+export * from './route-attachment';
+export * from './route-rules';
