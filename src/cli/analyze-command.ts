@@ -15,6 +15,7 @@ interface AnalyzeFlags {
   readonly quiet?: boolean;
   readonly failOn: FailOn;
   readonly maxFileSize?: number;
+  readonly cluster?: string;
 }
 
 export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
@@ -30,6 +31,7 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
     .option('--max-file-size <size>', `largest file read, e.g. 128MiB (default ${DEFAULT_MAX_FILE_BYTES / 1024 ** 2}MiB)`, parseByteSize)
     .option('--ignore <codes>', 'suppress these codes on every object: CODE[,CODE][: reason] (repeatable); reported as suppressed, never hidden',
       (v: string, prev: string[]) => [...prev, v], [])
+    .option('--cluster <name>', 'in a fleet tree (clusters/<name>/ under each path), analyze only this cluster; without it, each cluster is analyzed on its own')
     .action((paths: string[], flags: AnalyzeFlags) => {
       let ignore;
       try {
@@ -40,7 +42,7 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
         setExit(2);
         return;
       }
-      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, ignore, maxFileBytes: flags.maxFileSize });
+      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, ignore, cluster: flags.cluster, maxFileBytes: flags.maxFileSize });
       const code = exitCodeOf(result, flags.failOn);
       io.out(renderAnalysis(result, flags.format, { exitCode: code, quiet: flags.quiet }));
       setExit(code);

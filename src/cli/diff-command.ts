@@ -16,6 +16,7 @@ interface DiffFlags {
   readonly defaultNamespace: string;
   readonly clusterDomain: string;
   readonly maxFileSize?: number;
+  readonly cluster?: string;
 }
 
 function readAllow(file: string, maxFileBytes?: number): AllowEntry[] {
@@ -39,12 +40,13 @@ export const diffCommand: CommandRegistrar = (program, io, setExit) => {
     .option('--default-namespace <namespace>', 'namespace of objects that set none', 'default')
     .option('--cluster-domain <domain>', "the cluster's DNS domain", 'cluster.local')
     .option('--max-file-size <size>', `largest file read, e.g. 128MiB (default ${DEFAULT_MAX_FILE_BYTES / 1024 ** 2}MiB)`, parseByteSize)
+    .option('--cluster <name>', 'in fleet trees (clusters/<name>/ under each side), compare this cluster')
     .action((before: string, after: string, flags: DiffFlags) => {
       try {
         const allow = flags.allow.flatMap((f) => readAllow(f, flags.maxFileSize));
         const result = diffPaths([before], [after], {
           allow, allowOpened: flags.allowOpened, full: flags.full,
-          rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, clusterDomain: flags.clusterDomain,
+          rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, clusterDomain: flags.clusterDomain, cluster: flags.cluster,
           maxFileBytes: flags.maxFileSize,
         });
         const code = diffExitCode(result);

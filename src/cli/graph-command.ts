@@ -1,6 +1,7 @@
 // `graph <paths...>`: which plugin guards which Service, through which proxy, as Mermaid or DOT.
 import { Option } from 'commander';
 import { meshGraph, renderDot, renderMermaid } from '../graph';
+import { checkOneCluster, clusterPaths } from '../loader/clusters';
 import { DEFAULT_MAX_FILE_BYTES, loadManifests } from '../loader/load';
 import { escapeControls } from '../rules/display';
 import { parseByteSize } from './options';
@@ -13,6 +14,7 @@ interface GraphFlags {
   readonly rootNamespace: string;
   readonly defaultNamespace: string;
   readonly maxFileSize?: number;
+  readonly cluster?: string;
 }
 
 export const graphCommand: CommandRegistrar = (program, io, setExit) => {
@@ -23,9 +25,18 @@ export const graphCommand: CommandRegistrar = (program, io, setExit) => {
     .option('-n, --namespace <namespace>', 'draw only what touches this namespace')
     .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", 'istio-system')
     .option('--default-namespace <namespace>', 'namespace of objects that set none', 'default')
+    .option('--cluster <name>', 'in a fleet tree (clusters/<name>/ under each path), draw this cluster')
     .option('--max-file-size <size>', `largest file read, e.g. 128MiB (default ${DEFAULT_MAX_FILE_BYTES / 1024 ** 2}MiB)`, parseByteSize)
     .action((paths: string[], flags: GraphFlags) => {
-      const loaded = loadManifests(paths, { maxFileBytes: flags.maxFileSize });
+      let roots = paths;
+      try {
+        if (flags.cluster !== undefined) roots = clusterPaths(paths, flags.cluster);
+      } catch (e: any) {
+        io.err(`error: ${escapeControls(String(e?.message ?? e))}\n`);
+        setExit(2);
+        return;
+      }
+      const loaded = loadManifests(roots, { maxFileBytes: flags.maxFileSize });
       if (loaded.errors.length > 0) {
         const e = loaded.errors[0];
         const more = loaded.errors.length > 1 ? ` (and ${loaded.errors.length - 1} more)` : '';
@@ -35,6 +46,14 @@ export const graphCommand: CommandRegistrar = (program, io, setExit) => {
       }
       if (loaded.objects.length === 0) {
         io.err(`error: no Kubernetes object found under ${paths.map((p) => JSON.stringify(p)).join(', ')}; point graph at the synthesized YAML (e.g. dist)\n`);
+        setExit(2);
+        return;
+      }
+      try {
+        // each cluster's mesh is its own: a fleet is drawn one cluster at a time
+        checkOneCluster(loaded.objects, paths, 'a graph draws one cluster');
+      } catch (e: any) {
+        io.err(`error: ${String(e?.message ?? e)}\n`);
         setExit(2);
         return;
       }

@@ -25,6 +25,7 @@ interface SimulateOptions {
   readonly rootNamespace?: string;
   readonly clusterDomain?: string;
   readonly maxFileSize?: number;
+  readonly cluster?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -57,7 +58,7 @@ function run(url: string | undefined, opts: SimulateOptions, io: CliIo): number 
       throw new SimulationInputError('-H, -u, -X and --connect-to apply to a single request; write headers, user, method and connectTo into each entry of the --requests file');
     }
     const checks = loadChecks(opts.requests, { from: opts.from, maxFileBytes: opts.maxFileSize });
-    const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain }, load);
+    const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain, cluster: opts.cluster, ...load });
     const batch = sim.check(checks);
     // credentials masked in every format (the JSON holds every request's headers)
     io.out(renderBatch(maskedBatch(batch), opts.format ?? (opts.json ? 'json' : 'text'), opts.requests));
@@ -67,7 +68,7 @@ function run(url: string | undefined, opts: SimulateOptions, io: CliIo): number 
   if (url === undefined) throw new SimulationInputError('URL: missing; pass the URL to request (e.g. http://productpage:9080/productpage), or --requests <file>');
   if (opts.from === undefined) throw new SimulationInputError('--from: missing; name the client as <namespace>/<workload> (e.g. --from default/curl)');
   const request: SimulationRequest = { from: opts.from, method: opts.request ?? 'GET', url, headers: headersOf(opts), ...(opts.connectTo.length ? { connectTo: opts.connectTo } : {}) };
-  const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain }, load);
+  const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain, cluster: opts.cluster, ...load });
   const result = sim.simulate(request);
   io.out(opts.json || opts.format === 'json' ? `${JSON.stringify(maskedResult(result), null, 2)}\n` : formatSimulation(result));
   return result.status === 'unknown' ? SIMULATE_EXIT.UNKNOWN : SIMULATE_EXIT.SIMULATED;
@@ -92,6 +93,7 @@ export const simulateCommand: CommandRegistrar = (program: Command, io: CliIo, s
     .addOption(new Option('--format <format>', 'output format (junit: batch mode only, one testcase per check)').choices([...BATCH_FORMATS]))
     .option('--root-namespace <namespace>', "Istio's root namespace", 'istio-system')
     .option('--cluster-domain <domain>', "the cluster's DNS domain", 'cluster.local')
+    .option('--cluster <name>', 'in a fleet tree (clusters/<name>/ under --manifests), simulate in this cluster')
     .option('--max-file-size <size>', `largest manifest or batch file read, e.g. 128MiB (default ${DEFAULT_MAX_FILE_BYTES / 1024 ** 2}MiB)`, parseByteSize)
     // accepted so a curl line from the Istio docs can be pasted as is; the output is always the trace, then the status
     .option('-s, --silent', 'accepted for curl compatibility (no effect)')

@@ -11,7 +11,6 @@ export type { ClientRef, ParsedUrl } from './request';
 export { parseChecks } from './batch';
 export type { ParseChecksOptions } from './batch';
 export { formatSimulation, formatBatch, traceLines, maskedResult, maskedBatch } from './format';
-export { loadSimulator, loadChecks } from './files';
-export type { LoadSimulatorOptions } from './files';
+export { loadSimulator, loadChecks, LoadSimulatorOptions } from './files';
 export { benchSimulate, syntheticMesh, syntheticRequests } from './bench';
 export type { SimulateBenchOptions, SimulateBenchResult } from './bench';
