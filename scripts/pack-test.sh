@@ -27,8 +27,8 @@ cat > main.ts <<'TS'
 import { App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, CertificateRef, HttpBackend, HttpRouteMatch, IngressGateway, ListenerProtocol, ListenerTls,
-  PathMatch, PolicyTarget, SeedScenario,
+  AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, CertificateRef, FilterConfig, HttpBackend, HttpRouteMatch, IngressGateway, ListenerProtocol, ListenerTls,
+  PathMatch, PluginPhase, PolicyTarget, SeedScenario, TrafficExtension,
 } from 'cdk8s-istio-ambient';
 import { RULES } from 'cdk8s-istio-ambient/rules';
 import { MeshModel } from 'cdk8s-istio-ambient/model';
@@ -36,7 +36,12 @@ import { MeshModel } from 'cdk8s-istio-ambient/model';
 const app = new App();
 const ns = new AmbientNamespace(app, 'shop');
 const bookinfo = new Bookinfo(ns, 'Bookinfo');
-ns.addWaypoint();
+const waypoint = ns.addWaypoint();
+// a Lua TrafficExtension: the simulator runs it with the Lua VM the package depends on
+new TrafficExtension(ns, 'DenyAdmin', {
+  name: 'deny-admin', targets: [waypoint], phase: PluginPhase.AUTHN,
+  filterConfig: FilterConfig.lua('function envoy_on_request(h)\n  if h:headers():get(":path") == "/admin" then h:respond({[":status"] = "403"}, "closed") end\nend\n'),
+});
 const cart = new kplus.Service(ns, 'Cart', { metadata: { name: 'cart' }, ports: [{ port: 80 }] });
 // the ingress constructs take this app's cdk8s-plus objects: an HTTPS listener with a kplus.TlsSecret, typed backends
 const tls = new kplus.TlsSecret(ns, 'Tls', { metadata: { name: 'shop-tls' }, tlsCert: '<path:secret/data/shop#tls.crt>', tlsKey: '<path:secret/data/shop#tls.key>' });
@@ -58,6 +63,7 @@ npx tsc --noEmit -p .
 [ -f node_modules/cdk8s-istio-ambient/node_modules/yaml/package.json ] || { echo "pack-test: yaml is not bundled"; exit 1; }
 CDK8S_OUTDIR=out npx ts-node main.ts
 grep -rq "name: cart-auth" out || { echo "pack-test: the plugin was not synthesized"; exit 1; }
+grep -rq "kind: TrafficExtension" out || { echo "pack-test: the TrafficExtension was not synthesized"; exit 1; }
 npx cdk8s-istio-ambient --help >/dev/null
 
 # the analyze bin on what the app wrote (clean), and on a broken manifest (exit 1, the finding line)
@@ -101,6 +107,8 @@ npx ts-node check.ts
 status=$(npx cdk8s-istio-ambient simulate --manifests out --from default/curl -H 'Authorization: Basic YWRtaW4zOmFkbWluMw==' \
   http://bookinfo-gateway-istio.default.svc.cluster.local/productpage | tail -n 1)
 [ "$status" = "200" ] || { echo "pack-test: simulate printed $status, expected 200"; exit 1; }
+lua=$(npx cdk8s-istio-ambient simulate --manifests out --from shop/ratings-v1 http://productpage:9080/admin | tail -n 1)
+[ "$lua" = "403" ] || { echo "pack-test: the Lua TrafficExtension should answer 403, simulate printed $lua"; exit 1; }
 # https:// to the HTTPS listener, TLS ended with the kplus.TlsSecret
 status=$(npx cdk8s-istio-ambient simulate --manifests out --from default/curl --connect-to shop.example.com:443:storefront-istio.shop:443 https://shop.example.com/productpage | tail -n 1)
 [ "$status" = "200" ] || { echo "pack-test: simulate https printed $status, expected 200"; exit 1; }
@@ -114,4 +122,4 @@ npx cdk8s-istio-ambient simulate --manifests out --requests seed-checks.yaml --f
 npx cdk8s-istio-ambient graph out --format dot | grep -q '^digraph mesh {'
 npx cdk8s-istio-ambient diff out out | grep -q ' changed: 0 opened, 0 closed'
 node -e "for (const m of ['diff', 'graph', 'report']) if (Object.keys(require('cdk8s-istio-ambient/' + m)).length === 0) { console.error('pack-test: ./' + m + ' exports nothing'); process.exit(1); }"
-echo "pack-test: $tarball installs into a fresh cdk8s app and synthesizes; analyze (text, SARIF), the validation plugin, simulate (JUnit), diff and graph work from it"
+echo "pack-test: $tarball installs into a fresh cdk8s app and synthesizes (a TrafficExtension included); analyze (text, SARIF), the validation plugin, simulate (JUnit, Lua run), diff and graph work from it"

@@ -10,3 +10,4 @@ export * from './reference-grants';
 export * from './listeners';
 export * from './route-attachment';
 export * from './route-rules';
+export * from './extension';
