@@ -8,7 +8,13 @@ import * as fc from 'fast-check';
 import { GitOpsApp } from '../../src';
 import { FolderWriter, RECORD_FILE, TEMP_PREFIX, WriterFs, checkPaths, syncFolder, workerSource } from '../../src/gitops/writer';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'writer-'));
+const made: string[] = [];
+const tmp = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'writer-'));
+  made.push(d);
+  return d;
+};
+afterAll(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
 
 /** Every file under `dir` (relative path → content), links as `-> target`, never followed. */
 function tree(dir: string): Record<string, string> {
