@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { AmbientNamespace } from '../ambient/ambient-namespace';
 import { MeshContext } from '../private/mesh-context';
 import { LABEL_USE_WAYPOINT_NAMESPACE, MeshModel, labelsOf } from '../model';
+import { ruleReadsKind } from '../rules';
 import {
   AppFolder, ArgoCdChart, ArgoCdProps, ArgoCdTarget, CLUSTERS_FOLDER, ResolvedArgoCd, applicationName, defineArgoCdObjects, resolveArgoCd,
 } from './argocd';
@@ -12,6 +13,7 @@ import { NamespacePruning, annotateForArgoCd } from './sync-policy';
 import { renderApiObject, sortKeysFromEnv, usesBuiltInResolvers } from './fast-render';
 import { FolderWriter, RECORD_FILE, checkPaths } from './writer';
 import { toYaml } from './yaml-emitter';
+import { jsonExact } from '../private/json-exact';
 
 /** Props of {@link GitOpsApp}. */
 export interface GitOpsAppProps extends AppProps {
@@ -233,6 +235,7 @@ export class GitOpsApp extends App {
     // files to the writer thread at once: it stages them while this thread validates. Nothing in the tree
     // changes before finish(); a failure aborts the writer, which removes what it staged.
     const render = renderer(this);
+    // only the renders the rules read are kept past their chart: the others (Deployments, ...) are YAML by then
     const rendered = new Map<ApiObject, unknown>();
     const metadata: Record<string, { path: string }> = {};
     const vault = new Set<Chart>();
@@ -240,11 +243,16 @@ export class GitOpsApp extends App {
     let writeError: unknown;
     let renderMs = 0;
     let putMs = 0;
+    let renderedCount = 0;
     for (const { chart, objects } of apps) {
       const r0 = performance.now();
+      const renders = new Map<ApiObject, unknown>();
       for (const o of objects) {
         try {
-          rendered.set(o, render(o));
+          const r = render(o);
+          renders.set(o, r);
+          renderedCount++;
+          if (ruleReadsKind(o.apiGroup, o.kind)) rendered.set(o, r);
         } catch (e) {
           renderError ??= e;
         }
@@ -253,7 +261,7 @@ export class GitOpsApp extends App {
       renderMs += r1 - r0;
       if (renderError !== undefined || appPathProblem !== undefined || writeError !== undefined) continue;
       try {
-        if (this.writeChart(writer, metadata, objects, folderOf.get(chart)!, fileNames, rendered)) vault.add(chart);
+        if (this.writeChart(writer, metadata, objects, folderOf.get(chart)!, fileNames, renders)) vault.add(chart);
       } catch (e) {
         writeError = e; // reported after the validations, which come first
       }
@@ -333,7 +341,7 @@ export class GitOpsApp extends App {
     const counts = writer.finish();
     const t3 = performance.now();
     this.report = {
-      objects: rendered.size + argoObjects.length,
+      objects: renderedCount + argoObjects.length,
       folders: apps.length,
       filesWritten: counts.written,
       filesUnchanged: counts.unchanged,
@@ -374,11 +382,19 @@ export class GitOpsApp extends App {
     let vault = false;
     for (const o of objects) {
       const file = fileNames.get(o)!;
-      const yaml = toYaml(rendered.get(o));
-      // a key or string holding "<path:" shows it verbatim in the YAML (YAML escapes none of those characters
-      // and folds only at spaces): the text rules most objects out, the walk decides the rest
-      if (!vault && yaml.includes('<path:')) vault = holdsVaultPlaceholder(rendered.get(o));
-      writer.put(`${folder}/${file}`, yaml);
+      const r = rendered.get(o);
+      if (jsonExact(r)) {
+        // the writer thread turns the JSON into YAML; a key or string holding "<path:" shows it verbatim in JSON
+        // (which escapes none of those characters), so the text decides without a walk
+        const json = JSON.stringify(r);
+        if (!vault && json.includes('<path:')) vault = true;
+        writer.putRender(`${folder}/${file}`, json);
+      } else {
+        const yaml = toYaml(r);
+        // likewise in YAML (which folds only at spaces): the text rules most objects out, the walk decides the rest
+        if (!vault && yaml.includes('<path:')) vault = holdsVaultPlaceholder(r);
+        writer.put(`${folder}/${file}`, yaml);
+      }
       names.push(file);
       if (this.recordMetadata) metadata[o.name] = { path: o.node.path };
     }

@@ -24,6 +24,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
+import { toYaml, yamlEmitter } from './yaml-emitter';
 
 /** The record of the files the writer owns, at the top of the output folder. */
 export const RECORD_FILE = '.owned-by-cdk8s-istio-ambient';
@@ -446,8 +447,11 @@ const ERROR_LENGTH = 4;
 const READY = 5; // the worker runs its message loop
 const BEAT = 6; // incremented by the worker on a timer and on every file
 const COMMITTING = 7; // the tree itself has started to change
-const STATE_SLOTS = 8;
-const BATCH = 512;
+const PROCESSED = 8; // files the worker has taken in (written, staged or found unchanged)
+const STATE_SLOTS = 9;
+const BATCH = 64;
+/** Files handed to the worker and not yet taken in, at most: what waits in its queue is memory. */
+const MAX_IN_FLIGHT = 4096;
 const BEAT_MS = 100;
 
 /** How long {@link FolderWriter} waits for a worker that shows no sign of life. */
@@ -461,7 +465,8 @@ export interface FolderWriterTimeouts {
 }
 
 /** The worker's message loop around `folderSync`, run from its source text. */
-function workerMain(parentPort: any, workerData: any, state: Int32Array, fail: (e: unknown) => void, sync: typeof folderSync): void {
+function workerMain(parentPort: any, workerData: any, state: Int32Array, fail: (e: unknown) => void, sync: typeof folderSync,
+  toYaml: (doc: unknown) => string): void {
   Atomics.store(state, 5, 1); // READY
   Atomics.notify(state, 5);
   let s: FolderSync | undefined;
@@ -477,7 +482,7 @@ function workerMain(parentPort: any, workerData: any, state: Int32Array, fail: (
     Atomics.store(state, 0, 1);
     Atomics.notify(state, 0);
   };
-  parentPort.on('message', (m: Array<[string, string]> | 'end' | 'abort') => {
+  parentPort.on('message', (m: Array<[string, string, number?]> | 'end' | 'abort') => {
     if (!s || Atomics.load(state, 0) !== 0) return;
     try {
       if (m === 'abort') {
@@ -488,10 +493,13 @@ function workerMain(parentPort: any, workerData: any, state: Int32Array, fail: (
         Atomics.store(state, 7, 1); // COMMITTING (finish() changes the tree only after its checks)
         done(s.finish());
       } else {
-        for (const [rel, content] of m) {
-          s.put(rel, content);
+        for (const [rel, content, json] of m) {
+          // a render sent as JSON is turned into YAML here, by the emitter the calling thread uses
+          s.put(rel, json === 1 ? toYaml(JSON.parse(content)) : content);
           Atomics.add(state, 6, 1); // BEAT: a long batch is still a sign of life
         }
+        Atomics.add(state, 8, m.length); // PROCESSED
+        Atomics.notify(state, 8);
       }
     } catch (e) {
       if (!s.committing()) Atomics.store(state, 7, 0);
@@ -522,7 +530,9 @@ process.on('exit', () => fail(new Error('the writer thread exited before it fini
 setInterval(() => Atomics.add(state, ${BEAT}, 1), ${BEAT_MS});
 try {
   const checkPaths = (${checkPaths.toString()});
-  (${main})(parentPort, workerData, state, fail, (${folderSync.toString()}));
+  const { Yaml } = require(workerData.cdk8s);
+  const toYaml = (${yamlEmitter.toString()})((doc) => Yaml.stringify(doc), { fast: 0, fallback: 0 });
+  (${main})(parentPort, workerData, state, fail, (${folderSync.toString()}), toYaml);
 } catch (e) {
   fail(e);
 }
@@ -545,7 +555,9 @@ export class FolderWriter {
   private readonly startMs: number;
   private readonly stallMs: number;
   /** Files not yet handed to the worker (all of them until it is known to run). */
-  private pending: Array<[string, string]> = [];
+  private pending: Array<[string, string, number?]> = [];
+  /** Files posted to the worker so far. */
+  private sent = 0;
   private started = false;
   private readonly createdAt = Date.now();
 
@@ -556,7 +568,7 @@ export class FolderWriter {
     try {
       this.worker = new Worker(timeouts.workerSource ?? workerSource(), {
         eval: true,
-        workerData: { state: this.state.buffer, error: this.error.buffer, outdir, names: NAMES },
+        workerData: { state: this.state.buffer, error: this.error.buffer, outdir, names: NAMES, cdk8s: require.resolve('cdk8s') },
       });
       // the process may exit while the worker idles; finish() and abort() end it anyway
       this.worker.unref();
@@ -579,6 +591,20 @@ export class FolderWriter {
       return;
     }
     this.pending.push([rel, content]);
+    if (this.pending.length >= BATCH && Atomics.load(this.state, READY) === 1) this.flush();
+  }
+
+  /**
+   * Queues one file given as the JSON of a rendered object whose YAML is `toYaml(JSON.parse(json))`: the writer
+   * thread writes the YAML, so this thread does not. The caller makes sure JSON carries the object exactly.
+   */
+  public putRender(rel: string, json: string): void {
+    if (this.local || !this.worker) {
+      this.put(rel, toYaml(JSON.parse(json)));
+      return;
+    }
+    this.started = true;
+    this.pending.push([rel, json, 1]);
     if (this.pending.length >= BATCH && Atomics.load(this.state, READY) === 1) this.flush();
   }
 
@@ -665,7 +691,7 @@ export class FolderWriter {
     void this.worker?.terminate();
     const sync = this.localSync();
     try {
-      for (const [rel, content] of this.pending) sync.put(rel, content);
+      for (const [rel, content, json] of this.pending) sync.put(rel, json === 1 ? toYaml(JSON.parse(content)) : content);
     } catch (e) {
       sync.abort();
       throw this.failure(firstLine(e), false);
@@ -680,6 +706,20 @@ export class FolderWriter {
 
   private flush(): void {
     if (this.pending.length === 0) return;
+    // back-pressure: while the worker is far behind, wait for it (bounded by its heartbeat) instead of queueing
+    let beat = Atomics.load(this.state, BEAT);
+    let lastSign = Date.now();
+    for (;;) {
+      const processed = Atomics.load(this.state, PROCESSED);
+      if (this.sent - processed <= MAX_IN_FLIGHT || Atomics.load(this.state, DONE) !== 0) break;
+      Atomics.wait(this.state, PROCESSED, processed, BEAT_MS);
+      const now = Atomics.load(this.state, BEAT);
+      if (now !== beat) {
+        beat = now;
+        lastSign = Date.now();
+      } else if (Date.now() - lastSign > this.stallMs) break; // finish() reports the stopped worker
+    }
+    this.sent += this.pending.length;
     this.worker!.postMessage(this.pending);
     this.pending = [];
   }

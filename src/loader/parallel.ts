@@ -11,6 +11,9 @@
 import * as path from 'path';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'worker_threads';
 import type { FileOutcome } from './load';
+import { jsonExact } from '../private/json-exact';
+
+export { jsonExact };
 
 /** Files per chunk: small enough to share the work evenly, large enough to keep messages few. */
 export const CHUNK_FILES = 64;
@@ -38,37 +41,6 @@ export interface WireOutcome {
 export interface WireChunk {
   readonly chunk: number;
   readonly outcomes: WireOutcome[];
-}
-
-/** Whether JSON.stringify then JSON.parse gives back exactly this value (as the YAML parsers build it). */
-export function jsonExact(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    switch (typeof v) {
-      case 'string':
-      case 'boolean':
-        continue;
-      case 'number':
-        if (!Number.isFinite(v) || Object.is(v, -0)) return false;
-        continue;
-      case 'object':
-        if (v === null) continue;
-        if (Array.isArray(v)) {
-          for (let i = 0; i < v.length; i++) {
-            if (!(i in v)) return false;
-            stack.push(v[i]);
-          }
-          continue;
-        }
-        if (Object.getPrototypeOf(v) !== Object.prototype || Object.prototype.hasOwnProperty.call(v, '__proto__')) return false;
-        for (const k in v) stack.push((v as Record<string, unknown>)[k]);
-        continue;
-      default:
-        return false;
-    }
-  }
-  return true;
 }
 
 /** A file's outcome for the wire. */

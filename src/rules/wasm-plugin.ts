@@ -14,6 +14,7 @@ import { ExtensionBodyKind, WASM_BODY_FIELDS, extensionFieldPath, extensionOf, w
 import { extensionKeyOf } from '../model/extensions';
 import { hasNoVip } from '../model/protocol';
 import { FieldProblem, Finding, ObjectRef, problemToFinding } from './finding';
+import { jsonExact } from '../private/json-exact';
 import { ADMISSION_CODES, severityOf } from './codes';
 import { MATCH_MODES, WASM_ENUMS, checkEnum, checkLength, checkPort, checkPriority, checkSha256, checkUrl, checkVmEnv, urlScheme } from './wasm-fields';
 import { checkBasicAuthConfig, checkBasicAuthHasRules, checkPlaintextCredentials, isBasicAuthUrl } from './basic-auth';
@@ -77,8 +78,34 @@ function deadRefProblem(model: MeshModel, plugin: Entry, r: RefResolution): Fiel
   }
 }
 
-/** Field-local checks of a WasmPlugin spec (no other object needed). */
+const SPEC_BY_OBJECT = new WeakMap<object, readonly FieldProblem[]>();
+const SPEC_BY_CONTENT = new Map<string, readonly FieldProblem[]>();
+const SPEC_MEMO_LIMIT = 10_000;
+
+/**
+ * Field-local checks of a WasmPlugin spec (no other object needed). A pure function of the spec, asked for each
+ * plugin several times and, at scale, for thousands of plugins that differ only in namespace: answered once per
+ * spec object, and once per content where JSON carries the spec exactly (a fresh array each time).
+ */
 export function checkWasmPluginSpec(spec: any): FieldProblem[] {
+  if (spec === null || typeof spec !== 'object') return checkWasmPluginSpecOnce(spec);
+  let found = SPEC_BY_OBJECT.get(spec);
+  if (!found) {
+    const key = jsonExact(spec) ? JSON.stringify(spec) : undefined;
+    found = key === undefined ? undefined : SPEC_BY_CONTENT.get(key);
+    if (!found) {
+      found = checkWasmPluginSpecOnce(spec);
+      if (key !== undefined) {
+        if (SPEC_BY_CONTENT.size >= SPEC_MEMO_LIMIT) SPEC_BY_CONTENT.clear();
+        SPEC_BY_CONTENT.set(key, found);
+      }
+    }
+    SPEC_BY_OBJECT.set(spec, found);
+  }
+  return [...found];
+}
+
+function checkWasmPluginSpecOnce(spec: any): FieldProblem[] {
   const out: FieldProblem[] = [];
   out.push(...checkUrl(spec?.url));
   out.push(...checkSha256(spec?.sha256));
