@@ -71,7 +71,8 @@ interface ChartObjects {
  * and stale files are removed, so a re-synth touches only what changed.
  *
  * Note: the `cdk8s synth` command deletes its output folder before running the app, so every file is new
- * there; run the app directly (`npx ts-node main.ts`) to leave unchanged files untouched.
+ * there, and a failed synth leaves that folder empty; run the app directly (`node -r sucrase/register/ts main.ts`)
+ * to keep the tree as it was on failure and leave unchanged files untouched.
  */
 export class GitOpsApp extends App {
   /** Whether `x` is a GitOpsApp (works across copies of the library). */
