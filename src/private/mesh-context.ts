@@ -7,7 +7,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { MeshModel, MeshModelOptions } from '../model/mesh-model';
 import { SourcedManifest } from '../model/manifest';
-import { Finding, Severity, formatFinding } from '../rules/finding';
+import { Finding, FixWording, Severity, formatFinding } from '../rules/finding';
 import { ruleReadsKind, runRules } from '../rules';
 
 const CONTEXTS = new WeakMap<IConstruct, MeshContext>();
@@ -46,6 +46,8 @@ export class MeshContext {
   private stamp?: string;
   private generation = 0;
   private readonly owners = new Map<ApiObject, IConstruct>();
+  /** Constructs of ours that own objects: findings about them give their fix in the construct API's words. */
+  private readonly ours = new WeakSet<IConstruct>();
   private readonly validated = new WeakSet<IConstruct>();
   private readonly warned = new Set<string>();
 
@@ -57,6 +59,7 @@ export class MeshContext {
   /** Records that `owner` renders `obj`: findings about `obj` are reported at the owner's path. */
   public own(owner: IConstruct, obj: ApiObject): void {
     this.owners.set(obj, owner);
+    this.ours.add(owner);
     this.invalidate();
     if (!this.validated.has(owner)) {
       this.validated.add(owner);
@@ -102,9 +105,14 @@ export class MeshContext {
         if (!this.findingsBySource) this.refreshIfChanged();
         return (this.findingsBySource!.get(source) ?? [])
           .filter((f) => f.severity === Severity.ERROR)
-          .map(formatFinding);
+          .map((f) => formatFinding(f, this.wordingFor(f)));
       },
     };
+  }
+
+  /** The construct API's words for findings about objects our constructs made, the YAML's for any other object. */
+  private wordingFor(f: Finding): FixWording {
+    return this.ours.has(f.source as IConstruct) ? FixWording.CONSTRUCT : FixWording.YAML;
   }
 
   private refreshIfChanged(): void {
@@ -142,7 +150,7 @@ export class MeshContext {
         (f.source as IConstruct).node.addValidation(this.validationFor(f.source as IConstruct));
       }
       if (f.severity === Severity.WARNING && !isSilenced(f.code)) {
-        const line = `warning ${formatFinding(f)}`;
+        const line = `warning ${formatFinding(f, this.wordingFor(f))}`;
         if (!this.warned.has(line)) {
           this.warned.add(line);
           process.stderr.write(`${line}\n`);

@@ -6,8 +6,9 @@ import { FieldProblem } from './finding';
 import { severityOf } from './codes';
 import { urlScheme } from './wasm-fields';
 
-function problem(code: string, field: string, message: string, value: unknown, fix: string): FieldProblem {
-  return { code, severity: severityOf(code), field, message, value, fix };
+/** A problem; `apiFix` gives the fix in the construct API's words where they differ from the YAML's. */
+function problem(code: string, field: string, message: string, value: unknown, fix: string, apiFix?: string): FieldProblem {
+  return { code, severity: severityOf(code), field, message, value, fix, ...(apiFix !== undefined ? { apiFix } : {}) };
 }
 
 /** Path matcher keys of a basic_auth rule; exactly one must be present. */
@@ -131,7 +132,8 @@ export function checkBasicAuthRule(rule: unknown, field: string): FieldProblem[]
   const methods = rule.request_methods;
   if (!Array.isArray(methods) || methods.length === 0 || methods.some((m) => typeof m !== 'string' || m === '')) {
     out.push(problem('BA004', `${field}.request_methods`, 'must be a non-empty list of method names', methods,
-      'list the methods to guard, e.g. ["GET", "POST"] (methods not listed pass unchecked)'));
+      'list the methods to guard, e.g. ["GET", "POST"] (methods not listed pass unchecked)',
+      'pass the methods to guard, e.g. methods: [HttpMethod.GET, HttpMethod.POST] (methods not listed pass unchecked)'));
   } else {
     methods.forEach((m: string, j: number) => {
       // the module compares :method exactly, and HTTP methods are upper case
@@ -177,6 +179,7 @@ export function checkPlaintextCredentials(config: unknown, base = 'spec.pluginCo
     out.push(problem('BA011', `${base}.basic_auth_rules[${i}].credentials`,
       `${plain.length} credential${plain.length === 1 ? ' is' : 's are'} written in plain text (base64 is an encoding, not encryption): whoever reads the Git repository can use ${plain.length === 1 ? 'it' : 'them'}`,
       plain.map(maskCredential),
+      'write argocd-vault-plugin placeholders (<path:secret/data/...#key>) and render with the vault plugin, or render the manifests into a private repository',
       'use argocd-vault-plugin placeholders (BasicAuthCredential.vault()), or read them from the environment at synth (BasicAuthCredential.fromEnv()) into a private repository'));
   });
   return out;

@@ -7,6 +7,7 @@ import { LABEL_DATAPLANE_MODE, LABEL_WAYPOINT_FOR, waypointTraffic } from '../mo
 import {
   DeadRefReason, MAX_TARGETS, Place, ProxyKind, RefResolution, attaches, proxyKindOf, httpListenerMatch, matchPasses, resolveTargets, targetGroupFor,
 } from '../model/attachment';
+import { didYouMean } from '../model/suggest';
 import { FieldProblem, Finding, ObjectRef, problemToFinding } from './finding';
 import { severityOf } from './codes';
 import { MATCH_MODES, WASM_ENUMS, checkEnum, checkLength, checkPort, checkPriority, checkSha256, checkUrl, checkVmEnv } from './wasm-fields';
@@ -18,8 +19,9 @@ export function entryRef(e: Entry): ObjectRef {
   return { kind: e.kind, namespace: e.namespace, name: e.name, origin: e.origin, source: e.source };
 }
 
-function problem(code: string, field: string, message: string, value: unknown, fix: string): FieldProblem {
-  return { code, severity: severityOf(code), field, message, value, fix };
+/** A problem; `apiFix` gives the fix in the construct API's words where they differ from the YAML's. */
+function problem(code: string, field: string, message: string, value: unknown, fix: string, apiFix?: string): FieldProblem {
+  return { code, severity: severityOf(code), field, message, value, fix, ...(apiFix !== undefined ? { apiFix } : {}) };
 }
 
 /** The finding for a target reference that leads nowhere, worded from the model's reason. */
@@ -33,39 +35,53 @@ function deadRefProblem(model: MeshModel, plugin: Entry, r: RefResolution): Fiel
       return problem('WASM003', `${ref.field}.namespace`,
         ref.namespace === ns ? 'must be empty: the API server rejects any namespace here' : 'names another namespace: cross-namespace targets are not supported',
         ref.namespace, ref.namespace === ns ? 'drop namespace from the target reference' :
-          `create the plugin in namespace ${ref.namespace}, beside its target, and drop namespace from the reference`);
+          `create the plugin in namespace ${ref.namespace}, beside its target, and drop namespace from the reference`,
+        ref.namespace === ns ? undefined :
+          `target the ${ref.kind} in its own AmbientNamespace: define the plugin in AmbientNamespace ${ref.namespace} (or pass namespace: ${JSON.stringify(ref.namespace)})`);
     case DeadRefReason.UNSUPPORTED_KIND: {
       const want = targetGroupFor(ref.kind);
       const fix = want === undefined ? 'target a Gateway, GatewayClass (gateway.networking.k8s.io), Service (core) or ServiceEntry (networking.istio.io)' :
         `set group: ${JSON.stringify(want === 'core' ? '' : want)} for kind ${ref.kind}`;
       return problem('WASM004', `${ref.field}.${want === undefined ? 'kind' : 'group'}`,
-        `${ref.group}/${ref.kind} is not a target Istio attaches plugins to`, want === undefined ? ref.kind : (ref.group === 'core' ? '' : ref.group), fix);
+        `${ref.group}/${ref.kind} is not a target Istio attaches plugins to`, want === undefined ? ref.kind : (ref.group === 'core' ? '' : ref.group), fix,
+        'target a Waypoint, an IngressGateway, or PolicyTarget.gateway(), .fromService(), .service(), .serviceEntry() or .gatewayClass()');
     }
-    case DeadRefReason.MISSING_GATEWAY:
+    case DeadRefReason.MISSING_GATEWAY: {
+      const names = model.namesIn(model.gateways, ns);
+      // `<gateway>-istio` is the Deployment and Service istiod makes for a Gateway, a common mix-up
+      const deployed = typeof ref.name === 'string' ? ref.name.replace(/-istio$/, '') : ref.name;
+      const typo = deployed !== ref.name && names.includes(deployed) ? `did you mean ${JSON.stringify(deployed)}? ` : didYouMean(ref.name, names);
       return problem('WASM005', `${ref.field}.name`, `no Gateway of that name in namespace ${ns}, so the plugin applies to nothing`, ref.name,
-        `create Gateway ${ns}/${ref.name} or name an existing one (the Gateway name, not its "-istio" Deployment)`);
+        `${typo}create Gateway ${ns}/${ref.name} or name an existing one (the Gateway name, not its "-istio" Deployment)`,
+        `${typo}target the Waypoint or IngressGateway construct itself (a Gateway name, not its "-istio" Deployment's), or define one named ${JSON.stringify(ref.name)} in namespace ${ns}`);
+    }
     case DeadRefReason.FOREIGN_GATEWAY:
       return problem('WASM014', `${ref.field}.name`,
         `Gateway ${ns}/${ref.name} has class ${JSON.stringify(model.gatewayClassName(r.target!))}, which Istio does not run, so the plugin applies to nothing`,
-        ref.name, 'target a Gateway of class istio (ingress) or istio-waypoint');
+        ref.name, 'target a Gateway of class istio (ingress) or istio-waypoint', 'target an IngressGateway or a Waypoint');
     case DeadRefReason.MISSING_SERVICE: {
       const index = ref.kind === 'Service' ? model.services : model.serviceEntries;
       const elsewhere = model.namesakes(index, ref.name)[0];
+      const typo = elsewhere ? '' : didYouMean(ref.name, model.namesIn(index, ns));
       return problem(ref.kind === 'Service' ? 'WASM006' : 'WASM007', `${ref.field}.name`,
         `no ${ref.kind} of that name in namespace ${ns}, so the plugin applies to nothing`, ref.name,
         elsewhere ? `move the plugin to namespace ${elsewhere.namespace}: a plugin must live in its ${ref.kind}'s namespace` :
-          `create ${ref.kind} ${ns}/${ref.name} or name an existing one`);
+          `${typo}create ${ref.kind} ${ns}/${ref.name} or name an existing one`,
+        elsewhere ? `target the ${ref.kind} in its own AmbientNamespace: define the plugin in AmbientNamespace ${elsewhere.namespace} (or pass namespace: ${JSON.stringify(elsewhere.namespace)})` :
+          `${typo}${ref.kind === 'Service' ? 'pass the Service construct to PolicyTarget.fromService()' : 'name an existing ServiceEntry'}, or define ${ref.kind} ${JSON.stringify(ref.name)} in namespace ${ns}`);
     }
     case DeadRefReason.NO_WAYPOINT:
       return problem('WASM009', `${ref.field}.name`,
         `${ref.kind} ${ns}/${ref.name} ${r.binding!.reason}: no waypoint serves it, so the plugin applies to nothing (for an auth plugin, an open door)`,
-        ref.name, r.binding!.fix ?? 'bind the Service to a waypoint');
+        ref.name, r.binding!.fix ?? 'bind the Service to a waypoint', r.binding!.apiFix);
     case DeadRefReason.WRONG_GATEWAY_CLASS:
       return problem('WASM008', `${ref.field}.name`, 'only GatewayClass istio-waypoint can be targeted; any other class matches nothing', ref.name,
-        'target GatewayClass istio-waypoint from the root namespace, or target the Gateway itself');
+        'target GatewayClass istio-waypoint from the root namespace, or target the Gateway itself',
+        'target PolicyTarget.gatewayClass() from a plugin in the root namespace, or target the Waypoint itself');
     case DeadRefReason.NOT_ROOT_NAMESPACE:
       return problem('WASM008', `${ref.field}.name`, `a GatewayClass target works only from the root namespace ${model.rootNamespace}, not ${ns}`, ref.name,
-        `create the plugin in namespace ${model.rootNamespace} (it then covers every waypoint in the mesh) or target the waypoint Gateway`);
+        `create the plugin in namespace ${model.rootNamespace} (it then covers every waypoint in the mesh) or target the waypoint Gateway`,
+        `pass namespace: ${JSON.stringify(model.rootNamespace)} to the plugin (it then covers every waypoint in the mesh), or target the Waypoint construct`);
   }
 }
 
@@ -232,7 +248,8 @@ export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
   if (refs.length === 0 && labelsOf(model.namespaces.get(ns)?.manifest)[LABEL_DATAPLANE_MODE] === 'ambient') {
     problems.push(problem('WASM020', spec.selector !== undefined ? 'spec.selector' : 'spec.targetRefs',
       `${spec.selector !== undefined ? 'a selector-based plugin' : 'a plugin with neither selector nor targets'} in ambient namespace ${ns}: waypoints ignore it, while ingress gateways in the namespace still run it`,
-      spec.selector, 'attach it with targetRefs to the waypoint, Service or Gateway it should guard'));
+      spec.selector, 'attach it with targetRefs to the waypoint, Service or Gateway it should guard',
+      'give it targets instead of a selector: the Waypoint, PolicyTarget.fromService(), or the IngressGateway it should guard'));
   }
   const phase = spec.phase;
   if (spec.failStrategy === 'FAIL_OPEN' && AUTH_PHASES.includes(phase)) {

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
-import { FieldProblem, showValue } from '../rules/finding';
+import { FieldProblem, FixWording, fixFor, showValue } from '../rules/finding';
 import { checkBasicAuthRule, checkCredential } from '../rules/basic-auth';
+import { didYouMean } from '../model/suggest';
 import { PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 import { WasmSource } from './wasm-source';
 
@@ -34,7 +35,7 @@ export class PathMatch {
 
 function throwProblem(where: string, problems: FieldProblem[]): void {
   const p = problems[0];
-  if (p) throw new Error(`${p.code} ${where}: ${p.field}: ${p.message} (got ${showValue(p.value)}); ${p.fix}`);
+  if (p) throw new Error(`${p.code} ${where}: ${p.field}: ${p.message} (got ${showValue(p.value)}); ${fixFor(p, FixWording.CONSTRUCT)}`);
 }
 
 /**
@@ -77,7 +78,7 @@ export class BasicAuthCredential {
   public static fromEnv(variable: string): BasicAuthCredential {
     const value = process.env[variable];
     if (value === undefined || value === '') {
-      throw new Error(`BasicAuthCredential.fromEnv: variable: environment variable ${JSON.stringify(variable)} is not set (got ${value === undefined ? 'nothing' : '""'}); export ${variable}=user:password (or a base64 token) before synthesizing, or use BasicAuthCredential.vault() to keep the credential out of the manifests`);
+      throw new Error(`BasicAuthCredential.fromEnv: variable: environment variable ${JSON.stringify(variable)} is not set (got ${value === undefined ? 'nothing' : '""'}); ${didYouMean(variable, Object.keys(process.env))}export ${variable}=user:password (or a base64 token) before synthesizing, or use BasicAuthCredential.vault() to keep the credential out of the manifests`);
     }
     // never echo the secret: say what is wrong with it, not what it is
     if (!value.includes(':') && checkCredential(value, 'value').length > 0) {

@@ -23,7 +23,7 @@ describe('validation plugin', () => {
     expect(json.violations).toEqual([{
       ruleName: 'WASM005 (error): target Gateway does not exist in the plugin namespace',
       recommendation: `WasmPlugin shop/cart-auth (${bad}:2): spec.targetRefs[0].name: no Gateway of that name in namespace shop, so the plugin applies to nothing (got "edge-istio")`,
-      fix: 'create Gateway shop/edge-istio or name an existing one (the Gateway name, not its "-istio" Deployment)',
+      fix: 'did you mean "edge"? create Gateway shop/edge-istio or name an existing one (the Gateway name, not its "-istio" Deployment)',
       violatingConstructs: [{ resourceName: 'cart-auth', locations: ['spec.targetRefs[0].name'], manifestPath: bad, constructPath: 'shop/CartAuth' }],
     }]);
     expect(context.logger.log).toHaveBeenCalledWith('cdk8s-istio-ambient: 1 error, 0 warnings in 5 objects from 2 files');
