@@ -8,45 +8,59 @@ trap 'rm -rf "$work"' EXIT
 
 cd "$root"
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
-ver() { node -p "require('$root/node_modules/$1/package.json').version"; }
-# the same versions this repository is tested with
-v_cdk8s=$(ver cdk8s); v_plus=$(ver cdk8s-plus-28); v_constructs=$(ver constructs)
-v_ts=$(ver typescript); v_tsnode=$(ver ts-node); v_types=$(ver @types/node)
+export CDK8S_CHECK_UPGRADE=false
 
+# a fresh app exactly as `cdk8s init typescript-app` makes it: its npm install brings the latest cdk8s, cdk8s-plus-33
+# and constructs. Its last steps need github.com (`cdk8s import k8s`); where that is unreachable, init stops there
+# with everything installed, which is all this test needs.
 mkdir "$work/app" && cd "$work/app"
-cat > package.json <<JSON
-{ "name": "consumer-app", "version": "1.0.0", "private": true,
-  "dependencies": { "cdk8s": "$v_cdk8s", "cdk8s-plus-28": "$v_plus", "constructs": "$v_constructs",
-    "cdk8s-istio-ambient": "file:../$tarball" },
-  "devDependencies": { "typescript": "$v_ts", "ts-node": "$v_tsnode", "@types/node": "$v_types" } }
-JSON
-cat > tsconfig.json <<'JSON'
-{ "compilerOptions": { "target": "ES2022", "module": "commonjs", "strict": true, "esModuleInterop": true, "skipLibCheck": false, "types": ["node"] } }
-JSON
+if ! "$root/node_modules/.bin/cdk8s" init typescript-app >"$work/init.log" 2>&1; then
+  grep -q 'Importing k8s' "$work/init.log" && [ -d node_modules/cdk8s-plus-33 ] \
+    || { cat "$work/init.log"; echo "pack-test: cdk8s init typescript-app failed before its import step"; exit 1; }
+  echo "pack-test: cdk8s init stopped at 'cdk8s import k8s' (no network to github.com); its npm install is complete"
+fi
+rm -rf main.test.ts __snapshots__   # the template's test of its own main.ts, replaced below
+npm install --no-audit --no-fund --loglevel=error "../$tarball" >/dev/null
+
+# only one cdk8s-plus: ours is an optional peer, so installing the library adds none beside the app's
+plus=$(find node_modules -type d -name 'cdk8s-plus-*' -prune | sort)
+[ "$plus" = "node_modules/cdk8s-plus-33" ] || { echo "pack-test: expected only node_modules/cdk8s-plus-33, found:"; echo "$plus"; exit 1; }
+
 cat > main.ts <<'TS'
 import { App } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, PathMatch, PolicyTarget, SeedScenario } from 'cdk8s-istio-ambient';
+import * as kplus from 'cdk8s-plus-33';
+import { AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, HttpMethod, PathMatch, PolicyTarget, SeedScenario } from 'cdk8s-istio-ambient';
 import { RULES } from 'cdk8s-istio-ambient/rules';
 import { MeshModel } from 'cdk8s-istio-ambient/model';
 
 const app = new App();
 const ns = new AmbientNamespace(app, 'shop');
 new Bookinfo(ns, 'Bookinfo');
-ns.addWaypoint();
+const waypoint = ns.addWaypoint('Waypoint', { enrollNamespace: false });
 const cart = new kplus.Service(ns, 'Cart', { metadata: { name: 'cart' }, ports: [{ port: 80 }] });
+waypoint.bindService(cart);
 new BasicAuthPlugin(ns, 'CartAuth', {
   name: 'cart-auth', targets: [PolicyTarget.fromService(cart)],
-  rules: [new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
+  rules: [new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
 });
 new SeedScenario(app, 'default');
 app.synth();
 if (RULES.length === 0 || typeof MeshModel.build !== 'function') throw new Error('subpath exports missing');
 TS
-npm install --no-audit --no-fund --loglevel=error >/dev/null
+# the types guide with the app's own cdk8s-plus-33: a Deployment is no Service (tsc fails if this compiles)
+cat > types-check.ts <<'TS'
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-33';
+import { PolicyTarget } from 'cdk8s-istio-ambient';
+const chart = new Chart(new App(), 'types');
+// @ts-expect-error a kplus.Deployment is not a Service
+PolicyTarget.fromService(new kplus.Deployment(chart, 'Web', { containers: [{ image: 'nginx' }] }));
+TS
 npx tsc --noEmit -p .
-CDK8S_OUTDIR=out npx ts-node main.ts
+# cdk8s synth as the app's own cdk8s.yaml runs it (npx ts-node main.ts)
+npx cdk8s synth -o out >synth.log 2>&1 || { cat synth.log; echo "pack-test: cdk8s synth failed in the fresh app"; exit 1; }
 grep -rq "name: cart-auth" out || { echo "pack-test: the plugin was not synthesized"; exit 1; }
+grep -q "istio.io/use-waypoint: waypoint" out/shop.k8s.yaml || { echo "pack-test: the kplus.Service was not bound"; exit 1; }
 npx cdk8s-istio-ambient --help >/dev/null
 
 # the analyze bin on what the app wrote (clean), and on a broken manifest (exit 1, the finding line)
@@ -92,4 +106,4 @@ status=$(npx cdk8s-istio-ambient simulate --manifests out --from default/curl -H
 [ "$status" = "200" ] || { echo "pack-test: simulate printed $status, expected 200"; exit 1; }
 cp "$root/examples/seed-checks.yaml" .
 npx cdk8s-istio-ambient simulate --manifests out --requests seed-checks.yaml >/dev/null
-echo "pack-test: $tarball installs into a fresh cdk8s app and synthesizes; analyze, the validation plugin and simulate work from it"
+echo "pack-test: $tarball installs into a fresh cdk8s init typescript-app (one cdk8s-plus: cdk8s-plus-33) and synthesizes with its kplus.Service; analyze, the validation plugin and simulate work from it"

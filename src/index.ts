@@ -1,12 +1,14 @@
 export { AmbientLabels } from './ambient/labels';
 export { AmbientNamespace, AmbientNamespaceProps, AddWaypointOptions } from './ambient/ambient-namespace';
 export { Waypoint, WaypointProps, WaypointOptions, WaypointTraffic, WaypointNamespaces } from './ambient/waypoint';
+export { IService, ServiceReference } from './ambient/service';
 export * from './gateway/http-method';
 export * from './gateway/ingress-gateway';
 export * from './wasm/policy-target';
 export * from './wasm/wasm-source';
 export * from './wasm/wasm-plugin';
 export * from './wasm/basic-auth';
+export * from './samples/sample-service';
 export * from './samples/bookinfo';
 export * from './samples/clients';
 export * from './samples/bookinfo-gateway';

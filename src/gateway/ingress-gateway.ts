@@ -43,8 +43,12 @@ export interface GatewayListener {
 
 /** Props of {@link IngressGateway}. */
 export interface IngressGatewayProps {
-  /** `metadata.name`; Istio names the Deployment and Service `<name>-istio`. */
-  readonly name: string;
+  /**
+   * `metadata.name`; Istio names the Deployment and Service `<name>-istio`.
+   *
+   * @default - the construct id, which must then be a valid name
+   */
+  readonly name?: string;
   /** @default - the enclosing AmbientNamespace or chart namespace, else "default" */
   readonly namespace?: string;
   /**
@@ -68,9 +72,9 @@ export class IngressGateway extends Construct implements IPolicyTarget {
   /** The Gateway object. */
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, props: IngressGatewayProps) {
+  constructor(scope: Construct, id: string, props: IngressGatewayProps = {}) {
     super(scope, id);
-    this.name = props.name;
+    this.name = props.name ?? id;
     this.namespace = namespaceOf(this, props.namespace);
     const listeners = props.listeners ?? [{ name: 'http', port: 80, protocol: ListenerProtocol.HTTP, allowedRoutes: RouteNamespaces.SAME }];
     throwIfProblems(this, 'Gateway', this.namespace, this.name, [

@@ -7,7 +7,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { MeshModel, MeshModelOptions } from '../model/mesh-model';
 import { SourcedManifest } from '../model/manifest';
-import { Finding, FixWording, Severity, formatFinding } from '../rules/finding';
+import { Finding, FixWording, Severity, formatFindingIn } from '../rules/finding';
 import { ruleReadsKind, runRules } from '../rules';
 
 const CONTEXTS = new WeakMap<IConstruct, MeshContext>();
@@ -105,7 +105,7 @@ export class MeshContext {
         if (!this.findingsBySource) this.refreshIfChanged();
         return (this.findingsBySource!.get(source) ?? [])
           .filter((f) => f.severity === Severity.ERROR)
-          .map((f) => formatFinding(f, this.wordingFor(f)));
+          .map((f) => formatFindingIn(f, this.wordingFor(f)));
       },
     };
   }
@@ -150,7 +150,7 @@ export class MeshContext {
         (f.source as IConstruct).node.addValidation(this.validationFor(f.source as IConstruct));
       }
       if (f.severity === Severity.WARNING && !isSilenced(f.code)) {
-        const line = `warning ${formatFinding(f, this.wordingFor(f))}`;
+        const line = `warning ${formatFindingIn(f, this.wordingFor(f))}`;
         if (!this.warned.has(line)) {
           this.warned.add(line);
           process.stderr.write(`${line}\n`);

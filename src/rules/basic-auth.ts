@@ -117,7 +117,7 @@ export function checkBasicAuthRule(rule: unknown, field: string): FieldProblem[]
     const v = rule[k];
     if (typeof v !== 'string' || v === '') {
       out.push(problem('BA003', `${field}.${k}`, 'must be a non-empty string (the module leaves an empty matcher undefined)', v,
-        `give the path to match, e.g. ${k}: "/productpage"`));
+        `give the path to match, e.g. ${k}: "/productpage"`, `pass the path to match, e.g. PathMatch.${k}("/productpage")`));
     }
   }
   if (present.length === 1) {
@@ -139,14 +139,14 @@ export function checkBasicAuthRule(rule: unknown, field: string): FieldProblem[]
       // the module compares :method exactly, and HTTP methods are upper case
       if (m !== m.toUpperCase()) {
         out.push(problem('BA010', `${field}.request_methods[${j}]`, 'is not upper case: the module compares the method exactly, so this entry never matches a request', m,
-          `write ${JSON.stringify(m.toUpperCase())}`));
+          `write ${JSON.stringify(m.toUpperCase())}`, `use ${/^[A-Z]+$/.test(m.toUpperCase()) && ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'].includes(m.toUpperCase()) ? `HttpMethod.${m.toUpperCase()}` : `HttpMethod.of(${JSON.stringify(m.toUpperCase())})`}`));
       }
     });
   }
   const creds = rule.credentials;
   if (!Array.isArray(creds) || creds.length === 0) {
     out.push(problem('BA005', `${field}.credentials`, 'must list at least one credential', creds,
-      'add "user:password" entries or base64 tokens'));
+      'add "user:password" entries or base64 tokens', 'pass at least one credential, e.g. BasicAuthCredential.vault(path, key) or BasicAuthCredential.plain(user, password)'));
   } else {
     creds.forEach((c, j) => out.push(...checkCredential(c, `${field}.credentials[${j}]`)));
   }

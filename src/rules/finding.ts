@@ -71,8 +71,13 @@ export function showValue(value: unknown): string {
   }
 }
 
-/** `<CODE> <Kind> <namespace>/<name> (<origin>): <field>: <message> (got <value>); <fix>` */
-export function formatFinding(f: Finding, wording: FixWording = FixWording.YAML): string {
+/** `<CODE> <Kind> <namespace>/<name> (<origin>): <field>: <message> (got <value>); <fix>`, the fix in YAML words. */
+export function formatFinding(f: Finding): string {
+  return formatFindingIn(f, FixWording.YAML);
+}
+
+/** {@link formatFinding} with the fix in the given words (the construct API's at synth). */
+export function formatFindingIn(f: Finding, wording: FixWording): string {
   const ns = f.namespace === '' ? '' : `${f.namespace}/`;
   return `${f.code} ${f.kind} ${ns}${f.name} (${f.origin}): ${f.field}: ${f.message} (got ${f.value}); ${fixFor(f, wording)}`;
 }
@@ -117,7 +122,7 @@ export class RuleError extends Error {
   declare public readonly finding: Finding;
 
   constructor(finding: Finding, wording: FixWording = FixWording.CONSTRUCT) {
-    super(formatFinding(finding, wording));
+    super(formatFindingIn(finding, wording));
     this.name = 'RuleError';
     Object.defineProperty(this, 'finding', { value: finding, enumerable: false });
   }

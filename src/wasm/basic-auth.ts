@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { FieldProblem, FixWording, fixFor, showValue } from '../rules/finding';
+import { HttpMethod } from '../gateway/http-method';
+import { FieldProblem, FixWording, Severity, fixFor, showValue } from '../rules/finding';
 import { checkBasicAuthRule, checkCredential } from '../rules/basic-auth';
 import { didYouMean } from '../model/suggest';
 import { PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
@@ -121,8 +122,11 @@ export class BasicAuthCredential {
 export interface BasicAuthRuleProps {
   /** The path matcher. */
   readonly match: PathMatch;
-  /** Request methods to guard, matched exactly and case-sensitively (`GET`, `POST`); others pass. */
-  readonly methods: string[];
+  /**
+   * Request methods to guard, at least one; requests with other methods pass unchecked. The module compares the
+   * method text exactly: `HttpMethod.GET`, ..., or `HttpMethod.of('PURGE')` for any other method token.
+   */
+  readonly methods: HttpMethod[];
   /** Accepted credentials; at least one. */
   readonly credentials: BasicAuthCredential[];
   /**
@@ -135,7 +139,8 @@ export interface BasicAuthRuleProps {
 
 /**
  * A `basic_auth_rules` entry of the basic_auth module 1.12.0. Requests whose method and path match must carry
- * one of the credentials, else they get 401.
+ * one of the credentials, else they get 401. A rule the module would reject (no methods, no credentials, an
+ * empty path) throws at once, in the constructor.
  *
  * @see https://github.com/istio-ecosystem/wasm-extensions/tree/master/extensions/basic_auth
  */
@@ -145,12 +150,15 @@ export class BasicAuthRule {
   private readonly props: BasicAuthRuleProps;
 
   constructor(props: BasicAuthRuleProps) {
-    this.props = { ...props, methods: [...props.methods], credentials: [...props.credentials], hosts: props.hosts ? [...props.hosts] : undefined };
+    this.props = { ...props, methods: [...(props.methods ?? [])], credentials: [...(props.credentials ?? [])], hosts: props.hosts ? [...props.hosts] : undefined };
     this.match = props.match;
+    // the same checks the plugin runs, on the rule alone (the plugin runs them again with the rule's field path)
+    throwProblem('BasicAuthRule', checkBasicAuthRule(this.toJson(), 'rule')
+      .filter((p) => p.severity === Severity.ERROR).map((p) => ({ ...p, field: p.field.replace(/^rule\./, '') })));
   }
 
   /** Methods guarded (a copy). */
-  public get methods(): string[] {
+  public get methods(): HttpMethod[] {
     return [...this.props.methods];
   }
 
@@ -158,7 +166,7 @@ export class BasicAuthRule {
   public toJson(): { [key: string]: any } {
     return {
       [this.props.match.type]: this.props.match.path,
-      request_methods: [...this.props.methods],
+      request_methods: this.props.methods.map((m) => (m instanceof HttpMethod ? m.value : m)),
       credentials: this.props.credentials.map((c) => c.value),
       ...(this.props.hosts ? { hosts: [...this.props.hosts] } : {}),
     };
@@ -189,7 +197,7 @@ export interface BasicAuthPluginProps extends WasmPluginOptions {
  * @example
  * new BasicAuthPlugin(ns, 'basic-auth-at-waypoint', {
  *   targets: [waypoint],
- *   rules: [new BasicAuthRule({ match: PathMatch.prefix('/productpage'), methods: ['GET', 'POST'],
+ *   rules: [new BasicAuthRule({ match: PathMatch.prefix('/productpage'), methods: [HttpMethod.GET, HttpMethod.POST],
  *     credentials: [BasicAuthCredential.plain('ok', 'test')] })],
  * });
  */

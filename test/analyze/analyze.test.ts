@@ -3,8 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Testing, Yaml } from 'cdk8s';
 import { analyzePaths, compareFindings, exitCodeOf, parseOrigin } from '../../src/analyze';
-import { AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, PathMatch, PolicyTarget } from '../../src';
-import { Finding, FixWording, Severity, formatFinding } from '../../src/rules';
+import { AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, HttpMethod, PathMatch, PolicyTarget, ServiceReference } from '../../src';
+import { Finding, FixWording, Severity, formatFinding, formatFindingIn } from '../../src/rules';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -20,8 +20,8 @@ describe('analyze', () => {
     const ns = new AmbientNamespace(app, 'shop');
     const cart = new ApiObject(ns, 'Cart', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'cart' }, spec: { ports: [{ port: 80 }] } });
     new BasicAuthPlugin(ns, 'CartAuth', {
-      name: 'cart-auth', targets: [PolicyTarget.fromService(cart)],
-      rules: [new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
+      name: 'cart-auth', targets: [PolicyTarget.fromService(ServiceReference.fromApiObject(cart))],
+      rules: [new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
     });
 
     // WHEN synthesized
@@ -48,7 +48,7 @@ describe('analyze', () => {
     expect(hits).toHaveLength(1);
     expect(hits[0].origin).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+$`));
     expect(formatFinding(hits[0]).startsWith('WASM009 WasmPlugin shop/cart-auth (')).toBe(true);
-    expect(afterOrigin(formatFinding(hits[0], FixWording.CONSTRUCT))).toBe(afterOrigin(synthLine!.trim()));
+    expect(afterOrigin(formatFindingIn(hits[0], FixWording.CONSTRUCT))).toBe(afterOrigin(synthLine!.trim()));
     expect(synthLine).toMatch(/; give AmbientNamespace shop a waypoint \(addWaypoint\(\), or useWaypoint\(\) for a shared one\), or bind the Service with Waypoint\.bindService\(\)$/);
     expect(formatFinding(hits[0])).toMatch(/; label the Service or its Namespace with istio\.io\/use-waypoint: <waypoint>$/);
     expect(exitCodeOf(result)).toBe(1);

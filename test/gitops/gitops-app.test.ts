@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch, Lazy, YamlOutputType } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-33';
 import * as YAML from 'yaml';
 import {
-  AmbientNamespace, ArgoCdAppMode, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, GitOpsApp, GitOpsAppProps,
+  AmbientNamespace, ArgoCdAppMode, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, GitOpsApp, GitOpsAppProps, HttpMethod,
   NamespacePruning, PathMatch, PolicyTarget, SeedScenario, WaypointNamespaces,
 } from '../../src';
 import * as rules from '../../src/rules';
@@ -32,7 +32,7 @@ function docs(dir: string, file: string): any {
 }
 
 function rule(prefix: string, credential = BasicAuthCredential.plain('ok', 'test')): BasicAuthRule {
-  return new BasicAuthRule({ match: PathMatch.prefix(prefix), methods: ['GET'], credentials: [credential] });
+  return new BasicAuthRule({ match: PathMatch.prefix(prefix), methods: [HttpMethod.GET], credentials: [credential] });
 }
 
 /** A mixed app: ambient namespaces with our constructs, and a plain chart with cdk8s-plus, Lazy values and patches. */

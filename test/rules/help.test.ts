@@ -4,12 +4,12 @@ import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { inspect } from 'util';
 import { ApiObject, Testing } from 'cdk8s';
-import { AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, PathMatch, PolicyTarget, WaypointNamespaces } from '../../src';
+import { AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, HttpMethod, PathMatch, PolicyTarget, ServiceReference, WaypointNamespaces } from '../../src';
 import { MeshModel } from '../../src/model/mesh-model';
-import { Finding, FixWording, RuleError, formatFinding, runRules } from '../../src/rules';
+import { Finding, FixWording, RuleError, formatFinding, formatFindingIn, runRules } from '../../src/rules';
 import { GOOD_CONFIG, base, plugin, sourced } from './fixtures';
 
-const rule = () => new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] });
+const rule = () => new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] });
 const run = (objects: any[]): Finding[] => runRules(MeshModel.build(sourced(objects)));
 
 /** The synth error of an app, as cdk8s reports it. */
@@ -126,7 +126,7 @@ describe('fixes in the words of whoever made the object', () => {
     expect(synthLine).toMatch(/; give waypoint infra\/waypoint allowedNamespaces: WaypointNamespaces\.ALL$/);
     const [f] = run(manifests).filter((x) => x.code === 'AMB005');
     expect(formatFinding(f)).toMatch(/; allow namespace shop in the waypoint's allowedRoutes \(from: All, or a Selector matching its labels\)$/);
-    expect(formatFinding(f, FixWording.CONSTRUCT)).toMatch(/WaypointNamespaces\.ALL$/);
+    expect(formatFindingIn(f, FixWording.CONSTRUCT)).toMatch(/WaypointNamespaces\.ALL$/);
     // and the construct fix is right: with it, the binding is admitted
     const app2 = Testing.app();
     const wp = new AmbientNamespace(app2, 'infra').addWaypoint('Waypoint', { enrollNamespace: false, allowedNamespaces: WaypointNamespaces.ALL });
@@ -141,7 +141,7 @@ describe('fixes in the words of whoever made the object', () => {
     const svc = new ApiObject(other, 'Ledger', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ledger' }, spec: { ports: [{ port: 80 }] } });
     const shop = new AmbientNamespace(app, 'shop');
     shop.addWaypoint();
-    new BasicAuthPlugin(shop, 'Auth', { name: 'auth', targets: [PolicyTarget.fromService(svc)], rules: [rule()] });
+    new BasicAuthPlugin(shop, 'Auth', { name: 'auth', targets: [PolicyTarget.fromService(ServiceReference.fromApiObject(svc))], rules: [rule()] });
     expect(synthError(app)).toMatch(/WASM003 WasmPlugin shop\/auth \(shop\/Auth\): spec\.targetRefs\[0\]\.namespace: .*; target the Service in its own AmbientNamespace: define the plugin in AmbientNamespace ledger/);
   });
 

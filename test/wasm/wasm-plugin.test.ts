@@ -1,13 +1,13 @@
 import { ApiObject, Testing } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-33';
 import {
-  AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, FailStrategy, ImagePullPolicy, IngressGateway, PathMatch,
-  PluginPhase, PluginType, PolicyTarget, TrafficMode, EnvValueSource, WasmPlugin, WasmSource, WaypointTraffic,
+  AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, FailStrategy, HttpMethod, ImagePullPolicy, IngressGateway, PathMatch,
+  IService, PluginPhase, PluginType, PolicyTarget, ServiceReference, TrafficMode, EnvValueSource, WasmPlugin, WasmSource, WaypointTraffic,
 } from '../../src';
 import { find, synth } from '../helpers';
 
 const MODULE = WasmSource.oci('ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0');
-const rule = (prefix = '/cart') => new BasicAuthRule({ match: PathMatch.prefix(prefix), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] });
+const rule = (prefix = '/cart') => new BasicAuthRule({ match: PathMatch.prefix(prefix), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] });
 
 function shop() {
   const app = Testing.app();
@@ -15,8 +15,8 @@ function shop() {
   return { app, ns };
 }
 
-function service(scope: AmbientNamespace, name: string, labels: Record<string, string> = {}): ApiObject {
-  return new ApiObject(scope, `svc-${name}`, { apiVersion: 'v1', kind: 'Service', metadata: { name, labels }, spec: { ports: [{ port: 80, name: 'http' }] } });
+function service(scope: AmbientNamespace, name: string, labels: Record<string, string> = {}): IService {
+  return ServiceReference.fromApiObject(new ApiObject(scope, `svc-${name}`, { apiVersion: 'v1', kind: 'Service', metadata: { name, labels }, spec: { ports: [{ port: 80, name: 'http' }] } }));
 }
 
 describe('WasmPlugin', () => {
@@ -63,7 +63,7 @@ describe('WasmPlugin', () => {
     const { ns } = shop();
     const gw = new IngressGateway(ns, 'Edge', { name: 'edge' });
     const p = new BasicAuthPlugin(ns, 'auth', { targets: [gw], realm: 'shop' });
-    p.addRule(new BasicAuthRule({ match: PathMatch.exact('/cart'), methods: ['POST'], credentials: [BasicAuthCredential.encoded('b2s6dGVzdA==')], hosts: ['*.shop.example'] }));
+    p.addRule(new BasicAuthRule({ match: PathMatch.exact('/cart'), methods: [HttpMethod.POST], credentials: [BasicAuthCredential.encoded('b2s6dGVzdA==')], hosts: ['*.shop.example'] }));
     const spec = find(synth(ns), 'WasmPlugin', 'auth').spec;
     expect(spec.url).toBe('oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0');
     expect(spec.phase).toBe('AUTHN');
@@ -173,17 +173,19 @@ describe('WasmPlugin', () => {
       expect(() => WasmSource.fromUrl('ftp://example.com/x.wasm')).toThrow(/WASM012 spec\.url: scheme "ftp" is not one of oci, http, https, file \(got "ftp:\/\/example\.com\/x\.wasm"\)/);
     });
 
-    test('fails on a basic_auth rule with no methods', () => {
-      const { ns } = shop();
-      const noMethods = new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [], credentials: [BasicAuthCredential.plain('ok', 'test')] });
-      expect(() => new BasicAuthPlugin(ns, 'cart-auth', { rules: [noMethods] }))
-        .toThrow(/BA004 WasmPlugin shop\/cart-auth \(shop\/cart-auth\): spec\.pluginConfig\.basic_auth_rules\[0\]\.request_methods: must be a non-empty list.*\(got \[\]\)/);
+    test('fails on a basic_auth rule with no methods, in the rule\'s own constructor', () => {
+      expect(() => new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [], credentials: [BasicAuthCredential.plain('ok', 'test')] }))
+        .toThrow(/^BA004 BasicAuthRule: request_methods: must be a non-empty list of method names \(got \[\]\); pass the methods to guard, e.g\. methods: \[HttpMethod\.GET, HttpMethod\.POST\]/);
     });
 
-    test('fails on an empty path matcher', () => {
-      const { ns } = shop();
-      expect(() => new BasicAuthPlugin(ns, 'p', { rules: [new BasicAuthRule({ match: PathMatch.suffix(''), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] })] }))
-        .toThrow(/BA003 .*basic_auth_rules\[0\]\.suffix: must be a non-empty string/);
+    test('fails on a rule with no credentials, in the rule\'s own constructor', () => {
+      expect(() => new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [HttpMethod.GET], credentials: [] }))
+        .toThrow(/^BA005 BasicAuthRule: credentials: must list at least one credential \(got \[\]\); pass at least one credential/);
+    });
+
+    test('fails on an empty path matcher, in the rule\'s own constructor', () => {
+      expect(() => new BasicAuthRule({ match: PathMatch.suffix(''), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] }))
+        .toThrow(/^BA003 BasicAuthRule: suffix: must be a non-empty string .*\(got ""\); pass the path to match, e.g\. PathMatch\.suffix\("\/productpage"\)$/);
     });
 
     test('fails on zero or two path matchers in a hand-written config', () => {
