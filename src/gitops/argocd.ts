@@ -193,6 +193,26 @@ function appSpec(cfg: ResolvedArgoCd, path: string, namespace: string, vault: bo
 }
 
 /**
+ * The ApplicationSet's `templatePatch` that sends exactly `folders` through the vault plugin. Argo CD renders it
+ * with each folder's generator parameters and applies it to that Application as a strategic merge patch
+ * (applicationset/controllers/template/template.go `renderTemplatePatch`, patch.go `applyTemplatePatch`, v3.5.1);
+ * other folders get the empty patch `{}`. Go templates' `eq` is true when its first argument equals any other.
+ */
+export function vaultTemplatePatch(cfg: ResolvedArgoCd, folders: readonly string[]): string {
+  return [
+    `{{- if eq .path.basename ${folders.map((f) => JSON.stringify(f)).join(' ')} }}`,
+    'spec:',
+    '  source:',
+    '    plugin:',
+    `      name: ${JSON.stringify(cfg.vaultPluginName)}`,
+    '{{- else }}',
+    '{}',
+    '{{- end }}',
+    '',
+  ].join('\n');
+}
+
+/**
  * Defines the Argo CD objects for `folders` in `chart`: the AppProject (if asked), then the ApplicationSet
  * or one Application per folder.
  */
@@ -213,6 +233,7 @@ export function defineArgoCdObjects(chart: Chart, cfg: ResolvedArgoCd, folders: 
     });
   }
   if (cfg.mode === ArgoCdAppMode.APPLICATION_SET) {
+    const vaultFolders = folders.filter((f) => f.usesVault).map((f) => f.folder).sort();
     new ApiObject(chart, 'ApplicationSet', {
       apiVersion: ARGO_API,
       kind: 'ApplicationSet',
@@ -229,10 +250,10 @@ export function defineArgoCdObjects(chart: Chart, cfg: ResolvedArgoCd, folders: 
         }],
         template: {
           metadata: { name: '{{.path.basenameNormalized}}', ...finalizers },
-          // one template serves every folder: if any folder needs the vault plugin, all use it (it passes
-          // manifests without placeholders through unchanged)
-          spec: appSpec(cfg, '{{.path.path}}', '{{.path.basename}}', folders.some((f) => f.usesVault)),
+          spec: appSpec(cfg, '{{.path.path}}', '{{.path.basename}}', false),
         },
+        // only the folders whose manifests hold vault placeholders render through the vault plugin
+        ...(vaultFolders.length > 0 ? { templatePatch: vaultTemplatePatch(cfg, vaultFolders) } : {}),
       },
     });
     return;
