@@ -61,6 +61,12 @@ npx tsc --noEmit -p .
 npx cdk8s synth -o out >synth.log 2>&1 || { cat synth.log; echo "pack-test: cdk8s synth failed in the fresh app"; exit 1; }
 grep -rq "name: cart-auth" out || { echo "pack-test: the plugin was not synthesized"; exit 1; }
 grep -q "istio.io/use-waypoint: waypoint" out/shop.k8s.yaml || { echo "pack-test: the kplus.Service was not bound"; exit 1; }
+# the README's recipe for a fast synth in your own app: the same manifests, transpiled by sucrase
+npm install --save-dev --no-audit --no-fund --loglevel=error sucrase >/dev/null
+npm pkg set scripts.synth="node -r sucrase/register/ts main.ts" scripts.typecheck="tsc --noEmit"
+CDK8S_OUTDIR=out-fast npm run --silent synth 2>/dev/null
+diff -r out out-fast || { echo "pack-test: the sucrase synth wrote other manifests than cdk8s synth"; exit 1; }
+npm run --silent typecheck
 npx cdk8s-istio-ambient --help >/dev/null
 
 # the analyze bin on what the app wrote (clean), and on a broken manifest (exit 1, the finding line)
