@@ -12,7 +12,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { GitOpsApp } from '../src/gitops/gitops-app';
 import { loadManifests } from '../src/loader/load';
 import { SeedScenario } from '../src/samples/seed-scenario';
-import { NS_PLACEHOLDER } from './worker';
+import { NS_PLACEHOLDER, namespaceName } from './worker';
 
 interface SideResult {
   readonly wall_ms: number;
@@ -106,8 +106,13 @@ function main(argv: string[]): void {
   try {
     const templateFile = template(path.join(root, 'template'));
     const lib = runWorker(['library', String(n), path.join(root, 'library')]);
+    // the tree before the change, for the policy diff
+    fs.cpSync(path.join(root, 'library'), path.join(root, 'before'), { recursive: true });
     const again = runWorker(['library', String(n), path.join(root, 'library'), 'changed']);
     const toolRun = runWorker(['tools', String(n), path.join(root, 'library')]);
+    // a change that opens a door: ns-0 loses its reviews plugin; the diff must find it and nothing else
+    fs.rmSync(path.join(root, 'library', namespaceName(0), 'WasmPlugin.basic-auth-for-service.k8s.yaml'));
+    const diffRun = runWorker(['diff', String(n), path.join(root, 'before'), path.join(root, 'library')]);
     const bare = opts.bare ? runWorker(['bare', String(n), path.join(root, 'bare'), templateFile]) : undefined;
     const touched = Number(again.files_written) + Number(again.files_removed);
     const seed = mainJob(path.join(root, 'seed'), opts.mainJobRuns);
@@ -126,6 +131,10 @@ function main(argv: string[]): void {
         load_ms: Math.round((toolRun.simulate as any).load_ms), requests: (toolRun.simulate as any).requests,
         per_request_ms: round((toolRun.simulate as any).per_request_ms),
       },
+      diff_one_namespace_changed: {
+        wall_ms: diffRun.wall_ms, load_ms: Math.round(Number(diffRun.load_ms)), diff_ms: Math.round(Number(diffRun.diff_ms)),
+        requests: diffRun.requests, opened: diffRun.opened, namespaces_simulated: diffRun.namespaces_simulated,
+      },
     };
     if (!opts.json || process.stdout.isTTY) {
       const p = result.library.phases_ms;
@@ -138,6 +147,7 @@ function main(argv: string[]): void {
         bare ? `speedup:    ${result.speedup}x` : '',
         `re-synth after changing one namespace: ${again.wall_ms} ms, ${touched} file(s) touched, ${again.files_unchanged} unchanged`,
         `analyze on the output: ${result.analyze.ms} ms (${result.analyze.findings} warnings); simulate: ${result.simulate.load_ms} ms to load, ${result.simulate.per_request_ms} ms a request`,
+        `diff of two trees, one namespace changed: ${diffRun.wall_ms} ms wall (load both ${result.diff_one_namespace_changed.load_ms} ms, diff ${result.diff_one_namespace_changed.diff_ms} ms; ${diffRun.requests} requests in ${diffRun.namespaces_simulated} namespaces, ${diffRun.opened} opened)`,
       ].filter(Boolean).join('\n') + '\n');
     }
     if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);

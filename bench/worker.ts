@@ -3,10 +3,13 @@
  *   library <N> <outdir> [changed]   GitOpsApp with N SeedScenario namespaces (changed: one label differs in ns-0)
  *   bare <N> <outdir> <template>     the same objects as plain ApiObjects, a Chart per namespace, App.synth()
  *   tools <N> <outdir>               analyze, and simulate a request per namespace, on the library's output
+ *   diff <N> <before> <after>        the policy diff of two trees (after: ns-0 without its reviews plugin)
  */
 import * as fs from 'fs';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { analyzePaths } from '../src/analyze';
+import { diffObjects } from '../src/diff';
+import { loadManifests } from '../src/loader/load';
 import { GitOpsApp } from '../src/gitops/gitops-app';
 import { loadSimulator } from '../src/simulate';
 import { SeedScenario } from '../src/samples/seed-scenario';
@@ -75,9 +78,24 @@ function tools(n: number, outdir: string): object {
   };
 }
 
+/** The policy diff of two trees; it must find ns-0's reviews opened, and nothing else. */
+function diff(before: string, after: string): object {
+  const t0 = performance.now();
+  const a = loadManifests([before]);
+  const b = loadManifests([after]);
+  const t1 = performance.now();
+  const r = diffObjects(a.objects, b.objects);
+  const t2 = performance.now();
+  const wrong = r.changes.filter((c) => c.change !== 'opened' || c.target !== `Service ${namespaceName(0)}/reviews`);
+  if (r.summary.opened === 0 || wrong.length > 0) {
+    throw new Error(`diff: expected only ${namespaceName(0)}/reviews opened, got ${r.summary.opened} opened and ${wrong.length} other changes`);
+  }
+  return { objects: a.objects.length + b.objects.length, load_ms: t1 - t0, diff_ms: t2 - t1, requests: r.summary.requests, opened: r.summary.opened, namespaces_simulated: r.summary.namespacesSimulated };
+}
+
 if (require.main === module) {
   const [side, n, outdir, extra] = process.argv.slice(2);
   const result = side === 'library' ? library(Number(n), outdir, extra === 'changed')
-    : side === 'tools' ? tools(Number(n), outdir) : bare(Number(n), outdir, extra);
+    : side === 'tools' ? tools(Number(n), outdir) : side === 'diff' ? diff(outdir, extra) : bare(Number(n), outdir, extra);
   process.stdout.write(`${JSON.stringify({ ...result, peak_rss_mb: process.resourceUsage().maxRSS / 1024 })}\n`);
 }

@@ -46,6 +46,7 @@ new BasicAuthPlugin(ns, 'CartAuth', {
 new SeedScenario(app, 'default');
 app.synth();
 if (RULES.length === 0 || typeof MeshModel.build !== 'function') throw new Error('subpath exports missing');
+if (AmbientNamespace.enclosing(cart) !== ns || AmbientNamespace.of(cart) !== ns) throw new Error('AmbientNamespace.enclosing/of');
 TS
 # the types guide with the app's own cdk8s-plus-33: a Deployment is no Service (tsc fails if this compiles)
 cat > types-check.ts <<'TS'
@@ -57,6 +58,9 @@ const chart = new Chart(new App(), 'types');
 PolicyTarget.fromService(new kplus.Deployment(chart, 'Web', { containers: [{ image: 'nginx' }] }));
 TS
 npx tsc --noEmit -p .
+# the jsii assembly ships with the package, and the runtime dependencies come bundled
+[ -f node_modules/cdk8s-istio-ambient/.jsii ] || { echo "pack-test: .jsii is missing from the package"; exit 1; }
+[ -f node_modules/cdk8s-istio-ambient/node_modules/yaml/package.json ] || { echo "pack-test: yaml is not bundled"; exit 1; }
 # cdk8s synth as the app's own cdk8s.yaml runs it (npx ts-node main.ts)
 npx cdk8s synth -o out >synth.log 2>&1 || { cat synth.log; echo "pack-test: cdk8s synth failed in the fresh app"; exit 1; }
 grep -rq "name: cart-auth" out || { echo "pack-test: the plugin was not synthesized"; exit 1; }
@@ -112,4 +116,12 @@ status=$(npx cdk8s-istio-ambient simulate --manifests out --from default/curl -H
 [ "$status" = "200" ] || { echo "pack-test: simulate printed $status, expected 200"; exit 1; }
 cp "$root/examples/seed-checks.yaml" .
 npx cdk8s-istio-ambient simulate --manifests out --requests seed-checks.yaml >/dev/null
-echo "pack-test: $tarball installs into a fresh cdk8s init typescript-app (one cdk8s-plus: cdk8s-plus-33) and synthesizes with its kplus.Service; analyze, the validation plugin and simulate work from it"
+
+# the review tools: SARIF names the installed version, JUnit parses as XML, graph and diff run, the subpaths import
+version=$(node -p "require('cdk8s-istio-ambient/package.json').version")
+npx cdk8s-istio-ambient analyze out --format sarif | node -e "const l=JSON.parse(require('fs').readFileSync(0,'utf8')); if (l.runs[0].tool.driver.version !== '$version') { console.error('pack-test: SARIF driver version ' + l.runs[0].tool.driver.version); process.exit(1); }"
+npx cdk8s-istio-ambient simulate --manifests out --requests seed-checks.yaml --format junit | grep -q '<testsuites name="cdk8s-istio-ambient simulate" tests="7" failures="0"'
+npx cdk8s-istio-ambient graph out --format dot | grep -q '^digraph mesh {'
+npx cdk8s-istio-ambient diff out out | grep -q ' changed: 0 opened, 0 closed'
+node -e "for (const m of ['diff', 'graph', 'report']) if (Object.keys(require('cdk8s-istio-ambient/' + m)).length === 0) { console.error('pack-test: ./' + m + ' exports nothing'); process.exit(1); }"
+echo "pack-test: $tarball installs into a fresh cdk8s init typescript-app (one cdk8s-plus: cdk8s-plus-33) and synthesizes with its kplus.Service; analyze (text, SARIF), the validation plugin, simulate (JUnit), diff and graph work from it"

@@ -56,12 +56,19 @@ export class AmbientNamespace extends Chart {
   }
 
   /** The AmbientNamespace that encloses `c` (or is `c`); throws when there is none. */
+  public static enclosing(c: IConstruct): AmbientNamespace {
+    return enclosingOrThrow(c, 'enclosing');
+  }
+
+  /**
+   * The AmbientNamespace that encloses `c` (or is `c`); throws when there is none.
+   *
+   * @deprecated use `AmbientNamespace.enclosing()`. TypeScript only: it narrows `Chart.of()`'s return type,
+   * which jsii cannot express in the other languages, so it is left out of the jsii assembly.
+   * @jsii ignore
+   */
   public static of(c: IConstruct): AmbientNamespace {
-    const found = findAmbientNamespace(c);
-    if (!found) {
-      throw new Error(`AmbientNamespace.of (${c.node.path}): no enclosing AmbientNamespace; define the construct inside one, or pass a namespace explicitly`);
-    }
-    return found;
+    return enclosingOrThrow(c, 'of');
   }
 
   /** Name of the namespace. */
@@ -132,4 +139,12 @@ export function findAmbientNamespace(c: IConstruct): AmbientNamespace | undefine
     if (AmbientNamespace.isAmbientNamespace(s)) return s;
   }
   return undefined;
+}
+
+function enclosingOrThrow(c: IConstruct, method: string): AmbientNamespace {
+  const found = findAmbientNamespace(c);
+  if (!found) {
+    throw new Error(`AmbientNamespace.${method} (${c.node.path}): no enclosing AmbientNamespace; define the construct inside one, or pass a namespace explicitly`);
+  }
+  return found;
 }

@@ -5,10 +5,15 @@
 import { LoadError, loadManifests } from '../loader/load';
 import { MeshModel, MeshModelOptions } from '../model/mesh-model';
 import { SourcedManifest } from '../model/manifest';
-import { Finding, Severity, runRules } from '../rules';
+import { Finding, IgnoreEntry, Severity, applySuppressions, runRules } from '../rules';
 
 /** Options of {@link analyzePaths} and {@link analyzeObjects}. */
-export interface AnalyzeOptions extends MeshModelOptions {}
+export interface AnalyzeOptions extends MeshModelOptions {
+  /** Codes silenced on every object (`--ignore`; see `parseIgnoreList`). @default - none */
+  readonly ignore?: readonly IgnoreEntry[];
+  /** Where `ignore` was given, for reports. @default "--ignore" */
+  readonly ignoreWhere?: string;
+}
 
 /** Counts for the summary line. */
 export interface AnalyzeSummary {
@@ -20,6 +25,8 @@ export interface AnalyzeSummary {
   readonly files: number;
   /** Files or documents that could not be read. */
   readonly loadErrors: number;
+  /** Findings silenced by an annotation or `--ignore` (not counted in errors or warnings). */
+  readonly suppressed?: number;
 }
 
 /** Everything one run found. */
@@ -63,15 +70,24 @@ export function compareFindings(a: Finding, b: Finding): number {
     || cmp(a.field, b.field) || cmp(a.message, b.message) || cmp(a.value, b.value);
 }
 
-function summarize(findings: readonly Finding[], objects: number, files: number, loadErrors: number): AnalyzeSummary {
+/** Counts findings by severity; suppressed ones are counted apart and in neither severity. */
+export function summarize(findings: readonly Finding[], objects: number, files: number, loadErrors: number): AnalyzeSummary {
   let errors = 0;
-  for (const f of findings) if (f.severity === Severity.ERROR) errors++;
-  return { errors, warnings: findings.length - errors, objects, files, loadErrors };
+  let suppressed = 0;
+  for (const f of findings) {
+    if (f.suppressed) suppressed++;
+    else if (f.severity === Severity.ERROR) errors++;
+  }
+  return { errors, warnings: findings.length - errors - suppressed, objects, files, loadErrors, suppressed };
 }
 
-/** Runs the rule set over objects already in memory; throws only if a rule does. */
+/**
+ * Runs the rule set over objects already in memory, then marks what annotations and `ignore` suppress;
+ * throws only if a rule does.
+ */
 export function analyzeObjects(objects: readonly SourcedManifest[], options: AnalyzeOptions = {}): Finding[] {
-  return runRules(MeshModel.build(objects, options)).sort(compareFindings);
+  const model = MeshModel.build(objects, options);
+  return applySuppressions(runRules(model), model, { ignore: options.ignore, ignoreWhere: options.ignoreWhere }).sort(compareFindings);
 }
 
 /** Loads every YAML/JSON file under `paths` (recursively) and analyzes them together. Never throws. */

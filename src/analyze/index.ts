@@ -5,3 +5,5 @@ export * from './analyze';
 export * from './report';
 export type { LoadError, LoadResult } from '../loader/load';
 export { loadManifests, parseManifests } from '../loader/load';
+export { locateFindings } from './locate';
+export type { FieldPosition } from './locate';

@@ -3,7 +3,7 @@
  * machines. Pure string building, no I/O.
  */
 import { LoadError } from '../loader/load';
-import { Finding, RULES, Severity, formatFindingLine } from '../rules';
+import { Finding, RULES, Severity, formatFindingLine, suppressionSuffix } from '../rules';
 import { AnalyzeResult, AnalyzeSummary, parseOrigin } from './analyze';
 
 function plural(n: number, word: string): string {
@@ -12,7 +12,8 @@ function plural(n: number, word: string): string {
 
 /** `3 errors, 1 warning in 42 objects from 7 files` (plus unreadable input, when any). */
 export function summaryLine(s: AnalyzeSummary): string {
-  const base = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')} in ${plural(s.objects, 'object')} from ${plural(s.files, 'file')}`;
+  const suppressed = s.suppressed ? `, ${s.suppressed} suppressed` : '';
+  const base = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}${suppressed} in ${plural(s.objects, 'object')} from ${plural(s.files, 'file')}`;
   return s.loadErrors > 0 ? `${base}; ${plural(s.loadErrors, 'input error')}` : base;
 }
 
@@ -22,7 +23,7 @@ export function formatLoadError(e: LoadError): string {
 }
 
 export interface TextReportOptions {
-  /** Leave warning lines out (they still count in the summary). @default false */
+  /** Leave warning and suppressed lines out (they still count in the summary). @default false */
   readonly quiet?: boolean;
 }
 
@@ -30,8 +31,8 @@ export interface TextReportOptions {
 export function renderText(result: AnalyzeResult, options: TextReportOptions = {}): string {
   const lines: string[] = result.loadErrors.map(formatLoadError);
   for (const f of result.findings) {
-    if (options.quiet && f.severity === Severity.WARNING) continue;
-    lines.push(formatFindingLine(f));
+    if (options.quiet && (f.severity === Severity.WARNING || f.suppressed)) continue;
+    lines.push(findingText(f));
   }
   if (result.internalError !== undefined) lines.push(`error INTERNAL: ${result.internalError}`);
   lines.push(summaryLine(result.summary));
@@ -40,13 +41,23 @@ export function renderText(result: AnalyzeResult, options: TextReportOptions = {
 
 const TITLES = new Map(RULES.map((r) => [r.code, r.title]));
 
+/**
+ * A finding's report line: `<severity> <CODE> ...`, or `suppressed <severity> <CODE> ... [suppressed by ...]`
+ * so that a grep for `^error ` finds only what fails; a refused suppression is said at the end of the line.
+ */
+export function findingText(f: Finding): string {
+  return `${f.suppressed ? 'suppressed ' : ''}${formatFindingLine(f)}${suppressionSuffix(f)}`;
+}
+
 /** A finding as JSON: every field, plus its rule title and the origin split into file and line. */
 export function findingJson(f: Finding): Record<string, unknown> {
   const pos = parseOrigin(f.origin);
   return {
     severity: f.severity, code: f.code, title: TITLES.get(f.code) ?? '', kind: f.kind, namespace: f.namespace, name: f.name,
     origin: f.origin, file: pos.file, line: pos.line, field: f.field, message: f.message, value: f.value, fix: f.fix,
-    text: formatFindingLine(f),
+    text: findingText(f),
+    ...(f.suppressed ? { suppressed: { ...f.suppressed } } : {}),
+    ...(f.suppressionRefused ? { suppressionRefused: f.suppressionRefused } : {}),
   };
 }
 

@@ -1,10 +1,13 @@
 // `analyze <file-or-dir>...`: parses options, calls analyze/, prints its report. No rule logic here.
 import { Option } from 'commander';
-import { FailOn, analyzePaths, exitCodeOf, renderJson, renderText } from '../analyze';
+import { FailOn, analyzePaths, exitCodeOf } from '../analyze';
+import { ANALYZE_FORMATS, AnalyzeFormat, renderAnalysis } from '../report';
+import { IgnoreListError, parseIgnoreList } from '../rules';
 import type { CommandRegistrar } from './program';
 
 interface AnalyzeFlags {
-  readonly format: 'text' | 'json';
+  readonly format: AnalyzeFormat;
+  readonly ignore: string[];
   readonly rootNamespace: string;
   readonly defaultNamespace: string;
   readonly quiet?: boolean;
@@ -16,15 +19,26 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
     .description('Find the Istio ambient and Wasm plugin mistakes Istio ignores silently, in any Kubernetes YAML. '
       + 'Exit 0: no errors; 1: errors found; 2: input unreadable or malformed.')
     .argument('<paths...>', 'YAML/JSON files or directories (read recursively; dot-folders and node_modules skipped)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--format <format>', 'output format (sarif: SARIF 2.1.0 for code scanning)').choices([...ANALYZE_FORMATS]).default('text'))
     .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", 'istio-system')
     .option('--default-namespace <namespace>', 'namespace of objects that set none (as kubectl would apply them)', 'default')
     .option('-q, --quiet', 'print errors only (warnings are still counted in the summary)')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices([FailOn.ERROR, FailOn.WARNING]).default(FailOn.ERROR))
+    .option('--ignore <codes>', 'suppress these codes on every object: CODE[,CODE][: reason] (repeatable); reported as suppressed, never hidden',
+      (v: string, prev: string[]) => [...prev, v], [])
     .action((paths: string[], flags: AnalyzeFlags) => {
-      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace });
+      let ignore;
+      try {
+        ignore = parseIgnoreList(flags.ignore);
+      } catch (e) {
+        if (!(e instanceof IgnoreListError)) throw e;
+        io.err(`error: ${e.message}\n`);
+        setExit(2);
+        return;
+      }
+      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, ignore });
       const code = exitCodeOf(result, flags.failOn);
-      io.out(flags.format === 'json' ? renderJson(result, code) : renderText(result, { quiet: flags.quiet }));
+      io.out(renderAnalysis(result, flags.format, { exitCode: code, quiet: flags.quiet }));
       setExit(code);
     });
 };

@@ -1,6 +1,8 @@
 // `cdk8s-istio-ambient <command>`: argument parsing only; the work lives in analyze/ and simulate/.
 import { Command, CommanderError } from 'commander';
 import { analyzeCommand } from './analyze-command';
+import { diffCommand } from './diff-command';
+import { graphCommand } from './graph-command';
 import { simulateCommand } from './simulate-command';
 
 /** Where the CLI writes; tests pass their own. */
@@ -17,15 +19,21 @@ export const PROCESS_IO: CliIo = {
 /** A subcommand adds itself to the program and reports its exit code through `setExit`. */
 export type CommandRegistrar = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
-/** Runs the CLI and returns the exit code (2 for usage errors and bad input); never throws. */
-export async function runCli(argv: readonly string[], io: CliIo = PROCESS_IO): Promise<number> {
-  let exit = 0;
+/** The program with every subcommand registered; `setExit` receives each command's exit code. */
+export function cliProgram(io: CliIo = PROCESS_IO, setExit: (code: number) => void = () => undefined): Command {
   const program = new Command('cdk8s-istio-ambient')
     .description('Offline checks and traffic simulation for Istio ambient mode and its Wasm plugins')
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(`${s.split('\n')[0]}\n`) });
-  for (const r of [analyzeCommand, simulateCommand]) r(program, io, (code) => { exit = code; });
+  for (const r of [analyzeCommand, simulateCommand, diffCommand, graphCommand]) r(program, io, setExit);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code (2 for usage errors and bad input); never throws. */
+export async function runCli(argv: readonly string[], io: CliIo = PROCESS_IO): Promise<number> {
+  let exit = 0;
+  const program = cliProgram(io, (code) => { exit = code; });
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {

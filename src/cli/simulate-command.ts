@@ -1,6 +1,7 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { BATCH_FORMATS, BatchFormat, renderBatch } from '../report';
 import {
-  SimulationInputError, SimulationRequest, basicAuthHeader, formatBatch, formatSimulation, loadChecks, loadSimulator, parseHeader,
+  SimulationInputError, SimulationRequest, basicAuthHeader, formatSimulation, loadChecks, loadSimulator, parseHeader,
 } from '../simulate';
 import type { CliIo, CommandRegistrar } from './program';
 
@@ -15,6 +16,7 @@ interface SimulateOptions {
   readonly user?: string;
   readonly requests?: string;
   readonly json?: boolean;
+  readonly format?: BatchFormat;
   readonly rootNamespace?: string;
   readonly clusterDomain?: string;
 }
@@ -46,15 +48,16 @@ function run(url: string | undefined, opts: SimulateOptions, io: CliIo): number 
     const checks = loadChecks(opts.requests, { from: opts.from });
     const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain });
     const batch = sim.check(checks);
-    io.out(opts.json ? `${JSON.stringify(batch, null, 2)}\n` : formatBatch(batch));
+    io.out(renderBatch(batch, opts.format ?? (opts.json ? 'json' : 'text'), opts.requests));
     return batch.failed === 0 ? SIMULATE_EXIT.SIMULATED : SIMULATE_EXIT.MISMATCH;
   }
+  if (opts.format === 'junit') throw new SimulationInputError('--format junit: reports batch checks; use it with --requests <file>');
   if (url === undefined) throw new SimulationInputError('URL: missing; pass the URL to request (e.g. http://productpage:9080/productpage), or --requests <file>');
   if (opts.from === undefined) throw new SimulationInputError('--from: missing; name the client as <namespace>/<workload> (e.g. --from default/curl)');
   const request: SimulationRequest = { from: opts.from, method: opts.request ?? 'GET', url, headers: headersOf(opts) };
   const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain });
   const result = sim.simulate(request);
-  io.out(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatSimulation(result));
+  io.out(opts.json || opts.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatSimulation(result));
   return result.status === 'unknown' ? SIMULATE_EXIT.UNKNOWN : SIMULATE_EXIT.SIMULATED;
 }
 
@@ -72,7 +75,8 @@ export const simulateCommand: CommandRegistrar = (program: Command, io: CliIo, s
     .option('-H, --header <header>', 'request header "Name: value" (repeatable; "Name:" removes it)', collect, [])
     .option('-u, --user <user:password>', 'send Authorization: Basic with these credentials')
     .option('--requests <file>', 'batch mode: a YAML list of requests with the status each expects')
-    .option('--json', 'print one JSON object instead of the trace')
+    .option('--json', 'print one JSON object instead of the trace (same as --format json)')
+    .addOption(new Option('--format <format>', 'output format (junit: batch mode only, one testcase per check)').choices([...BATCH_FORMATS]))
     .option('--root-namespace <namespace>', "Istio's root namespace", 'istio-system')
     .option('--cluster-domain <domain>', "the cluster's DNS domain", 'cluster.local')
     // accepted so a curl line from the Istio docs can be pasted as is; the output is always the trace, then the status

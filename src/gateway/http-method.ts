@@ -32,11 +32,11 @@ export class HttpMethod {
     return new HttpMethod(value);
   }
 
-  /** The methods the Gateway API enumerates, in its order. */
-  public static get STANDARD(): HttpMethod[] {
-    return [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.CONNECT,
-      HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PATCH];
-  }
+  /** The methods the Gateway API enumerates, in its order (a frozen array). */
+  // a static readonly field, not a getter: jsii accepts upper-case names only on constants
+  public static readonly STANDARD: HttpMethod[] = Object.freeze([HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST,
+    HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.CONNECT, HttpMethod.OPTIONS, HttpMethod.TRACE,
+    HttpMethod.PATCH]) as HttpMethod[];
 
   /** The method as sent on the wire, e.g. `GET`. */
   public readonly value: string;

@@ -8,7 +8,7 @@ import { IConstruct, IValidation } from 'constructs';
 import { MeshModel, MeshModelOptions } from '../model/mesh-model';
 import { SourcedManifest } from '../model/manifest';
 import { Finding, FixWording, Severity, formatFindingIn } from '../rules/finding';
-import { ruleReadsKind, runRules } from '../rules';
+import { IgnoreEntry, applySuppressions, parseIgnoreList, ruleReadsKind, runRules, suppressionSuffix } from '../rules';
 
 const CONTEXTS = new WeakMap<IConstruct, MeshContext>();
 
@@ -20,6 +20,18 @@ export function isSilenced(code: string, value: string | undefined = process.env
   if (value === undefined || value === '') return false;
   if (/^(1|true|yes|all)$/i.test(value.trim())) return true;
   return value.split(',').some((c) => c.trim() === code);
+}
+
+/**
+ * The synth counterpart of `analyze --ignore`: `CODE[,CODE][: reason]` entries, separated by `;` or new lines.
+ * Unlike the quiet list, it suppresses errors too (an auth plugin's error only with a reason).
+ */
+export const IGNORE_ENV = 'CDK8S_ISTIO_AMBIENT_IGNORE';
+
+/** The entries of the ignore variable; throws one line naming the variable for a malformed entry. */
+export function ignoreFromEnv(value: string | undefined = process.env[IGNORE_ENV]): IgnoreEntry[] {
+  if (value === undefined || value.trim() === '') return [];
+  return parseIgnoreList(value.split(/[;\n]/), IGNORE_ENV);
 }
 
 export class MeshContext {
@@ -104,8 +116,8 @@ export class MeshContext {
       validate: () => {
         if (!this.findingsBySource) this.refreshIfChanged();
         return (this.findingsBySource!.get(source) ?? [])
-          .filter((f) => f.severity === Severity.ERROR)
-          .map((f) => formatFindingIn(f, this.wordingFor(f)));
+          .filter((f) => f.severity === Severity.ERROR && !f.suppressed)
+          .map((f) => `${formatFindingIn(f, this.wordingFor(f))}${suppressionSuffix(f)}`);
       },
     };
   }
@@ -139,18 +151,19 @@ export class MeshContext {
       objects.push({ manifest, origin: owner.node.path, source: owner });
     }
     this.lastModel = MeshModel.build(objects, this.options);
-    this.all = runRules(this.lastModel);
+    this.all = applySuppressions(runRules(this.lastModel), this.lastModel, { ignore: ignoreFromEnv(), ignoreWhere: IGNORE_ENV });
     const bySource = new Map<unknown, Finding[]>();
     for (const f of this.all) {
       const list = bySource.get(f.source);
       if (list) list.push(f); else bySource.set(f.source, [f]);
-      if (f.severity === Severity.ERROR && !this.validated.has(f.source as IConstruct)) {
+      if (f.severity === Severity.ERROR && !f.suppressed && !this.validated.has(f.source as IConstruct)) {
         // an object no construct of ours owns (a user's Service, a kplus.Namespace): report at its own path
         this.validated.add(f.source as IConstruct);
         (f.source as IConstruct).node.addValidation(this.validationFor(f.source as IConstruct));
       }
-      if (f.severity === Severity.WARNING && !isSilenced(f.code)) {
-        const line = `warning ${formatFindingIn(f, this.wordingFor(f))}`;
+      // suppressed findings are said once, as suppressed, unless the quiet list silences their code
+      if ((f.severity === Severity.WARNING || f.suppressed) && !isSilenced(f.code)) {
+        const line = `${f.suppressed ? 'suppressed ' : ''}${f.severity} ${formatFindingIn(f, this.wordingFor(f))}${suppressionSuffix(f)}`;
         if (!this.warned.has(line)) {
           this.warned.add(line);
           process.stderr.write(`${line}\n`);

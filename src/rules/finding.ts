@@ -32,6 +32,20 @@ export interface Finding {
   readonly apiFix?: string;
   /** Opaque producer handle carried over from the manifest (the construct at synth time). */
   readonly source?: unknown;
+  /** Set when a suppression silences the finding: it is reported as suppressed and fails nothing. */
+  readonly suppressed?: Suppression;
+  /** Set when a suppression names the finding but may not silence it (see `applySuppressions`): why. */
+  readonly suppressionRefused?: string;
+}
+
+/** Who silenced a finding, and why. */
+export interface Suppression {
+  /** `annotation` (on the object) or `option` (`--ignore`, the synth environment variable, the plugin property). */
+  readonly by: 'annotation' | 'option';
+  /** Where the suppression is written, e.g. `--ignore` or `metadata.annotations["cdk8s-istio-ambient.io/ignore"]`. */
+  readonly where: string;
+  /** The reason given; empty when none was. */
+  readonly reason: string;
 }
 
 /** Whose words a fix is given in. */

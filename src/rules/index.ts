@@ -15,6 +15,7 @@ export * from './basic-auth';
 export * from './wasm-plugin';
 export * from './ambient';
 export * from './argocd';
+export * from './suppression';
 
 /** The kinds (by API group) the rules read; synth-time validation renders only these. */
 const RULE_INPUT_KINDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([

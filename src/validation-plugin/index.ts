@@ -14,7 +14,7 @@
  */
 import { FailOn, analyzeObjects, firstLine, summaryLine } from '../analyze';
 import { loadManifests } from '../loader/load';
-import { RULES, Severity } from '../rules';
+import { IgnoreEntry, IgnoreListError, RULES, Severity, parseIgnoreList, suppressionSuffix } from '../rules';
 import { parseOrigin } from '../analyze/analyze';
 
 /** `properties:` of the `validations:` entry. */
@@ -25,6 +25,11 @@ export interface IstioAmbientValidationProperties {
   readonly defaultNamespace?: string;
   /** `error` fails the synth on errors only, `warning` on warnings too. @default "error" */
   readonly failOn?: string;
+  /**
+   * Codes suppressed on every object, as `analyze --ignore` takes them: `CODE[,CODE][: reason]`, one entry or a
+   * list. Annotations on objects are honoured as well. @default - none
+   */
+  readonly ignore?: string | readonly string[];
 }
 
 /** A violation as cdk8s-cli's `ValidationReport.addViolation` takes it. */
@@ -55,8 +60,20 @@ export class IstioAmbientValidation {
     if (props.failOn !== undefined && props.failOn !== FailOn.ERROR && props.failOn !== FailOn.WARNING) {
       throw new Error(`IstioAmbientValidation: properties.failOn: must be "error" or "warning" (got ${JSON.stringify(props.failOn)}); fix the validations entry in cdk8s.yaml`);
     }
+    const raw = props.ignore === undefined ? [] : typeof props.ignore === 'string' ? [props.ignore] : props.ignore;
+    if (!Array.isArray(raw) || raw.some((v) => typeof v !== 'string')) {
+      throw new Error(`IstioAmbientValidation: properties.ignore: must be a string or a list of strings (got ${JSON.stringify(props.ignore)}); write e.g. ignore: ["BA011: demo credentials"]`);
+    }
+    try {
+      this.ignore = parseIgnoreList(raw, 'properties.ignore');
+    } catch (e) {
+      if (e instanceof IgnoreListError) throw new Error(`IstioAmbientValidation: ${e.message}; fix the validations entry in cdk8s.yaml`);
+      throw e;
+    }
     this.props = { ...props };
   }
+
+  private readonly ignore: IgnoreEntry[];
 
   public async validate(context: ValidationContextShape): Promise<void> {
     const loaded = loadManifests(context.manifests);
@@ -70,7 +87,9 @@ export class IstioAmbientValidation {
     }
     let findings;
     try {
-      findings = analyzeObjects(loaded.objects, { rootNamespace: this.props.rootNamespace, defaultNamespace: this.props.defaultNamespace });
+      findings = analyzeObjects(loaded.objects, {
+        rootNamespace: this.props.rootNamespace, defaultNamespace: this.props.defaultNamespace, ignore: this.ignore, ignoreWhere: 'properties.ignore',
+      });
     } catch (e) {
       // a crash in a rule fails the report in one line instead of aborting cdk8s with a stack
       context.report.addViolation({
@@ -83,20 +102,21 @@ export class IstioAmbientValidation {
     for (const f of findings) {
       const ns = f.namespace === '' ? '' : `${f.namespace}/`;
       context.report.addViolation({
-        ruleName: `${f.code} (${f.severity}): ${TITLES.get(f.code) ?? ''}`,
+        ruleName: `${f.code} (${f.severity}${f.suppressed ? ', suppressed' : ''}): ${TITLES.get(f.code) ?? ''}`,
         // the same words as at synth and in `analyze`, origin included (file:line of the written manifest)
-        recommendation: `${f.kind} ${ns}${f.name} (${f.origin}): ${f.field}: ${f.message} (got ${f.value})`,
+        recommendation: `${f.kind} ${ns}${f.name} (${f.origin}): ${f.field}: ${f.message} (got ${f.value})${suppressionSuffix(f)}`,
         fix: f.fix,
         // cdk8s maps resourceName to the construct path through its construct metadata
         violatingResources: [{ resourceName: f.name, locations: [f.field], manifestPath: parseOrigin(f.origin).file }],
       });
     }
-    const errors = findings.filter((f) => f.severity === Severity.ERROR).length;
-    const warnings = findings.length - errors;
+    const errors = findings.filter((f) => f.severity === Severity.ERROR && !f.suppressed).length;
+    const suppressed = findings.filter((f) => f.suppressed).length;
+    const warnings = findings.length - errors - suppressed;
     const failing = loaded.errors.length > 0 || errors > 0 || (this.props.failOn === FailOn.WARNING && warnings > 0);
-    context.logger.log(`cdk8s-istio-ambient: ${summaryLine({ errors, warnings, objects: loaded.objects.length, files: loaded.files.length, loadErrors: loaded.errors.length })}`);
+    context.logger.log(`cdk8s-istio-ambient: ${summaryLine({ errors, warnings, objects: loaded.objects.length, files: loaded.files.length, loadErrors: loaded.errors.length, suppressed })}`);
     context.report.submit(failing ? 'failure' : 'success', {
-      errors: String(errors), warnings: String(warnings), objects: String(loaded.objects.length),
+      errors: String(errors), warnings: String(warnings), objects: String(loaded.objects.length), ...(suppressed > 0 ? { suppressed: String(suppressed) } : {}),
     });
   }
 }

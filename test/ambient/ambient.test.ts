@@ -32,12 +32,21 @@ describe('AmbientNamespace', () => {
     expect(find(synth(infra), 'Gateway', 'shared').spec.listeners[0].allowedRoutes).toEqual({ namespaces: { from: 'All' } });
   });
 
-  test('of() finds the enclosing namespace and fails outside one', () => {
+  test('enclosing() finds the enclosing namespace and fails outside one', () => {
+    const app = Testing.app();
+    const ns = new AmbientNamespace(app, 'shop');
+    const wp = ns.addWaypoint();
+    expect(AmbientNamespace.enclosing(wp)).toBe(ns);
+    expect(AmbientNamespace.enclosing(ns)).toBe(ns);
+    expect(() => AmbientNamespace.enclosing(app)).toThrow(/^AmbientNamespace\.enclosing \(\): no enclosing AmbientNamespace/);
+  });
+
+  test('the deprecated of() still answers like enclosing() in TypeScript', () => {
     const app = Testing.app();
     const ns = new AmbientNamespace(app, 'shop');
     const wp = ns.addWaypoint();
     expect(AmbientNamespace.of(wp)).toBe(ns);
-    expect(() => AmbientNamespace.of(app)).toThrow(/no enclosing AmbientNamespace/);
+    expect(() => AmbientNamespace.of(app)).toThrow(/^AmbientNamespace\.of \(\): no enclosing AmbientNamespace/);
   });
 
   test('fails on a name that is not a DNS label', () => {

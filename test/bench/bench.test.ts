@@ -20,6 +20,7 @@ describe('npm run bench', () => {
       bare_cdk8s: { wall_ms: expect.any(Number), peak_rss_mb: expect.any(Number), objects: 48 },
       resynth_one_namespace_changed: { files_touched: 1 },
       simulate: { requests: 2 },
+      diff_one_namespace_changed: { wall_ms: expect.any(Number), opened: 6, namespaces_simulated: expect.any(Number) },
       // the seed's main job, each run a whole process (npm run synth, and cdk8s synth through cdk8s.yaml)
       seed_main_job: { command: 'npm run synth', first_run_ms: expect.any(Number), warm_ms: expect.any(Number), cdk8s_cli_ms: expect.any(Number) },
     });

@@ -54,7 +54,7 @@ describe('analyze CLI', () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out);
     // BA010 twice, and BA011 for the fixture's plain-text credential
-    expect(doc.summary).toEqual({ errors: 0, warnings: 3, objects: 5, files: 2, loadErrors: 0, exitCode: 0, text: '0 errors, 3 warnings in 5 objects from 2 files' });
+    expect(doc.summary).toEqual({ errors: 0, warnings: 3, objects: 5, files: 2, loadErrors: 0, suppressed: 0, exitCode: 0, text: '0 errors, 3 warnings in 5 objects from 2 files' });
     expect(doc.findings.map((f: any) => f.code)).toEqual(['BA010', 'BA010', 'BA011']);
     expect(doc.findings[0]).toEqual({
       severity: 'warning', code: 'BA010', title: 'basic_auth rule that can never match (path without "/", method not upper case)',

@@ -6,6 +6,11 @@ describe('HttpMethod', () => {
     expect(HttpMethod.STANDARD.every((m) => m.isStandard)).toBe(true);
   });
 
+  test('the standard list cannot be changed by a caller', () => {
+    expect(() => (HttpMethod.STANDARD as HttpMethod[]).push(HttpMethod.of('PURGE'))).toThrow(TypeError);
+    expect(HttpMethod.of('PURGE').isStandard).toBe(false);
+  });
+
   test('of() returns the constant for a standard method and a new value for any other token', () => {
     expect(HttpMethod.of('POST')).toBe(HttpMethod.POST);
     const purge = HttpMethod.of('PURGE');

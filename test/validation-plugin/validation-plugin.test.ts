@@ -52,4 +52,26 @@ describe('validation plugin', () => {
       spy.mockRestore();
     }
   });
+
+  test('honours properties.ignore and the ignore annotation, listing suppressed findings as such', async () => {
+    const fs = await import('fs');
+    const os = await import('os');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-suppress-'));
+    const annotated = path.join(dir, 'p.yaml');
+    fs.writeFileSync(annotated, fs.readFileSync(path.join(FIX, 'WASM005.bad.yaml'), 'utf8')
+      .replace('  namespace: shop\n', '  namespace: shop\n  annotations:\n    cdk8s-istio-ambient.io/ignore: "WASM005: gateway in the infra repo"\n'));
+    const { json } = await run([path.join(FIX, 'base.yaml'), annotated, path.join(FIX, 'WASM021.bad.yaml')], { ignore: ['WASM021'] });
+    expect(json.summary).toMatchObject({ status: 'success', metadata: { errors: '0', warnings: '0', suppressed: '2' } });
+    expect(json.violations.map((v: { ruleName: string }) => v.ruleName)).toEqual([
+      'WASM005 (error, suppressed): target Gateway does not exist in the plugin namespace',
+      'WASM021 (warning, suppressed): FAIL_OPEN on an AUTHN or AUTHZ plugin',
+    ]);
+    expect(json.violations[0].recommendation).toMatch(/\[suppressed by metadata\.annotations\["cdk8s-istio-ambient\.io\/ignore"\]: gateway in the infra repo\]$/);
+    expect(json.violations[1].recommendation).toMatch(/\[suppressed by properties\.ignore\]$/);
+  });
+
+  test('fails at load on a malformed properties.ignore', () => {
+    expect(() => new IstioAmbientValidation({ ignore: 'WASM999' })).toThrow(/IstioAmbientValidation: properties\.ignore: "WASM999" is not a rule code/);
+    expect(() => new IstioAmbientValidation({ ignore: [3] as any })).toThrow(/properties\.ignore: must be a string or a list of strings \(got \[3\]\)/);
+  });
 });

@@ -1,0 +1,47 @@
+// `graph <paths...>`: which plugin guards which Service, through which proxy, as Mermaid or DOT.
+import { Option } from 'commander';
+import { meshGraph, renderDot, renderMermaid } from '../graph';
+import { loadManifests } from '../loader/load';
+import { MeshModel } from '../model/mesh-model';
+import type { CommandRegistrar } from './program';
+
+interface GraphFlags {
+  readonly format: 'mermaid' | 'dot';
+  readonly namespace?: string;
+  readonly rootNamespace: string;
+  readonly defaultNamespace: string;
+}
+
+export const graphCommand: CommandRegistrar = (program, io, setExit) => {
+  program.command('graph')
+    .description('draw the mesh: which plugin guards which Service, through which proxy (gateway or waypoint). Exit 0 drawn, 2 input unreadable')
+    .argument('<paths...>', 'YAML/JSON files or directories (read recursively)')
+    .addOption(new Option('--format <format>', 'mermaid (renders in GitHub Markdown) or dot (Graphviz)').choices(['mermaid', 'dot']).default('mermaid'))
+    .option('-n, --namespace <namespace>', 'draw only what touches this namespace')
+    .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", 'istio-system')
+    .option('--default-namespace <namespace>', 'namespace of objects that set none', 'default')
+    .action((paths: string[], flags: GraphFlags) => {
+      const loaded = loadManifests(paths);
+      if (loaded.errors.length > 0) {
+        const e = loaded.errors[0];
+        const more = loaded.errors.length > 1 ? ` (and ${loaded.errors.length - 1} more)` : '';
+        io.err(`error: ${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}${more}; fix the file or leave it out\n`);
+        setExit(2);
+        return;
+      }
+      if (loaded.objects.length === 0) {
+        io.err(`error: no Kubernetes object found under ${paths.map((p) => JSON.stringify(p)).join(', ')}; point graph at the synthesized YAML (e.g. dist)\n`);
+        setExit(2);
+        return;
+      }
+      const model = MeshModel.build(loaded.objects, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace });
+      const g = meshGraph(model, { namespace: flags.namespace });
+      if (flags.namespace !== undefined && g.nodes.length === 0) {
+        io.err(`error: --namespace: nothing in namespace ${JSON.stringify(flags.namespace)} to draw (namespaces: ${meshGraph(model).namespaces.join(', ') || 'none'})\n`);
+        setExit(2);
+        return;
+      }
+      io.out(flags.format === 'dot' ? renderDot(g) : renderMermaid(g));
+      setExit(0);
+    });
+};
