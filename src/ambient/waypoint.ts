@@ -5,7 +5,7 @@ import { crdObject } from '../private/crd-object';
 import { IPolicyTarget, PolicyTargetReference } from '../wasm/policy-target';
 import { MeshContext } from '../private/mesh-context';
 import { namespaceOf, throwIfProblems } from '../private/names';
-import { checkWaypointName } from '../rules/ambient';
+import { checkWaypointFor, checkWaypointName } from '../rules/ambient';
 import { checkLabelName, checkObjectName } from '../rules/wasm-fields';
 import { AmbientLabels } from './labels';
 import { IService, serviceRefOf } from './service';
@@ -102,7 +102,9 @@ export class Waypoint extends Construct implements IPolicyTarget {
     this.namespace = namespaceOf(this, props.namespace);
     this.trafficType = props.trafficType;
     throwIfProblems(this, 'Gateway', this.namespace, this.name,
-      [...checkObjectName(this.name), ...checkWaypointName(this.name), ...checkLabelName(this.namespace, 'metadata.namespace')]);
+      [...checkObjectName(this.name), ...checkWaypointName(this.name), ...checkLabelName(this.namespace, 'metadata.namespace'),
+        // istioctl refuses any other --for value, and istiod would take such a waypoint as taking nothing
+        ...checkWaypointFor(props.trafficType, 'metadata.labels["istio.io/waypoint-for"]')]);
 
     const labels: Record<string, string> = {};
     if (props.trafficType !== undefined) labels[AmbientLabels.WAYPOINT_FOR] = props.trafficType;

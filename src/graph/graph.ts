@@ -58,6 +58,8 @@ const DEAD_TEXT: Record<DeadRefReason, string> = {
   [DeadRefReason.FOREIGN_GATEWAY]: 'a Gateway Istio does not run: never runs',
   [DeadRefReason.MISSING_SERVICE]: 'no such Service: never runs',
   [DeadRefReason.NO_WAYPOINT]: 'no waypoint serves it: never runs',
+  [DeadRefReason.HEADLESS]: 'a headless Service: its waypoint never sees its traffic: never runs',
+  [DeadRefReason.EAST_WEST_SERVICE]: 'bound to an east-west gateway, whose chains have no Service: never runs',
   [DeadRefReason.WRONG_GATEWAY_CLASS]: 'not the istio-waypoint class: never runs',
   [DeadRefReason.NOT_ROOT_NAMESPACE]: 'GatewayClass target outside the root namespace: never runs',
 };

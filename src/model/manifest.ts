@@ -52,3 +52,25 @@ export function labelsOf(m: Manifest | undefined): Record<string, string> {
 export function key(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
+
+/** Kinds whose objects run pods, and where their pod template sits. */
+const POD_TEMPLATE: Record<string, (m: Manifest) => any> = {
+  Pod: (m) => m,
+  Deployment: (m) => m.spec?.template,
+  StatefulSet: (m) => m.spec?.template,
+  DaemonSet: (m) => m.spec?.template,
+  ReplicaSet: (m) => m.spec?.template,
+  Job: (m) => m.spec?.template,
+  CronJob: (m) => m.spec?.jobTemplate?.spec?.template,
+};
+
+/**
+ * The labels the pods of an object carry: a Pod's own, a workload's pod template's; `undefined` for kinds that
+ * run no pods.
+ */
+export function podLabelsOf(m: Manifest): Record<string, string> | undefined {
+  const get = typeof m.kind === 'string' ? POD_TEMPLATE[m.kind] : undefined;
+  if (!get) return undefined;
+  const template = get(m);
+  return template && typeof template === 'object' ? labelsOf(template) : {};
+}

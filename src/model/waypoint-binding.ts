@@ -4,7 +4,9 @@
  */
 import { didYouMean } from './suggest';
 import { Entry, MeshModel } from './mesh-model';
-import { key, labelsOf } from './manifest';
+import { key, labelsOf, podLabelsOf } from './manifest';
+import { GatewayRole, isWaypointType } from './gateway-class';
+import { isExternalName } from './protocol';
 
 export const LABEL_DATAPLANE_MODE = 'istio.io/dataplane-mode';
 export const LABEL_USE_WAYPOINT = 'istio.io/use-waypoint';
@@ -31,8 +33,13 @@ export enum BindingFailure {
   NO_LABEL = 'no-label',
   /** The named Gateway does not exist. */
   MISSING_WAYPOINT = 'missing-waypoint',
-  /** The named Gateway is not of class istio-waypoint. */
+  /**
+   * The named Gateway is not a waypoint (nor an east-west gateway). istiod binds it anyway once it has an
+   * address; no waypoint chain is built for the object.
+   */
   NOT_A_WAYPOINT = 'not-a-waypoint',
+  /** A Service of type ExternalName: the ambient index leaves it out. */
+  EXTERNAL_NAME = 'external-name',
   /** The waypoint's `waypoint-for` takes no traffic of this kind (istiod: UnsupportedTrafficType). */
   TRAFFIC_TYPE = 'traffic-type',
   /** The waypoint's HBONE listener does not admit the namespace (istiod: AttachmentDenied). */
@@ -58,7 +65,10 @@ export interface Binding {
   readonly apiFix?: string;
 }
 
-/** Traffic type a waypoint Gateway accepts: its label, else its GatewayClass label, else `service`. */
+/**
+ * Traffic type a waypoint Gateway accepts (`gatewayToWaypointTransform`): its label, else its GatewayClass
+ * object's label, else `service`.
+ */
 export function waypointTraffic(model: MeshModel, gw: Entry): { traffic: WaypointTraffic; raw?: string } {
   let raw: string | undefined = labelsOf(gw.manifest)[LABEL_WAYPOINT_FOR];
   if (raw === undefined) {
@@ -74,7 +84,8 @@ function accepts(traffic: WaypointTraffic, kind: BindingKind): boolean {
   return traffic === 'all' || traffic === kind;
 }
 
-function matchesSelector(labels: Record<string, string>, selector: any): boolean {
+/** A Kubernetes LabelSelector (matchLabels and matchExpressions) against labels; malformed parts match nothing. */
+export function matchesLabelSelector(labels: Record<string, string>, selector: any): boolean {
   if (!selector || typeof selector !== 'object') return true;
   const wanted = selector.matchLabels;
   if (wanted && typeof wanted === 'object') for (const [k, v] of Object.entries(wanted)) if (labels[k] !== v) return false;
@@ -95,7 +106,11 @@ function matchesSelector(labels: Record<string, string>, selector: any): boolean
   return true;
 }
 
-/** Namespace admission, evaluated on the waypoint's HBONE listener (port 15008). */
+/**
+ * Namespace admission of a waypoint (`makeAllowedRoutes`, `AllowsAttachmentFromNamespace`): the HBONE listener
+ * (port 15008) decides; `from` absent or unknown means Same, `Selector` without a selector admits no namespace
+ * (`LabelSelectorAsSelector(nil)` is Nothing), and without an HBONE listener only the waypoint's own namespace.
+ */
 export function waypointAdmits(model: MeshModel, waypoint: Entry, fromNamespace: string): { ok: boolean; from: string } {
   const listeners: any[] = Array.isArray(waypoint.manifest.spec?.listeners) ? waypoint.manifest.spec.listeners : [];
   const hbone = listeners.find((l) => l && l.protocol === 'HBONE' && l.port === 15008);
@@ -103,28 +118,46 @@ export function waypointAdmits(model: MeshModel, waypoint: Entry, fromNamespace:
   const from: string = typeof ns?.from === 'string' ? ns.from : 'Same';
   if (from === 'All') return { ok: true, from };
   if (from === 'Selector') {
-    return { ok: matchesSelector(model.namespaceLabels(fromNamespace) ?? {}, ns.selector), from };
+    if (ns.selector === undefined || ns.selector === null) return { ok: false, from: 'Selector (no selector: admits no namespace)' };
+    return { ok: matchesLabelSelector(model.namespaceLabels(fromNamespace) ?? {}, ns.selector), from };
   }
   return { ok: fromNamespace === waypoint.namespace, from };
 }
 
+/** The labels that bind an object: a Service's or ServiceEntry's own, a workload's pod template's. */
+function bindingLabels(obj: Entry, kind: BindingKind): Record<string, string> {
+  return kind === 'workload' ? podLabelsOf(obj.manifest) ?? labelsOf(obj.manifest) : labelsOf(obj.manifest);
+}
+
 /**
- * The waypoint that serves traffic addressed to `obj` (a Service, ServiceEntry, Pod or WorkloadEntry),
- * following istiod's `use-waypoint` resolution: the object's own label, else its namespace's.
+ * The waypoint that serves traffic addressed to `obj`, following istiod (waypoints.go `fetchWaypointForTarget`,
+ * `fetchWaypointForService`, `fetchWaypointForWorkload`): the object's own `use-waypoint`, else its namespace's;
+ * then namespace admission, then the traffic type. `kind` `service` reads a Service's or ServiceEntry's labels,
+ * `workload` the pod labels of a Pod or workload. istiod binds any Gateway that has an address; when the named
+ * Gateway is not a waypoint, the result says so with {@link BindingFailure.NOT_A_WAYPOINT} and `named`.
  */
 export function resolveWaypoint(model: MeshModel, obj: Entry, kind: BindingKind = 'service'): Binding {
-  const labels = labelsOf(obj.manifest);
-  const managed = labels[LABEL_MANAGED];
-  if (managed === 'istio.io-mesh-controller' || managed === 'istio.io-eastwest-controller') {
-    return { failure: BindingFailure.MANAGED, via: `${obj.kind} label ${LABEL_MANAGED}`, reason: 'belongs to a waypoint or east-west gateway, which never gets a waypoint', value: managed };
+  const labels = bindingLabels(obj, kind);
+  const what = kind === 'workload' && obj.kind !== 'Pod' ? `${obj.kind} pod template` : obj.kind;
+  if (kind === 'service') {
+    const managed = labels[LABEL_MANAGED];
+    if (managed === 'istio.io-mesh-controller' || managed === 'istio.io-eastwest-controller') {
+      return { failure: BindingFailure.MANAGED, via: `${obj.kind} label ${LABEL_MANAGED}`, reason: 'belongs to a waypoint or east-west gateway, which never gets a waypoint', value: managed };
+    }
+    if (isExternalName(obj)) {
+      return { failure: BindingFailure.EXTERNAL_NAME, via: `${obj.kind} spec.type`, reason: 'is of type ExternalName, which the ambient index leaves out: no waypoint ever serves it', value: 'ExternalName',
+        fix: 'address the external host with a ServiceEntry (with addresses) bound to a waypoint' };
+    }
   }
-  let name: string | undefined;
-  let wpNs = obj.namespace;
+  let name: string;
+  let wpNs: string;
   let via: string;
+  let inherited = false;
   if (labels[LABEL_USE_WAYPOINT] !== undefined) {
     name = labels[LABEL_USE_WAYPOINT];
-    wpNs = labels[LABEL_USE_WAYPOINT_NAMESPACE] || obj.namespace;
-    via = `${obj.kind} label ${LABEL_USE_WAYPOINT}`;
+    // present but empty counts: istiod then looks up "/<name>" and binds nothing
+    wpNs = labels[LABEL_USE_WAYPOINT_NAMESPACE] ?? obj.namespace;
+    via = `${what} label ${LABEL_USE_WAYPOINT}`;
     if (name === 'none') {
       return { failure: BindingFailure.OPTED_OUT, via, reason: `is opted out with ${LABEL_USE_WAYPOINT}: none`, value: name,
         fix: `remove the ${LABEL_USE_WAYPOINT}: none label from ${obj.kind} ${obj.namespace}/${obj.name} or target something else`,
@@ -140,7 +173,8 @@ export function resolveWaypoint(model: MeshModel, obj: Entry, kind: BindingKind 
         apiFix: `give AmbientNamespace ${obj.namespace} a waypoint (addWaypoint(), or useWaypoint() for a shared one), or bind the ${obj.kind} with Waypoint.bindService()` };
     }
     name = nsLabels[LABEL_USE_WAYPOINT];
-    wpNs = nsLabels[LABEL_USE_WAYPOINT_NAMESPACE] || obj.namespace;
+    wpNs = nsLabels[LABEL_USE_WAYPOINT_NAMESPACE] ?? obj.namespace;
+    inherited = true;
     if (name === 'none') {
       return { failure: BindingFailure.OPTED_OUT, via, reason: `inherits ${LABEL_USE_WAYPOINT}: none from Namespace ${obj.namespace}`, value: name,
         fix: `label the ${obj.kind} with ${LABEL_USE_WAYPOINT}: <waypoint>, or point the namespace label at a waypoint`,
@@ -149,20 +183,13 @@ export function resolveWaypoint(model: MeshModel, obj: Entry, kind: BindingKind 
   }
   const gw = model.gateways.get(key(wpNs, name));
   if (!gw) {
-    const typo = didYouMean(name, model.namesIn(model.gateways, wpNs));
-    return { failure: BindingFailure.MISSING_WAYPOINT, via, reason: `names waypoint ${wpNs}/${name}, which does not exist`, value: name,
-      fix: `${typo}create waypoint ${wpNs}/${name} or fix the ${LABEL_USE_WAYPOINT} label`,
-      apiFix: `${typo}add the waypoint (AmbientNamespace.addWaypoint()) or bind to an existing Waypoint (bindService(), useWaypoint())` };
-  }
-  if (!model.isWaypoint(gw)) {
-    return { failure: BindingFailure.NOT_A_WAYPOINT, named: gw, via, reason: `names Gateway ${wpNs}/${name} of class ${JSON.stringify(model.gatewayClassName(gw))}, not istio-waypoint`, value: name,
-      fix: `point ${LABEL_USE_WAYPOINT} at a Gateway of class istio-waypoint`, apiFix: 'bind to a Waypoint construct (class istio-waypoint)' };
-  }
-  const { traffic, raw } = waypointTraffic(model, gw);
-  if (!accepts(traffic, kind)) {
-    return { failure: BindingFailure.TRAFFIC_TYPE, named: gw, via, reason: `uses waypoint ${wpNs}/${name}, whose ${LABEL_WAYPOINT_FOR} is ${JSON.stringify(raw ?? traffic)} and takes no ${kind} traffic`,
-      value: raw ?? traffic, fix: `set ${LABEL_WAYPOINT_FOR}: ${kind === 'service' ? 'service' : 'workload'} (or all) on waypoint ${wpNs}/${name}`,
-      apiFix: `give waypoint ${wpNs}/${name} trafficType: WaypointTraffic.${kind === 'service' ? 'SERVICE' : 'WORKLOAD'} (or ALL)` };
+    const named = wpNs === '' ? `"/${name}" (${LABEL_USE_WAYPOINT_NAMESPACE} is present but empty)` : `${wpNs}/${name}`;
+    const typo = wpNs === '' ? '' : didYouMean(name, model.namesIn(model.gateways, wpNs));
+    return { failure: BindingFailure.MISSING_WAYPOINT, via, reason: `names waypoint ${named}, which does not exist`, value: name,
+      fix: wpNs === '' ? `set ${LABEL_USE_WAYPOINT_NAMESPACE} to the waypoint's namespace, or remove it` :
+        `${typo}create waypoint ${wpNs}/${name} or fix the ${LABEL_USE_WAYPOINT} label`,
+      apiFix: wpNs === '' ? undefined :
+        `${typo}add the waypoint (AmbientNamespace.addWaypoint()) or bind to an existing Waypoint (bindService(), useWaypoint())` };
   }
   const admission = waypointAdmits(model, gw, obj.namespace);
   if (!admission.ok) {
@@ -170,5 +197,46 @@ export function resolveWaypoint(model: MeshModel, obj: Entry, kind: BindingKind 
       value: admission.from, fix: `allow namespace ${obj.namespace} in the waypoint's allowedRoutes (from: All or a matching Selector)`,
       apiFix: `give waypoint ${wpNs}/${name} allowedNamespaces: WaypointNamespaces.ALL` };
   }
+  const { traffic, raw } = waypointTraffic(model, gw);
+  if (!accepts(traffic, kind)) {
+    const quiet = kind === 'workload' && inherited ? ' (inherited from the namespace, so istiod reports nothing)' : '';
+    return { failure: BindingFailure.TRAFFIC_TYPE, named: gw, via, reason: `uses waypoint ${wpNs}/${name}, whose ${LABEL_WAYPOINT_FOR} is ${JSON.stringify(raw ?? traffic)} and takes no ${kind} traffic${quiet}`,
+      value: raw ?? traffic, fix: `set ${LABEL_WAYPOINT_FOR}: ${kind === 'service' ? 'service' : 'workload'} (or all) on waypoint ${wpNs}/${name}`,
+      apiFix: `give waypoint ${wpNs}/${name} trafficType: WaypointTraffic.${kind === 'service' ? 'SERVICE' : 'WORKLOAD'} (or ALL)` };
+  }
+  const role = model.gatewayRole(gw);
+  if (!isWaypointType(role)) {
+    return { failure: BindingFailure.NOT_A_WAYPOINT, named: gw, via,
+      reason: `names Gateway ${wpNs}/${name} (class ${JSON.stringify(model.gatewayClassName(gw))}, ${role === GatewayRole.INGRESS ? 'an ingress gateway' : 'not run by Istio as a waypoint'}), which istiod binds all the same once it has an address: ztunnel then sends the traffic over HBONE to a proxy that is not a waypoint`,
+      value: name, fix: `point ${LABEL_USE_WAYPOINT} at a Gateway of class istio-waypoint`, apiFix: 'bind to a Waypoint construct (class istio-waypoint)' };
+  }
   return { waypoint: gw, named: gw, via };
+}
+
+/** The values Go's `strconv.ParseBool` reads as true and as false; anything else is an error. */
+export const GO_TRUE: readonly string[] = ['1', 't', 'T', 'TRUE', 'true', 'True'];
+export const GO_FALSE: readonly string[] = ['0', 'f', 'F', 'FALSE', 'false', 'False'];
+
+/** Whether ingress gateways send a Service's traffic through its waypoint, and which label decided. */
+export interface IngressUseWaypoint {
+  readonly on: boolean;
+  /** Where the value came from, e.g. `Service label istio.io/ingress-use-waypoint=true`. */
+  readonly why: string;
+  /** The label value when it is not a Go boolean (istiod logs it and reads false). */
+  readonly invalid?: string;
+}
+
+/**
+ * `istio.io/ingress-use-waypoint` as istiod reads it for a Service that has a waypoint
+ * (services.go `ingressUseWaypointFromLabels`): the Service's label if present, else its Namespace's, parsed
+ * with `strconv.ParseBool`; an invalid value reads as false.
+ */
+export function ingressUseWaypoint(model: MeshModel, svc: Entry): IngressUseWaypoint {
+  const own = labelsOf(svc.manifest)[LABEL_INGRESS_USE_WAYPOINT];
+  const nsv = own === undefined ? model.namespaceLabels(svc.namespace)?.[LABEL_INGRESS_USE_WAYPOINT] : undefined;
+  const v = own ?? nsv;
+  if (v === undefined) return { on: false, why: `no ${LABEL_INGRESS_USE_WAYPOINT} label on the ${svc.kind} or its Namespace` };
+  const where = own !== undefined ? `${svc.kind} label` : `Namespace ${svc.namespace} label`;
+  const invalid = !GO_TRUE.includes(v) && !GO_FALSE.includes(v) ? v : undefined;
+  return { on: GO_TRUE.includes(v), why: `${where} ${LABEL_INGRESS_USE_WAYPOINT}=${JSON.stringify(v)}${invalid !== undefined ? ' (not a Go boolean: read as false)' : ''}`, invalid };
 }

@@ -1,13 +1,15 @@
 /**
  * Rules on ambient enrollment: waypoint Gateways, and the `use-waypoint` labels of Namespaces and Services.
  */
-import { Entry, MeshModel, WAYPOINT_CLASS } from '../model/mesh-model';
+import { Entry, MeshModel } from '../model/mesh-model';
 import { key, labelsOf } from '../model/manifest';
 import {
-  BindingFailure, LABEL_DATAPLANE_MODE, LABEL_USE_WAYPOINT, LABEL_USE_WAYPOINT_NAMESPACE, LABEL_WAYPOINT_FOR, WAYPOINT_FOR_VALUES,
-  resolveWaypoint, waypointAdmits, waypointTraffic,
+  BindingFailure, GO_FALSE, GO_TRUE, LABEL_DATAPLANE_MODE, LABEL_INGRESS_USE_WAYPOINT, LABEL_USE_WAYPOINT, LABEL_USE_WAYPOINT_NAMESPACE, LABEL_WAYPOINT_FOR,
+  WAYPOINT_FOR_VALUES, resolveWaypoint, waypointAdmits, waypointTraffic,
 } from '../model/waypoint-binding';
 import { didYouMean } from '../model/suggest';
+import { GatewayRole, isWaypointType } from '../model/gateway-class';
+import { hasNoVip } from '../model/protocol';
 import { FieldProblem, Finding, problemToFinding } from './finding';
 import { severityOf } from './codes';
 import { entryRef } from './wasm-plugin';
@@ -54,14 +56,16 @@ export function checkNamespaceLabels(model: MeshModel, nsEntry: Entry): Finding[
   const name = labels[LABEL_USE_WAYPOINT];
   if (name !== undefined && name !== 'none') {
     const field = `metadata.labels["${LABEL_USE_WAYPOINT}"]`;
-    const wpNs = labels[LABEL_USE_WAYPOINT_NAMESPACE] || nsEntry.name;
+    // a present but empty use-waypoint-namespace counts (waypoints.go getUseWaypoint): "/<name>" binds nothing
+    const wpNs = labels[LABEL_USE_WAYPOINT_NAMESPACE] ?? nsEntry.name;
     const gw = model.gateways.get(key(wpNs, name));
-    if (!gw || gw.manifest.spec?.gatewayClassName !== WAYPOINT_CLASS) {
-      const typo = gw ? '' : didYouMean(name, model.namesIn(model.gateways, wpNs));
-      out.push(problem('AMB002', field, gw ? `names Gateway ${wpNs}/${name}, which is not of class istio-waypoint` :
+    if (!gw) {
+      const typo = wpNs === '' ? '' : didYouMean(name, model.namesIn(model.gateways, wpNs));
+      out.push(problem('AMB002', field, wpNs === '' ?
+        `names waypoint "/${name}": ${LABEL_USE_WAYPOINT_NAMESPACE} is present but empty, so istiod looks up a Gateway in no namespace and binds nothing` :
         `names waypoint ${wpNs}/${name}, which does not exist: traffic flows without a waypoint and its plugins`, name,
-      `${typo}create the istio-waypoint Gateway ${wpNs}/${name} or fix the label`,
-      `${typo}add the waypoint with AmbientNamespace.addWaypoint(), or pass an existing Waypoint to useWaypoint()`));
+      wpNs === '' ? `remove the empty ${LABEL_USE_WAYPOINT_NAMESPACE} label or set it to the waypoint's namespace` : `${typo}create the istio-waypoint Gateway ${wpNs}/${name} or fix the label`,
+      wpNs === '' ? undefined : `${typo}add the waypoint with AmbientNamespace.addWaypoint(), or pass an existing Waypoint to useWaypoint()`));
     } else {
       const admission = waypointAdmits(model, gw, nsEntry.name);
       if (!admission.ok) {
@@ -78,13 +82,32 @@ export function checkNamespaceLabels(model: MeshModel, nsEntry: Entry): Finding[
           name, `set ${LABEL_WAYPOINT_FOR}: service (the default), workload or all on waypoint ${wpNs}/${name}`,
           `give waypoint ${wpNs}/${name} trafficType WaypointTraffic.SERVICE, WORKLOAD or ALL (or leave it unset)`));
       }
+      const role = model.gatewayRole(gw);
+      if (admission.ok && traffic !== 'none' && !isWaypointType(role)) {
+        out.push(problem('AMB008', field, notAWaypoint(model, gw, role), name, 'point the label at a Gateway of class istio-waypoint',
+          'pass a Waypoint to useWaypoint()'));
+      }
     }
     if (labels[LABEL_DATAPLANE_MODE] !== 'ambient') {
       out.push(problem('AMB004', field, `is set but the namespace is not enrolled in ambient (${LABEL_DATAPLANE_MODE}: ambient), so its own pods are not captured`,
         name, `label the namespace ${LABEL_DATAPLANE_MODE}: ambient`, `define namespace ${nsEntry.name} as an AmbientNamespace, which enrolls it`));
     }
   }
+  out.push(...checkIngressUseWaypoint(labels[LABEL_INGRESS_USE_WAYPOINT]));
   return out.map((p) => problemToFinding(entryRef(nsEntry), p));
+}
+
+function notAWaypoint(model: MeshModel, gw: Entry, role: GatewayRole): string {
+  const what = role === GatewayRole.INGRESS ? 'an ingress gateway' : role === GatewayRole.FOREIGN ? 'a Gateway Istio does not run' : 'not a waypoint';
+  return `names Gateway ${gw.namespace}/${gw.name} of class ${JSON.stringify(model.gatewayClassName(gw))}, ${what}: istiod binds any Gateway that has an address (waypoints.go), so ztunnel sends this traffic over HBONE to a proxy that is not a waypoint, and no waypoint plugin sees it`;
+}
+
+/** `istio.io/ingress-use-waypoint` is read with Go's `strconv.ParseBool`; anything else reads as false. */
+export function checkIngressUseWaypoint(value: unknown, field = `metadata.labels["${LABEL_INGRESS_USE_WAYPOINT}"]`): FieldProblem[] {
+  if (value === undefined || (typeof value === 'string' && (GO_TRUE.includes(value) || GO_FALSE.includes(value)))) return [];
+  const near = typeof value === 'string' && value.toLowerCase() === 'true' ? '"true"' : typeof value === 'string' && ['yes', 'on', 'y'].includes(value.toLowerCase()) ? '"true"' : '"true" or "false"';
+  return [problem('AMB010', field, `is not a value Go's strconv.ParseBool reads (1, t, T, TRUE, true, True and their false forms), so istiod reads it as false and ingress traffic skips the waypoint`,
+    value, `write ${near}`)];
 }
 
 /** The rule code for a Service's own `use-waypoint` that leads to no waypoint. */
@@ -92,16 +115,32 @@ function bindingCode(failure: BindingFailure | undefined): string {
   switch (failure) {
     case BindingFailure.NOT_ADMITTED: return 'AMB005';
     case BindingFailure.TRAFFIC_TYPE: return 'AMB006';
+    case BindingFailure.NOT_A_WAYPOINT: return 'AMB008';
     default: return 'AMB002';
   }
 }
 
-/** A Service or ServiceEntry labelled with its own `use-waypoint` must end up bound. */
+/**
+ * A Service or ServiceEntry labelled with its own `use-waypoint` must end up bound to a waypoint; a headless
+ * Service's waypoint never sees its traffic; `ingress-use-waypoint` must be a Go boolean.
+ */
 export function checkServiceLabels(model: MeshModel, svc: Entry): Finding[] {
-  const value = labelsOf(svc.manifest)[LABEL_USE_WAYPOINT];
-  if (value === undefined || value === 'none') return [];
-  const binding = resolveWaypoint(model, svc, 'service');
-  if (binding.waypoint) return [];
-  return [problemToFinding(entryRef(svc), problem(bindingCode(binding.failure), `metadata.labels["${LABEL_USE_WAYPOINT}"]`,
-    `${binding.reason}: traffic to this ${svc.kind} flows without a waypoint`, value, binding.fix ?? 'bind it to an istio-waypoint Gateway', binding.apiFix))];
+  const labels = labelsOf(svc.manifest);
+  const out: FieldProblem[] = [...checkIngressUseWaypoint(labels[LABEL_INGRESS_USE_WAYPOINT])];
+  const value = labels[LABEL_USE_WAYPOINT];
+  if (value !== undefined && value !== 'none') {
+    const field = `metadata.labels["${LABEL_USE_WAYPOINT}"]`;
+    const binding = resolveWaypoint(model, svc, 'service');
+    if (!binding.waypoint) {
+      const code = bindingCode(binding.failure);
+      const message = binding.failure === BindingFailure.NOT_A_WAYPOINT ? notAWaypoint(model, binding.named!, model.gatewayRole(binding.named!)) :
+        `${binding.reason}: traffic to this ${svc.kind} flows without a waypoint`;
+      out.push(problem(code, field, message, value, binding.fix ?? 'bind it to an istio-waypoint Gateway', binding.apiFix));
+    } else if (hasNoVip(svc)) {
+      out.push(problem('AMB009', field,
+        `is set on a headless Service (clusterIP: None): clients reach its pods by pod IP, and waypoint ${binding.waypoint.namespace}/${binding.waypoint.name} serves only traffic addressed to a Service's virtual IP, so it never sees this traffic`,
+        value, `bind the pods instead (${LABEL_USE_WAYPOINT} on the Namespace or pods) to a waypoint with ${LABEL_WAYPOINT_FOR}: workload or all, or give the Service a cluster IP`));
+    }
+  }
+  return out.map((p) => problemToFinding(entryRef(svc), p));
 }

@@ -1,10 +1,20 @@
 /**
- * What the basic_auth module 1.12.0 accepts in its configuration (`onConfigure`), and its credential
- * encoding. A config it rejects is never in force: Envoy NACKs it and requests pass unchecked.
+ * What the basic_auth module 1.12.0 accepts in its configuration, read as its `onConfigure` reads it
+ * (wasmext@1.12.0:extensions/basic_auth/plugin.cc `configure`, `extractBasicAuthRule`), and the rules it
+ * accepts but that can never match a request. A config it rejects is never in force: Envoy refuses the
+ * extension config (NACK).
  */
 import { FieldProblem } from './finding';
 import { severityOf } from './codes';
 import { urlScheme } from './wasm-fields';
+
+/** The method a lower-case or malformed entry was meant to be: upper case, token characters only. */
+function methodToken(m: string): string {
+  return m.toUpperCase().replace(/[^!#$%&'*+\-.^_`|~0-9A-Z]/g, '');
+}
+
+/** The methods `HttpMethod` has constants for (the Gateway API's set). */
+const STANDARD_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 
 /** A problem; `apiFix` gives the fix in the construct API's words where they differ from the YAML's. */
 function problem(code: string, field: string, message: string, value: unknown, fix: string, apiFix?: string): FieldProblem {
@@ -17,24 +27,28 @@ export const BASIC_AUTH_MATCHERS = ['prefix', 'exact', 'suffix'] as const;
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /**
- * Whether the module's base64 decoder takes the value: standard alphabet, at most two `=` of padding
- * that completes a 4-character group, and no stray bits in the last character.
+ * Whether the module takes a credential without ":" as base64: `Base64::decodeWithoutPadding` (istio/proxy
+ * extensions/common/wasm/base64.h) strips up to two trailing "=" whatever the length, then needs the standard
+ * alphabet, no group of one character, and no stray bits in the last character.
  */
 export function isModuleBase64(value: string): boolean {
-  const body = value.replace(/={1,2}$/, '');
-  const pad = value.length - body.length;
-  if (body.length === 0) return false;
-  for (const ch of body) if (!B64.includes(ch)) return false;
-  if (pad > 0 && value.length % 4 !== 0) return false;
-  const rem = body.length % 4;
-  if (rem === 1) return false;
-  const last = B64.indexOf(body[body.length - 1]);
-  if (rem === 2 && (last & 0x0f) !== 0) return false;
-  if (rem === 3 && (last & 0x03) !== 0) return false;
-  return true;
+  let n = value.length;
+  if (n > 0 && value[n - 1] === '=') {
+    n--;
+    if (n > 0 && value[n - 1] === '=') n--;
+  }
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) if (!B64.includes(value[i])) return false;
+  const last = B64.indexOf(value[n - 1]);
+  switch ((n - 1) % 4) {
+    case 0: return false;
+    case 1: return (last & 0x0f) === 0;
+    case 2: return (last & 0x03) === 0;
+    default: return true;
+  }
 }
 
-/** The Authorization header token the module stores for a credential entry (user:pass is encoded, base64 kept). */
+/** The Authorization header token the module stores for a credential entry (user:pass is encoded, base64 kept as written). */
 export function storedCredential(entry: string): string {
   return entry.includes(':') ? Buffer.from(entry, 'utf8').toString('base64') : entry;
 }
@@ -47,13 +61,33 @@ export function isCredentialPlaceholder(entry: string): boolean {
   return /^<path:[^<>]+#[^<>]+>$/.test(entry);
 }
 
+/** Whether the module accepts a credential entry (problems: BA006 when it rejects the whole config). */
 export function checkCredential(entry: unknown, field: string): FieldProblem[] {
   if (typeof entry !== 'string') {
-    return [problem('BA006', field, 'must be a string', entry, 'write "user:password" or its base64 encoding')];
+    return [problem('BA006', field, 'must be a string, so the module rejects the whole config', entry, 'write "user:password" or its base64 encoding')];
   }
   if (entry.includes(':') || isCredentialPlaceholder(entry) || isModuleBase64(entry)) return [];
-  return [problem('BA006', field, 'is neither "user:password" nor valid base64, so the module rejects the whole config', entry,
-    'write "user:password" or its standard base64 encoding with padding (e.g. "YWRtaW4zOmFkbWluMw==")')];
+  return [problem('BA006', field, 'is neither "user:password" nor base64 the module decodes, so the module rejects the whole config', entry,
+    'write "user:password" or its standard base64 encoding (e.g. "YWRtaW4zOmFkbWluMw==")')];
+}
+
+/**
+ * A credential the module stores but no standard client sends: the header must carry the entry exactly as
+ * written, while curl -u and browsers send the padded base64 of "user:password".
+ */
+export function checkCredentialForm(entry: string, field: string): FieldProblem[] {
+  if (entry.includes(':') || isCredentialPlaceholder(entry) || !isModuleBase64(entry)) return [];
+  const decoded = Buffer.from(entry.replace(/=+$/, ''), 'base64');
+  const canonical = decoded.toString('base64');
+  if (canonical !== entry) {
+    return [problem('BA012', field, `is base64 the module accepts, but it compares the header text exactly and standard clients send the padded form ${JSON.stringify(canonical)}, so this entry matches only a header written exactly like it`,
+      entry, `write ${JSON.stringify(canonical)}`)];
+  }
+  if (!decoded.includes(0x3a)) {
+    return [problem('BA012', field, 'decodes to text without ":", so it is not the base64 of "user:password" that clients send; it matches only a header carrying this exact token', entry,
+      'write "user:password", or the base64 of "user:password"')];
+  }
+  return [];
 }
 
 /** Whether a plugin URL points at the basic_auth module, whose configuration we can check. */
@@ -69,6 +103,120 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** One rule as the module keeps it. */
+export interface ModuleRule {
+  /** Index in `basic_auth_rules`. */
+  readonly index: number;
+  /** The matcher; undefined when its value is `""`, which leaves the module's match type uninitialised. */
+  readonly matcher?: 'prefix' | 'exact' | 'suffix';
+  readonly path: string;
+  /** Every method as written (the module files the rule under each, compared exactly). */
+  readonly methods: string[];
+  /** Host patterns as written. */
+  readonly hosts: string[];
+  /** Credential entries as written. */
+  readonly credentials: string[];
+}
+
+/** A configuration the module accepted. */
+export interface ModuleConfig {
+  /** Whether the plugin gets a configuration at all (empty or absent pluginConfig: none, everything passes). */
+  readonly configured: boolean;
+  readonly realm: string;
+  readonly rules: ModuleRule[];
+}
+
+/** The module's reading of a `pluginConfig`: the config it keeps, or why it rejects it (`config` then unset). */
+export interface ModuleParse {
+  readonly config?: ModuleConfig;
+  /** Every reason the module would reject the config (it stops at the first). */
+  readonly rejected: FieldProblem[];
+}
+
+interface RuleReading {
+  readonly rule?: ModuleRule;
+  readonly rejected: FieldProblem[];
+}
+
+function readRule(rule: unknown, index: number, field: string): RuleReading {
+  if (!isPlainObject(rule)) {
+    return { rejected: [problem('BA001', field, 'must be an object, so the module rejects the whole config', rule,
+      'write each rule as a map with one path matcher, request_methods and credentials')] };
+  }
+  const rejected: FieldProblem[] = [];
+  const present = BASIC_AUTH_MATCHERS.filter((k) => Object.prototype.hasOwnProperty.call(rule, k) && rule[k] !== undefined);
+  for (const k of present) {
+    if (typeof rule[k] !== 'string') {
+      rejected.push(problem('BA003', `${field}.${k}`, 'must be a string, so the module rejects the whole config', rule[k], `give the path to match, e.g. ${k}: "/productpage"`));
+    }
+  }
+  if (present.length !== 1) {
+    rejected.push(problem('BA002', field, `must have exactly one of prefix, exact, suffix (has ${present.length === 0 ? 'none' : present.join(' and ')}), so the module rejects the whole config`,
+      present.length === 0 ? undefined : Object.fromEntries(present.map((k) => [k, rule[k]])),
+      'keep exactly one path matcher per rule; split the rule in two to guard two paths'));
+  }
+  const hosts = rule.hosts;
+  if (hosts !== undefined && (!Array.isArray(hosts) || hosts.some((h) => typeof h !== 'string'))) {
+    rejected.push(problem('BA008', `${field}.hosts`, 'must be a list of strings, so the module rejects the whole config', hosts,
+      'write hosts as a list such as ["bookinfo.example.com", "*.example.com"]'));
+  }
+  const methods = rule.request_methods;
+  if (methods !== undefined && (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string'))) {
+    rejected.push(problem('BA004', `${field}.request_methods`, 'must be a list of strings, so the module rejects the whole config', methods,
+      'list the methods to guard, e.g. ["GET", "POST"] (methods not listed pass unchecked)'));
+  } else if (!Array.isArray(methods) || methods.length === 0) {
+    rejected.push(problem('BA004', `${field}.request_methods`, 'must list at least one method, so the module rejects the whole config', methods,
+      'list the methods to guard, e.g. ["GET", "POST"] (methods not listed pass unchecked)',
+      'pass the methods to guard, e.g. methods: [HttpMethod.GET, HttpMethod.POST] (methods not listed pass unchecked)'));
+  }
+  const creds = rule.credentials;
+  if (creds !== undefined && !Array.isArray(creds)) {
+    rejected.push(problem('BA005', `${field}.credentials`, 'must be a list, so the module rejects the whole config', creds, 'add "user:password" entries or base64 tokens'));
+  } else if (!Array.isArray(creds) || creds.length === 0) {
+    rejected.push(problem('BA005', `${field}.credentials`, 'must list at least one credential, so the module rejects the whole config', creds,
+      'add "user:password" entries or base64 tokens', 'pass at least one credential, e.g. BasicAuthCredential.vault(path, key) or BasicAuthCredential.plain(user, password)'));
+  } else {
+    creds.forEach((c, j) => rejected.push(...checkCredential(c, `${field}.credentials[${j}]`)));
+  }
+  if (rejected.length > 0) return { rejected };
+  const key = present[0];
+  const path = rule[key] as string;
+  return {
+    rejected,
+    rule: { index, matcher: path === '' ? undefined : key, path, methods: [...(methods as string[])], hosts: [...((hosts as string[] | undefined) ?? [])],
+      credentials: [...(creds as string[])] },
+  };
+}
+
+/**
+ * Reads a `pluginConfig` as the module 1.12.0 does: an empty or absent config means no configuration; else
+ * `basic_auth_rules` must be a list of valid rules and `realm` a string.
+ */
+export function parseBasicAuthConfig(config: unknown, base = 'spec.pluginConfig'): ModuleParse {
+  if (config === undefined || config === null) return { config: { configured: false, realm: 'istio', rules: [] }, rejected: [] };
+  if (!isPlainObject(config)) {
+    return { rejected: [problem('BA001', base, 'must be an object', config, 'write pluginConfig as a map with basic_auth_rules')] };
+  }
+  const configured = Object.keys(config).length > 0;
+  const rejected: FieldProblem[] = [];
+  const rules: ModuleRule[] = [];
+  const list = config.basic_auth_rules;
+  if (list !== undefined && !Array.isArray(list)) {
+    rejected.push(problem('BA001', `${base}.basic_auth_rules`, 'must be a list of rules, so the module rejects the whole config', list, 'write basic_auth_rules as a YAML list'));
+  } else if (Array.isArray(list)) {
+    list.forEach((r, i) => {
+      const read = readRule(r, i, `${base}.basic_auth_rules[${i}]`);
+      rejected.push(...read.rejected);
+      if (read.rule) rules.push(read.rule);
+    });
+  }
+  if (config.realm !== undefined && typeof config.realm !== 'string') {
+    rejected.push(problem('BA007', `${base}.realm`, 'must be a string, so the module rejects the whole config', config.realm, 'quote the realm, e.g. realm: "istio"'));
+  }
+  if (rejected.length > 0) return { rejected };
+  return { config: { configured, realm: typeof config.realm === 'string' ? config.realm : 'istio', rules }, rejected };
+}
+
 /**
  * A basic_auth plugin with no rule guards nothing: the module lets every request through (legal, so a
  * warning; for an auth plugin it is almost always a mistake).
@@ -82,80 +230,50 @@ export function checkBasicAuthHasRules(config: unknown, base = 'spec.pluginConfi
     'add basic_auth_rules with a path matcher, request_methods and credentials')];
 }
 
-/** All problems of a basic_auth `pluginConfig` (errors: the module rejects the config; warnings: a rule never matches). */
-export function checkBasicAuthConfig(config: unknown, base = 'spec.pluginConfig'): FieldProblem[] {
-  if (config === undefined || config === null) return [];
-  if (!isPlainObject(config)) {
-    return [problem('BA001', base, 'must be an object', config, 'write pluginConfig as a map with basic_auth_rules')];
-  }
+const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * What is wrong with a rule the module accepted: an empty matcher (undefined behaviour, BA003), a method or
+ * path no request ever carries (BA010: the rule never matches, an open door in an auth plugin), a credential
+ * no standard client sends (BA012).
+ */
+function acceptedRuleProblems(rule: ModuleRule, field: string, source: Record<string, unknown>): FieldProblem[] {
   const out: FieldProblem[] = [];
-  if (config.realm !== undefined && typeof config.realm !== 'string') {
-    out.push(problem('BA007', `${base}.realm`, 'must be a string', config.realm, 'quote the realm, e.g. realm: "istio"'));
+  const key = BASIC_AUTH_MATCHERS.find((k) => source[k] !== undefined)!;
+  if (rule.matcher === undefined) {
+    out.push(problem('BA003', `${field}.${key}`, 'is empty: the module accepts it but leaves the rule\'s match type uninitialised, so what the rule does is undefined', '',
+      `give the path to match, e.g. ${key}: "/productpage"`, `pass the path to match, e.g. PathMatch.${key}("/productpage")`));
+  } else if ((key === 'prefix' || key === 'exact') && !rule.path.startsWith('/') && !rule.path.startsWith('*')) {
+    // request paths start with "/" (only OPTIONS * has "*")
+    out.push(problem('BA010', `${field}.${key}`, 'does not start with "/": request paths always do, so this rule never matches and guards nothing', rule.path,
+      `write ${key}: ${JSON.stringify('/' + rule.path)}`, `pass PathMatch.${key}(${JSON.stringify('/' + rule.path)})`));
   }
-  const rules = config.basic_auth_rules;
-  if (rules === undefined) return out;
-  if (!Array.isArray(rules)) {
-    out.push(problem('BA001', `${base}.basic_auth_rules`, 'must be a list of rules', rules, 'write basic_auth_rules as a YAML list'));
-    return out;
-  }
-  rules.forEach((rule, i) => out.push(...checkBasicAuthRule(rule, `${base}.basic_auth_rules[${i}]`)));
+  rule.methods.forEach((m, j) => {
+    if (m === '' || m !== m.toUpperCase() || !HTTP_TOKEN.test(m)) {
+      out.push(problem('BA010', `${field}.request_methods[${j}]`,
+        m === '' ? 'is empty: no request has an empty method, so this entry never matches' :
+          'is not an upper-case method: the module compares :method exactly, so this entry never matches a request', m,
+        m === '' ? 'remove the empty entry' : `write ${JSON.stringify(methodToken(m))}`,
+        m === '' ? undefined : `use ${STANDARD_METHODS.includes(methodToken(m)) ? `HttpMethod.${methodToken(m)}` : `HttpMethod.of(${JSON.stringify(methodToken(m))})`}`));
+    }
+  });
+  rule.credentials.forEach((c, j) => out.push(...checkCredentialForm(c, `${field}.credentials[${j}]`)));
   return out;
 }
 
+/** All problems of a basic_auth `pluginConfig`: what makes the module reject it, then what it accepts but never matches. */
+export function checkBasicAuthConfig(config: unknown, base = 'spec.pluginConfig'): FieldProblem[] {
+  const parsed = parseBasicAuthConfig(config, base);
+  if (!parsed.config) return parsed.rejected;
+  const list = (config as Record<string, unknown> | undefined)?.basic_auth_rules;
+  const sources: unknown[] = Array.isArray(list) ? list : [];
+  return parsed.config.rules.flatMap((r) => acceptedRuleProblems(r, `${base}.basic_auth_rules[${r.index}]`, sources[r.index] as Record<string, unknown>));
+}
+
+/** The problems of one rule (`field` names it), as {@link checkBasicAuthConfig} reports them. */
 export function checkBasicAuthRule(rule: unknown, field: string): FieldProblem[] {
-  if (!isPlainObject(rule)) {
-    return [problem('BA001', field, 'must be an object', rule, 'write each rule as a map with one path matcher, request_methods and credentials')];
-  }
-  const out: FieldProblem[] = [];
-  const present = BASIC_AUTH_MATCHERS.filter((k) => k in rule && rule[k] !== undefined);
-  if (present.length !== 1) {
-    out.push(problem('BA002', field, `must have exactly one of prefix, exact, suffix (has ${present.length === 0 ? 'none' : present.join(' and ')})`,
-      present.length === 0 ? undefined : Object.fromEntries(present.map((k) => [k, rule[k]])),
-      'keep exactly one path matcher per rule; split the rule in two to guard two paths'));
-  } else {
-    const k = present[0];
-    const v = rule[k];
-    if (typeof v !== 'string' || v === '') {
-      out.push(problem('BA003', `${field}.${k}`, 'must be a non-empty string (the module leaves an empty matcher undefined)', v,
-        `give the path to match, e.g. ${k}: "/productpage"`, `pass the path to match, e.g. PathMatch.${k}("/productpage")`));
-    }
-  }
-  if (present.length === 1) {
-    const k = present[0];
-    const v = rule[k];
-    // request paths always start with "/", so a prefix or exact path without one never matches
-    if ((k === 'prefix' || k === 'exact') && typeof v === 'string' && v !== '' && !v.startsWith('/')) {
-      out.push(problem('BA010', `${field}.${k}`, 'does not start with "/": request paths always do, so this rule never matches and guards nothing', v,
-        `write ${k}: ${JSON.stringify('/' + v)}`));
-    }
-  }
-  const methods = rule.request_methods;
-  if (!Array.isArray(methods) || methods.length === 0 || methods.some((m) => typeof m !== 'string' || m === '')) {
-    out.push(problem('BA004', `${field}.request_methods`, 'must be a non-empty list of method names', methods,
-      'list the methods to guard, e.g. ["GET", "POST"] (methods not listed pass unchecked)',
-      'pass the methods to guard, e.g. methods: [HttpMethod.GET, HttpMethod.POST] (methods not listed pass unchecked)'));
-  } else {
-    methods.forEach((m: string, j: number) => {
-      // the module compares :method exactly, and HTTP methods are upper case
-      if (m !== m.toUpperCase()) {
-        out.push(problem('BA010', `${field}.request_methods[${j}]`, 'is not upper case: the module compares the method exactly, so this entry never matches a request', m,
-          `write ${JSON.stringify(m.toUpperCase())}`, `use ${/^[A-Z]+$/.test(m.toUpperCase()) && ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'].includes(m.toUpperCase()) ? `HttpMethod.${m.toUpperCase()}` : `HttpMethod.of(${JSON.stringify(m.toUpperCase())})`}`));
-      }
-    });
-  }
-  const creds = rule.credentials;
-  if (!Array.isArray(creds) || creds.length === 0) {
-    out.push(problem('BA005', `${field}.credentials`, 'must list at least one credential', creds,
-      'add "user:password" entries or base64 tokens', 'pass at least one credential, e.g. BasicAuthCredential.vault(path, key) or BasicAuthCredential.plain(user, password)'));
-  } else {
-    creds.forEach((c, j) => out.push(...checkCredential(c, `${field}.credentials[${j}]`)));
-  }
-  const hosts = rule.hosts;
-  if (hosts !== undefined && (!Array.isArray(hosts) || hosts.some((h) => typeof h !== 'string'))) {
-    out.push(problem('BA008', `${field}.hosts`, 'must be a list of host patterns', hosts,
-      'write hosts as a list such as ["bookinfo.example.com", "*.example.com"]'));
-  }
-  return out;
+  const read = readRule(rule, 0, field);
+  return read.rule ? acceptedRuleProblems(read.rule, field, rule as Record<string, unknown>) : read.rejected;
 }
 
 /** A credential shown in a message without giving it away: the user name of user:pass, else 4 characters. */

@@ -20,13 +20,13 @@ export const RULES: readonly RuleInfo[] = [
   { code: 'WASM006', severity: E, title: 'target Service does not exist in the plugin namespace' },
   { code: 'WASM007', severity: E, title: 'target ServiceEntry does not exist in the plugin namespace' },
   { code: 'WASM008', severity: E, title: 'GatewayClass target outside the root namespace or not istio-waypoint' },
-  { code: 'WASM009', severity: E, title: 'target Service or ServiceEntry is served by no waypoint' },
+  { code: 'WASM009', severity: E, title: 'target Service or ServiceEntry is served by no waypoint (unbound, headless, or bound to a Gateway that is not a waypoint)' },
   { code: 'WASM010', severity: E, title: 'more than 16 targets' },
   { code: 'WASM011', severity: E, title: 'sha256 is not 64 lowercase hex characters' },
-  { code: 'WASM012', severity: E, title: 'url is empty or has an unsupported scheme' },
+  { code: 'WASM012', severity: E, title: 'url is empty, does not parse, or has an unsupported scheme' },
   { code: 'WASM013', severity: E, title: 'imagePullSecret is not a kubernetes.io/dockerconfigjson Secret in the plugin namespace' },
-  { code: 'WASM014', severity: E, title: 'target Gateway is not run by Istio' },
-  { code: 'WASM015', severity: E, title: 'field value the CRD or the Istio webhook rejects' },
+  { code: 'WASM014', severity: E, title: 'target Gateway is not run by Istio (its GatewayClass controllerName)' },
+  { code: 'WASM015', severity: E, title: 'field value the CRD or the Istio webhook rejects (bounds, enums, selector wildcards)' },
   { code: 'WASM016', severity: W, title: 'legacy singular targetRef used for something other than one Gateway' },
   { code: 'WASM017', severity: E, title: 'plugin can never run: match or the waypoint traffic type excludes every place it attaches to' },
   { code: 'WASM020', severity: W, title: 'selector-based plugin in an ambient namespace' },
@@ -35,6 +35,11 @@ export const RULES: readonly RuleInfo[] = [
   { code: 'WASM023', severity: W, title: 'unset priority beside plugins with priorities' },
   { code: 'WASM024', severity: W, title: 'NETWORK plugin at a waypoint' },
   { code: 'WASM025', severity: W, title: 'imagePullSecret not found in the manifests' },
+  { code: 'WASM026', severity: W, title: 'plugins of one chain share a phase and an explicit priority, so creation time and name order them' },
+  { code: 'WASM027', severity: W, title: 'selector matches the pods of a Gateway API gateway (Istio\'s IST0166)' },
+  { code: 'WASM028', severity: W, title: 'http(s) module without sha256: nothing checks what is downloaded' },
+  { code: 'WASM029', severity: W, title: 'auth plugin at a waypoint that ingress traffic to the Service skips' },
+  { code: 'WASM030', severity: E, title: 'url the API server accepts but istiod cannot parse, so it discards the plugin' },
   { code: 'AMB001', severity: E, title: 'waypoint Gateway named none' },
   { code: 'AMB002', severity: E, title: 'use-waypoint names no istio-waypoint Gateway' },
   { code: 'AMB003', severity: E, title: 'istio.io/waypoint-for has a value Istio does not know' },
@@ -42,23 +47,34 @@ export const RULES: readonly RuleInfo[] = [
   { code: 'AMB005', severity: E, title: 'use-waypoint names a waypoint whose allowedRoutes do not admit the namespace' },
   { code: 'AMB006', severity: E, title: 'use-waypoint names a waypoint that takes no traffic of that kind' },
   { code: 'AMB007', severity: E, title: 'istio.io/dataplane-mode on a Namespace is neither ambient nor none' },
+  { code: 'AMB008', severity: W, title: 'use-waypoint names a Gateway that is not a waypoint (istiod binds it anyway)' },
+  { code: 'AMB009', severity: W, title: 'use-waypoint on a headless Service, whose traffic goes to pod IPs and never to its waypoint' },
+  { code: 'AMB010', severity: W, title: 'istio.io/ingress-use-waypoint is not a value Go reads as a boolean' },
   { code: 'BA001', severity: E, title: 'basic_auth configuration is not the shape the module reads' },
   { code: 'BA002', severity: E, title: 'basic_auth rule has zero or several path matchers' },
-  { code: 'BA003', severity: E, title: 'basic_auth path matcher is empty' },
+  { code: 'BA003', severity: E, title: 'basic_auth path matcher is empty or not a string' },
   { code: 'BA004', severity: E, title: 'basic_auth rule has no request methods' },
   { code: 'BA005', severity: E, title: 'basic_auth rule has no credentials' },
-  { code: 'BA006', severity: E, title: 'basic_auth credential is neither user:pass nor valid base64' },
+  { code: 'BA006', severity: E, title: 'basic_auth credential is neither user:pass nor base64 the module decodes' },
   { code: 'BA007', severity: E, title: 'basic_auth realm is not a string' },
   { code: 'BA008', severity: E, title: 'basic_auth hosts is not a list of strings' },
   { code: 'BA009', severity: W, title: 'basic_auth plugin without rules lets every request through' },
-  { code: 'BA010', severity: W, title: 'basic_auth rule that can never match (path without "/", method not upper case)' },
+  { code: 'BA010', severity: E, title: 'basic_auth rule that can never match (path without "/", method empty or not upper case)' },
   { code: 'BA011', severity: W, title: 'basic_auth credentials written in plain text' },
+  { code: 'BA012', severity: W, title: 'basic_auth credential the module stores but no standard client sends' },
   { code: 'ARGO001', severity: W, title: 'WasmPlugin syncs no later than the Gateway it attaches to' },
   { code: 'ARGO002', severity: W, title: 'HTTPRoute syncs no later than its parent Gateway' },
   { code: 'ARGO003', severity: W, title: 'object syncs before its Namespace' },
 ];
 
 const BY_CODE = new Map(RULES.map((r) => [r.code, r]));
+
+/**
+ * Codes that mean the API server (schema, CEL) or Istio's validating webhook refuses the object: it never
+ * exists in the cluster, so nothing of it runs.
+ */
+export const ADMISSION_CODES: ReadonlySet<string> = new Set(['WASM001', 'WASM002', 'WASM003', 'WASM004', 'WASM010', 'WASM011', 'WASM012', 'WASM015']);
+
 
 export function severityOf(code: string): Severity {
   const r = BY_CODE.get(code);

@@ -4,6 +4,7 @@
  */
 import { FieldProblem } from './finding';
 import { severityOf } from './codes';
+import { goParse, wasmUrlScheme } from './go-url';
 
 function problem(code: string, field: string, message: string, value: unknown, fix: string): FieldProblem {
   return { code, severity: severityOf(code), field, message, value, fix };
@@ -11,9 +12,9 @@ function problem(code: string, field: string, message: string, value: unknown, f
 
 const SHA256 = /^[a-f0-9]{64}$/;
 
-/** The CRD pattern `(^$|^[a-f0-9]{64}$)`; we also refuse the empty string since it means nothing. */
+/** The CRD pattern `(^$|^[a-f0-9]{64}$)`: the empty string is accepted and means "no checksum". */
 export function checkSha256(value: unknown, field = 'spec.sha256'): FieldProblem[] {
-  if (value === undefined) return [];
+  if (value === undefined || value === '') return [];
   if (typeof value === 'string' && SHA256.test(value)) return [];
   const hint = typeof value === 'string' && /^[A-Fa-f0-9]{64}$/.test(value) ? 'write it in lower case' :
     typeof value === 'string' && value.startsWith('sha256:') ? 'drop the "sha256:" prefix' :
@@ -30,18 +31,28 @@ export function urlScheme(url: string): string {
   return m ? m[1].toLowerCase() : '';
 }
 
+/**
+ * The CRD's CEL rule on `url` and the webhook's `validateWasmPluginURL`: non-empty, and read as Go's
+ * `net/url` reads it (as written, else with `http://` in front) with a scheme of oci, http, https, file or none.
+ */
 export function checkUrl(value: unknown, field = 'spec.url'): FieldProblem[] {
-  if (typeof value !== 'string' || value.trim() === '') {
+  if (typeof value !== 'string' || value === '') {
     return [problem('WASM012', field, 'is required and must be a non-empty string', value,
       'set url to the module, e.g. "oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0"')];
   }
-  const scheme = urlScheme(value);
-  if (scheme !== '' && !URL_SCHEMES.includes(scheme)) {
+  const scheme = wasmUrlScheme(value);
+  if (scheme === undefined) {
+    return [problem('WASM012', field, 'does not parse as a URL, neither as written nor after "http://" (the CRD rule "url must have schema one of [http, https, file, oci]" rejects it)', value,
+      'write oci://<registry>/<image>:<tag>, https://<host>/<path>.wasm or file:///<path>, percent-encoding reserved characters')];
+  }
+  if (!['', ...URL_SCHEMES].includes(scheme)) {
     return [problem('WASM012', field, `scheme ${JSON.stringify(scheme)} is not one of oci, http, https, file`, value,
       'use oci://, http://, https:// or file:// (no scheme means oci://)')];
   }
-  if (/\s/.test(value)) {
-    return [problem('WASM012', field, 'must not contain white space', value, 'remove the white space from the url')];
+  if (!goParse(value)) {
+    // accepted only after "http://" is put in front; istiod then parses the URL as written and drops the plugin
+    return [problem('WASM030', field, 'passes the API server only once "http://" is put in front, but istiod parses the URL as written, fails, and discards the plugin (for an auth plugin, an open door)', value,
+      'percent-encode the characters a URL host or port cannot hold (spaces, ":" not followed by a port), or fix the URL')];
   }
   return [];
 }

@@ -2,15 +2,18 @@
  * Cross-object rules for one WasmPlugin: where its targets lead, and what Istio would silently ignore.
  */
 import { Entry, MeshModel } from '../model/mesh-model';
-import { key, labelsOf } from '../model/manifest';
-import { LABEL_DATAPLANE_MODE, LABEL_WAYPOINT_FOR, waypointTraffic } from '../model/waypoint-binding';
+import { GATEWAY_GROUP, key, labelsOf } from '../model/manifest';
+import { LABEL_DATAPLANE_MODE, LABEL_WAYPOINT_FOR, ingressUseWaypoint, matchesLabelSelector, resolveWaypoint, waypointTraffic } from '../model/waypoint-binding';
 import {
-  DeadRefReason, MAX_TARGETS, Place, ProxyKind, RefResolution, attaches, proxyKindOf, httpListenerMatch, matchPasses, resolveTargets, targetGroupFor,
+  DeadRefReason, LABEL_GATEWAY_NAME, MAX_TARGETS, Place, ProxyKind, RefResolution, attaches, proxyKindOf, proxyPodLabels, httpListenerMatch,
+  matchPasses, resolveTargets, selectorMatches, targetGroupFor, targetRefsOf,
 } from '../model/attachment';
 import { didYouMean } from '../model/suggest';
+import { extensionKeyOf } from '../model/extensions';
+import { hasNoVip } from '../model/protocol';
 import { FieldProblem, Finding, ObjectRef, problemToFinding } from './finding';
-import { severityOf } from './codes';
-import { MATCH_MODES, WASM_ENUMS, checkEnum, checkLength, checkPort, checkPriority, checkSha256, checkUrl, checkVmEnv } from './wasm-fields';
+import { ADMISSION_CODES, severityOf } from './codes';
+import { MATCH_MODES, WASM_ENUMS, checkEnum, checkLength, checkPort, checkPriority, checkSha256, checkUrl, checkVmEnv, urlScheme } from './wasm-fields';
 import { checkBasicAuthConfig, checkBasicAuthHasRules, checkPlaintextCredentials, isBasicAuthUrl } from './basic-auth';
 
 export { ISTIO_GATEWAY_CLASSES, MAX_TARGETS, TargetRef, targetRefsOf } from '../model/attachment';
@@ -32,20 +35,9 @@ function deadRefProblem(model: MeshModel, plugin: Entry, r: RefResolution): Fiel
     case undefined:
       return undefined;
     case DeadRefReason.CROSS_NAMESPACE:
-      return problem('WASM003', `${ref.field}.namespace`,
-        ref.namespace === ns ? 'must be empty: the API server rejects any namespace here' : 'names another namespace: cross-namespace targets are not supported',
-        ref.namespace, ref.namespace === ns ? 'drop namespace from the target reference' :
-          `create the plugin in namespace ${ref.namespace}, beside its target, and drop namespace from the reference`,
-        ref.namespace === ns ? undefined :
-          `target the ${ref.kind} in its own AmbientNamespace: define the plugin in AmbientNamespace ${ref.namespace} (or pass namespace: ${JSON.stringify(ref.namespace)})`);
-    case DeadRefReason.UNSUPPORTED_KIND: {
-      const want = targetGroupFor(ref.kind);
-      const fix = want === undefined ? 'target a Gateway, GatewayClass (gateway.networking.k8s.io), Service (core) or ServiceEntry (networking.istio.io)' :
-        `set group: ${JSON.stringify(want === 'core' ? '' : want)} for kind ${ref.kind}`;
-      return problem('WASM004', `${ref.field}.${want === undefined ? 'kind' : 'group'}`,
-        `${ref.group}/${ref.kind} is not a target Istio attaches plugins to`, want === undefined ? ref.kind : (ref.group === 'core' ? '' : ref.group), fix,
-        'target a Waypoint, an IngressGateway, or PolicyTarget.gateway(), .fromService(), .service(), .serviceEntry() or .gatewayClass()');
-    }
+    case DeadRefReason.UNSUPPORTED_KIND:
+      // field-local: checkTargetRefFields reports them (WASM003, WASM004)
+      return undefined;
     case DeadRefReason.MISSING_GATEWAY: {
       const names = model.namesIn(model.gateways, ns);
       // `<gateway>-istio` is the Deployment and Service istiod makes for a Gateway, a common mix-up
@@ -55,10 +47,13 @@ function deadRefProblem(model: MeshModel, plugin: Entry, r: RefResolution): Fiel
         `${typo}create Gateway ${ns}/${ref.name} or name an existing one (the Gateway name, not its "-istio" Deployment)`,
         `${typo}target the Waypoint or IngressGateway construct itself (a Gateway name, not its "-istio" Deployment's), or define one named ${JSON.stringify(ref.name)} in namespace ${ns}`);
     }
-    case DeadRefReason.FOREIGN_GATEWAY:
+    case DeadRefReason.FOREIGN_GATEWAY: {
+      const controller = model.gatewayController(r.target!);
       return problem('WASM014', `${ref.field}.name`,
-        `Gateway ${ns}/${ref.name} has class ${JSON.stringify(model.gatewayClassName(r.target!))}, which Istio does not run, so the plugin applies to nothing`,
-        ref.name, 'target a Gateway of class istio (ingress) or istio-waypoint', 'target an IngressGateway or a Waypoint');
+        `Gateway ${ns}/${ref.name} has class ${JSON.stringify(model.gatewayClassName(r.target!))}, whose controller ${controller === undefined ? '(none: no GatewayClass of that name, and not a built-in class)' : JSON.stringify(controller)} istiod does not run as a proxy, so the plugin applies to nothing`,
+        ref.name, 'target a Gateway of class istio (ingress) or istio-waypoint, or a class whose controllerName is istio.io/gateway-controller or istio.io/mesh-controller',
+        'target an IngressGateway or a Waypoint');
+    }
     case DeadRefReason.MISSING_SERVICE: {
       const index = ref.kind === 'Service' ? model.services : model.serviceEntries;
       const elsewhere = model.namesakes(index, ref.name)[0];
@@ -74,6 +69,14 @@ function deadRefProblem(model: MeshModel, plugin: Entry, r: RefResolution): Fiel
       return problem('WASM009', `${ref.field}.name`,
         `${ref.kind} ${ns}/${ref.name} ${r.binding!.reason}: no waypoint serves it, so the plugin applies to nothing (for an auth plugin, an open door)`,
         ref.name, r.binding!.fix ?? 'bind the Service to a waypoint', r.binding!.apiFix);
+    case DeadRefReason.HEADLESS:
+      return problem('WASM009', `${ref.field}.name`,
+        `Service ${ns}/${ref.name} is headless (clusterIP: None): clients reach its pods by pod IP, and waypoint ${r.binding!.waypoint!.namespace}/${r.binding!.waypoint!.name} builds no chain a Service without a virtual IP can reach, so the plugin never runs (for an auth plugin, an open door)`,
+        ref.name, 'give the Service a cluster IP, or bind its pods to a waypoint with istio.io/waypoint-for: workload (or all) and target that waypoint Gateway');
+    case DeadRefReason.EAST_WEST_SERVICE:
+      return problem('WASM009', `${ref.field}.name`,
+        `${ref.kind} ${ns}/${ref.name} is bound to east-west gateway ${r.binding!.waypoint!.namespace}/${r.binding!.waypoint!.name}, whose chains are built without a Service, so a Service target never matches there`,
+        ref.name, 'bind the Service to a waypoint of class istio-waypoint');
     case DeadRefReason.WRONG_GATEWAY_CLASS:
       return problem('WASM008', `${ref.field}.name`, 'only GatewayClass istio-waypoint can be targeted; any other class matches nothing', ref.name,
         'target GatewayClass istio-waypoint from the root namespace, or target the Gateway itself',
@@ -122,11 +125,124 @@ export function checkWasmPluginSpec(spec: any): FieldProblem[] {
     out.push(problem('WASM010', 'spec.targetRefs', `holds ${refs.length} targets, more than the ${MAX_TARGETS} allowed`, refs.length,
       'split the targets over several plugins'));
   }
+  out.push(...checkTargetRefFields(targetRefsOf(spec)));
+  if (spec?.selector !== undefined) out.push(...checkSelector(spec.selector));
+  const scheme = typeof spec?.url === 'string' ? urlScheme(spec.url) : '';
+  if ((scheme === 'http' || scheme === 'https') && (spec?.sha256 === undefined || spec.sha256 === '')) {
+    const who = scheme === 'http' ? 'whoever controls that server or can tamper with the plain-text download' : 'whoever controls that server';
+    out.push(problem('WASM028', 'spec.sha256', `is not set for a module fetched over ${scheme}://, so the istio-agent runs whatever the server returns${isAuthPluginSpec(spec) ? `: for an auth plugin, ${who} decides who gets in` : ''}`,
+      spec.sha256, 'set sha256 to the module\'s 64-hex sha256 digest (sha256sum module.wasm), or publish it as an OCI image pinned by digest'));
+  }
   if (isBasicAuthUrl(spec?.url)) out.push(...checkBasicAuthConfig(spec?.pluginConfig), ...checkBasicAuthHasRules(spec?.pluginConfig));
   return out;
 }
 
+const GROUP_PATTERN = /^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const KIND_PATTERN = /^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+
+/**
+ * What the CRD and the webhook check in each target reference (`validatePolicyTargetReference`, the CRD
+ * schema): a name, a group and kind pattern, an empty namespace, and a group/kind Istio attaches to.
+ */
+export function checkTargetRefFields(refs: ReturnType<typeof targetRefsOf>): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const ref of refs) {
+    if (ref.name === '' || ref.name.length > 253) {
+      out.push(problem('WASM015', `${ref.field}.name`, 'must be a name of 1 to 253 characters (the webhook: "targetRef name must be set")', ref.name, 'name the target object'));
+    }
+    const group = ref.group === 'core' ? '' : ref.group;
+    if (ref.group !== 'core' && (!GROUP_PATTERN.test(group) || group.length > 253)) {
+      out.push(problem('WASM015', `${ref.field}.group`, 'is not a DNS subdomain, which the CRD requires', group, 'write the API group in lower case, e.g. gateway.networking.k8s.io, or "" for Service'));
+    }
+    if (!KIND_PATTERN.test(ref.kind) || ref.kind.length > 63) {
+      out.push(problem('WASM015', `${ref.field}.kind`, 'must be a kind name of 1 to 63 characters, which the CRD requires', ref.kind, 'write the kind, e.g. Gateway or Service'));
+    } else {
+      const want = targetGroupFor(ref.kind);
+      if (want === undefined || want !== ref.group) {
+        out.push(problem('WASM004', `${ref.field}.${want === undefined ? 'kind' : 'group'}`,
+          `${ref.group}/${ref.kind} is not a target Istio attaches plugins to (the webhook rejects it)`, want === undefined ? ref.kind : group,
+          want === undefined ? 'target a Gateway, GatewayClass (gateway.networking.k8s.io), Service (core) or ServiceEntry (networking.istio.io)' :
+            `set group: ${JSON.stringify(want === 'core' ? '' : want)} for kind ${ref.kind}`,
+          'target a Waypoint, an IngressGateway, or PolicyTarget.gateway(), .fromService(), .service(), .serviceEntry() or .gatewayClass()'));
+      }
+    }
+    if (ref.namespace !== undefined && ref.namespace !== '') {
+      out.push(problem('WASM003', `${ref.field}.namespace`,
+        'must be empty: the CRD rejects any namespace in a target reference ("cross namespace referencing is not currently supported")', ref.namespace,
+        'drop namespace from the target reference, and create the plugin in its target\'s namespace',
+        `target the ${ref.kind} in its own AmbientNamespace: define the plugin in AmbientNamespace ${ref.namespace} (or pass namespace: ${JSON.stringify(ref.namespace)})`));
+    }
+  }
+  return out;
+}
+
+/**
+ * `selector.matchLabels` as the CRD and the webhook check it (`validateWorkloadSelector`): no empty key, no
+ * "*" in keys or values, values of at most 63 characters, at most 4096 entries.
+ */
+export function checkSelector(selector: any, field = 'spec.selector'): FieldProblem[] {
+  const labels = selector?.matchLabels;
+  if (labels === undefined || labels === null) return [];
+  if (typeof labels !== 'object' || Array.isArray(labels)) {
+    return [problem('WASM015', `${field}.matchLabels`, 'must be a map of label names to values', labels, 'write matchLabels as a map, e.g. { app: productpage }')];
+  }
+  const out: FieldProblem[] = [];
+  const entries = Object.entries(labels);
+  if (entries.length > 4096) out.push(problem('WASM015', `${field}.matchLabels`, 'holds more than 4096 labels', entries.length, 'select with fewer labels'));
+  for (const [k, v] of entries) {
+    const f = `${field}.matchLabels[${JSON.stringify(k)}]`;
+    if (k === '') out.push(problem('WASM015', f, 'has an empty key, which the CRD rejects ("key must not be empty")', k, 'remove the entry or name the label'));
+    if (k.includes('*')) out.push(problem('WASM015', f, 'has "*" in the key, which the CRD rejects ("wildcard not allowed in label key match")', k, 'write the exact label name; selectors match labels exactly'));
+    if (typeof v !== 'string') out.push(problem('WASM015', f, 'must be a string', v, 'quote the label value'));
+    else {
+      if (v.includes('*')) out.push(problem('WASM015', f, 'has "*" in the value, which the CRD rejects ("wildcard not allowed in label value match")', v, 'write the exact label value; selectors match labels exactly'));
+      if (v.length > 63) out.push(problem('WASM015', f, 'is longer than 63 characters, which the CRD rejects', v, 'use a label value of at most 63 characters'));
+    }
+  }
+  return out;
+}
+
+/**
+ * Why a WasmPlugin or TrafficExtension never takes part in any chain: the API server or the webhook refuses
+ * it, or istiod discards it (push_context.go `initTrafficExtensions`, `convertToTrafficExtensionWrapper`);
+ * undefined when it exists.
+ */
+export function refusalOf(entry: Entry): string | undefined {
+  const spec = entry.manifest.spec ?? {};
+  if (entry.kind === 'TrafficExtension') {
+    const hasLua = spec.lua !== undefined;
+    const hasWasm = spec.wasm !== undefined;
+    if (hasLua === hasWasm) return 'exactly one of wasm or lua must be set; the API server refuses it';
+    if (hasLua) {
+      const code = spec.lua?.inlineCode;
+      return typeof code !== 'string' || code === '' || code.length > 65536 ? 'lua.inlineCode must hold 1 to 65536 characters; istiod drops it' : undefined;
+    }
+    const asWasm = { ...(spec.wasm ?? {}), targetRefs: spec.targetRefs, selector: spec.selector, match: spec.match, priority: spec.priority };
+    const problems = admissionProblems(asWasm);
+    if (problems.length > 0) return `the API server or Istio's webhook refuses it: ${problems[0].field}: ${problems[0].message}`;
+    const dropped = checkWasmPluginSpec(asWasm).find((p) => p.code === 'WASM030');
+    return dropped ? `istiod discards it: ${dropped.field}: ${dropped.message}` : undefined;
+  }
+  const problems = admissionProblems(spec);
+  if (problems.length > 0) return `the API server or Istio's webhook refuses it: ${problems[0].field}: ${problems[0].message}`;
+  const dropped = checkWasmPluginSpec(spec).find((p) => p.code === 'WASM030');
+  return dropped ? `istiod discards it: ${dropped.field}: ${dropped.message}` : undefined;
+}
+
+/**
+ * What makes the API server or Istio's webhook refuse the plugin (codes in {@link ADMISSION_CODES}): such an
+ * object never exists, so nothing of it runs.
+ */
+export function admissionProblems(spec: any): FieldProblem[] {
+  return checkWasmPluginSpec(spec).filter((p) => ADMISSION_CODES.has(p.code) && p.severity === 'error');
+}
+
 const AUTH_PHASES = ['AUTHN', 'AUTHZ'];
+
+/** An auth plugin: phase AUTHN or AUTHZ, or the basic_auth module whatever its phase. */
+export function isAuthPluginSpec(spec: any): boolean {
+  return AUTH_PHASES.includes(spec?.phase) || isBasicAuthUrl(spec?.url);
+}
 
 /** Phase as Istio orders it: unset and UNSPECIFIED_PHASE are the same slot. */
 function phaseOf(spec: any): string {
@@ -153,7 +269,10 @@ function placeName(place: Place): string {
  */
 function runsAt(model: MeshModel, spec: any, place: Place): { ok: boolean; why?: string } {
   const network = typeOf(spec) === 'NETWORK';
-  if (place.kind === ProxyKind.WAYPOINT) {
+  if (place.kind === ProxyKind.EAST_WEST && !network) {
+    return { ok: false, why: `${placeName(place)} is an east-west gateway, which builds TCP chains only (listener_waypoint.go), so an HTTP plugin never runs there` };
+  }
+  if (place.kind === ProxyKind.WAYPOINT || place.kind === ProxyKind.EAST_WEST) {
     if (!place.service) {
       const { traffic, raw } = waypointTraffic(model, place.proxy);
       if (traffic === 'none') return { ok: false, why: `${placeName(place)} has ${LABEL_WAYPOINT_FOR} ${JSON.stringify(raw)} and processes no traffic` };
@@ -190,9 +309,10 @@ function placementOf(model: MeshModel): Placement {
   }
   const places = new Map<Entry, Place[]>();
   const byProxy = new Map<Entry, Array<{ plugin: Entry; place: Place }>>();
-  for (const plugin of model.wasmPlugins) {
+  const plugins = model.entries.filter((e) => e.kind === 'WasmPlugin' || e.kind === 'TrafficExtension').filter((e) => e.group === 'extensions.istio.io');
+  for (const plugin of plugins) {
     let list: Place[] = resolveTargets(model, plugin).flatMap((r) => r.places);
-    if (list.length === 0 && targetRefsCount(plugin.manifest.spec) === 0) {
+    if (list.length === 0 && targetRefsOf(plugin.manifest.spec, plugin.kind).length === 0) {
       // selector-based (or target-less) plugins run on the ingress gateways of their namespace, or of the mesh from the root namespace
       const gws = plugin.namespace === model.rootNamespace ? [...ingressByNs.values()].flat() : (ingressByNs.get(plugin.namespace) ?? []);
       list = gws.map((proxy): Place => ({ proxy, kind: ProxyKind.INGRESS })).filter((place) => attaches(model, plugin, place).attached);
@@ -208,8 +328,129 @@ function placementOf(model: MeshModel): Placement {
   return p;
 }
 
-function targetRefsCount(spec: any): number {
-  return (Array.isArray(spec?.targetRefs) ? spec.targetRefs.length : 0) + (spec?.targetRef ? 1 : 0);
+/** Whether two places of one proxy are chains a request can take together (a whole proxy, or the same Service). */
+function sameChain(a: Place, b: Place): boolean {
+  return !(a.service && b.service && a.service !== b.service);
+}
+
+/**
+ * Plugins of the same namespace that run beside `plugin` on a chain with the same phase, chain type and the
+ * same explicit priority: istiod then orders them by creationTimestamp, then by name.
+ */
+function equalPriorityNeighbours(model: MeshModel, plugin: Entry): { names: string[]; where: string } {
+  const { places, byProxy } = placementOf(model);
+  const mine = extensionKeyOf(plugin);
+  const names = new Set<string>();
+  let where = '';
+  if (mine.priority === undefined) return { names: [], where };
+  for (const place of places.get(plugin) ?? []) {
+    for (const other of byProxy.get(place.proxy) ?? []) {
+      if (other.plugin === plugin || other.plugin.namespace !== plugin.namespace || !sameChain(place, other.place)) continue;
+      const k = extensionKeyOf(other.plugin);
+      if (k.priority !== mine.priority || k.phase !== mine.phase || k.chainType !== mine.chainType) continue;
+      if (!names.has(other.plugin.name) && where === '') where = placeName(place);
+      names.add(other.plugin.name);
+    }
+  }
+  return { names: [...names].sort(), where };
+}
+
+/**
+ * IST0166 (istio@1.30.3:pkg/config/analysis/analyzers/k8sgateway/workloadselector.go): a plugin without
+ * targetRef whose selector matches the pods of a Gateway API gateway in its namespace; the pods are those
+ * istiod deploys for the Istio-run Gateways of the manifests, and Pods in the manifests with the gateway-name
+ * label.
+ */
+function ineffectiveSelectorGateways(model: MeshModel, plugin: Entry): string[] {
+  const spec = plugin.manifest.spec ?? {};
+  if (spec.selector === undefined || spec.selector === null || spec.targetRef !== undefined) return [];
+  const out = new Set<string>();
+  for (const gw of model.gateways.values()) {
+    if (gw.namespace !== plugin.namespace || proxyKindOf(model, gw) === undefined) continue;
+    if (selectorMatches(spec.selector, proxyPodLabels(gw, model))) out.add(gw.name);
+  }
+  for (const e of model.entries) {
+    if (e.kind !== 'Pod' || e.group !== 'core' || e.namespace !== plugin.namespace) continue;
+    const labels = labelsOf(e.manifest);
+    if (labels[LABEL_GATEWAY_NAME] !== undefined && selectorMatches(spec.selector, labels)) out.add(labels[LABEL_GATEWAY_NAME]);
+  }
+  return [...out].sort();
+}
+
+interface IngressPath {
+  readonly gateway: Entry;
+  readonly route: Entry;
+  readonly service: Entry;
+}
+
+const INGRESS_PATHS = new WeakMap<MeshModel, IngressPath[]>();
+
+function listenerAdmitsNamespace(model: MeshModel, gw: Entry, routeNs: string): boolean {
+  const listeners: any[] = Array.isArray(gw.manifest.spec?.listeners) ? gw.manifest.spec.listeners : [];
+  return listeners.some((l) => {
+    const ns = l?.allowedRoutes?.namespaces;
+    const from = typeof ns?.from === 'string' ? ns.from : 'Same';
+    if (from === 'All') return true;
+    // istiod's ingress admits every namespace when Selector has no selector (conversion.go namespacesFromSelector)
+    if (from === 'Selector') return ns.selector === undefined || ns.selector === null || matchesLabelSelector(model.namespaceLabels(routeNs) ?? {}, ns.selector);
+    return routeNs === gw.namespace;
+  });
+}
+
+function grantAllows(model: MeshModel, routeNs: string, svc: Entry): boolean {
+  return model.entries.some((g) => g.kind === 'ReferenceGrant' && g.group === GATEWAY_GROUP && g.namespace === svc.namespace
+    && (Array.isArray(g.manifest.spec?.from) ? g.manifest.spec.from : []).some((f: any) => f?.group === GATEWAY_GROUP && f?.kind === 'HTTPRoute' && f?.namespace === routeNs)
+    && (Array.isArray(g.manifest.spec?.to) ? g.manifest.spec.to : []).some((t: any) => (t?.group ?? '') === '' && t?.kind === 'Service' && (t?.name === undefined || t.name === svc.name)));
+}
+
+/**
+ * The Services an Istio ingress gateway sends to through HTTPRoutes (parentRefs to the Gateway, admitted by a
+ * listener; Service backendRefs that resolve). A plain reading of the routes for one rule: the model's route
+ * resolution will replace it.
+ */
+function ingressPaths(model: MeshModel): IngressPath[] {
+  let paths = INGRESS_PATHS.get(model);
+  if (paths) return paths;
+  paths = [];
+  for (const route of model.httpRoutes) {
+    const spec = route.manifest.spec ?? {};
+    const parents: any[] = Array.isArray(spec.parentRefs) ? spec.parentRefs : [];
+    for (const ref of parents) {
+      if ((ref?.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref?.kind ?? 'Gateway') !== 'Gateway' || typeof ref?.name !== 'string') continue;
+      const gw = model.gateways.get(key(typeof ref.namespace === 'string' ? ref.namespace : route.namespace, ref.name));
+      if (!gw || proxyKindOf(model, gw) !== ProxyKind.INGRESS || !listenerAdmitsNamespace(model, gw, route.namespace)) continue;
+      for (const rule of Array.isArray(spec.rules) ? spec.rules : []) {
+        for (const b of Array.isArray(rule?.backendRefs) ? rule.backendRefs : []) {
+          if ((b?.group ?? '') !== '' || (b?.kind ?? 'Service') !== 'Service' || typeof b?.name !== 'string') continue;
+          const svcNs = typeof b.namespace === 'string' ? b.namespace : route.namespace;
+          const svc = model.services.get(key(svcNs, b.name));
+          if (!svc || (svcNs !== route.namespace && !grantAllows(model, route.namespace, svc))) continue;
+          if (!paths.some((p) => p.gateway === gw && p.service === svc)) paths.push({ gateway: gw, route, service: svc });
+        }
+      }
+    }
+  }
+  INGRESS_PATHS.set(model, paths);
+  return paths;
+}
+
+/**
+ * Ingress paths that skip an auth plugin of a waypoint: the gateway sends straight to the Service's pods (no
+ * `ingress-use-waypoint`, or a headless Service), and no auth plugin runs at the gateway itself.
+ */
+function ingressSkips(model: MeshModel, plugin: Entry): IngressPath[] {
+  const spec = plugin.manifest.spec ?? {};
+  if (!isAuthPluginSpec(spec)) return [];
+  const { places, byProxy } = placementOf(model);
+  const mine = (places.get(plugin) ?? []).filter((p) => p.kind === ProxyKind.WAYPOINT);
+  if (mine.length === 0) return [];
+  return ingressPaths(model).filter((path) => {
+    const binding = resolveWaypoint(model, path.service, 'service');
+    if (!binding.waypoint || !mine.some((p) => p.proxy === binding.waypoint && (!p.service || p.service === path.service))) return false;
+    if (ingressUseWaypoint(model, path.service).on && !hasNoVip(path.service)) return false;
+    const guarded = (byProxy.get(path.gateway) ?? []).some((o) => o.place.kind === ProxyKind.INGRESS && isAuthPluginSpec(o.plugin.manifest.spec));
+    return !guarded;
+  });
 }
 
 /** Plugins with a priority that run beside `plugin` (same proxy and chain, phase and filter type). */
@@ -278,6 +519,28 @@ export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
       problems.push(problem('WASM023', 'spec.priority', `is unset while ${prioritized.join(', ')}, running beside it in the same phase, set one: unset sorts after every priority, negative ones included, not as 0`,
         spec.priority, 'set an explicit priority on every plugin of the phase'));
     }
+  }
+  const ties = equalPriorityNeighbours(model, plugin);
+  if (ties.names.length > 0) {
+    problems.push(problem('WASM026', 'spec.priority',
+      `is ${spec.priority}, the same as ${ties.names.join(', ')} on ${ties.where} in phase ${extensionKeyOf(plugin).phase}: istiod then runs them by creationTimestamp (whole seconds, the same for one sync), then by name (of ${plugin.name}${'~istio-translated-wasmplugin'})`,
+      spec.priority, 'give each plugin of the phase its own priority (higher runs first)'));
+  }
+  const gateways = ineffectiveSelectorGateways(model, plugin);
+  if (gateways.length > 0) {
+    problems.push(problem('WASM027', 'spec.selector',
+      `matches the pods of Gateway API gateway ${gateways.join(', ')} (istioctl analyze: IST0166 IneffectiveSelector): waypoints never honour a selector, and gateways apply one only while ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY is on`,
+      spec.selector, `replace selector with targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: ${gateways[0]} }]`));
+  }
+  const skips = ingressSkips(model, plugin);
+  if (skips.length > 0) {
+    const s0 = skips[0];
+    const more = skips.length > 1 ? ` (and ${skips.length - 1} more)` : '';
+    problems.push(problem('WASM029', 'spec.targetRefs',
+      `guards Service ${s0.service.namespace}/${s0.service.name} at its waypoint, but ingress gateway ${s0.gateway.namespace}/${s0.gateway.name} (HTTPRoute ${s0.route.namespace}/${s0.route.name}) sends straight to the Service's pods, and no auth plugin runs at that gateway: ingress traffic skips this plugin${more}`,
+      skips.map((x) => `${x.gateway.name} -> ${x.service.name}`),
+      hasNoVip(s0.service) ? `attach an auth plugin to Gateway ${s0.gateway.namespace}/${s0.gateway.name} (a headless Service never sends ingress traffic to its waypoint)` :
+        `label Service ${s0.service.namespace}/${s0.service.name} istio.io/ingress-use-waypoint: "true", or attach an auth plugin to Gateway ${s0.gateway.namespace}/${s0.gateway.name}`));
   }
   if (typeof spec.imagePullSecret === 'string' && spec.imagePullSecret !== '') {
     problems.push(...checkPullSecret(model, ns, spec.imagePullSecret));

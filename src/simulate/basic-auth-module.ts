@@ -3,7 +3,7 @@
  * per-request check (`PluginRootContext::check`), with the decision of every rule kept for the trace.
  */
 import { FieldProblem } from '../rules/finding';
-import { BASIC_AUTH_MATCHERS, checkBasicAuthConfig, isCredentialPlaceholder, storedCredential } from '../rules/basic-auth';
+import { isCredentialPlaceholder, parseBasicAuthConfig, storedCredential } from '../rules/basic-auth';
 import { authorityHost } from './request';
 import { LocalResponse, RuleTrace } from './types';
 
@@ -41,29 +41,27 @@ export interface BasicAuthProgram {
 /** The module's view of a `pluginConfig`: a program, or the problems that make it reject the config. */
 export type CompiledConfig = { readonly program: BasicAuthProgram } | { readonly rejected: FieldProblem[] };
 
-/** Compiles a `pluginConfig` the way `onConfigure` reads it; `base` names the field in problems. */
+/**
+ * Compiles a `pluginConfig` the way `onConfigure` reads it (rules the module accepts but that never match are
+ * kept: they simply never match); `base` names the field in problems.
+ */
 export function compileBasicAuth(config: unknown, base = 'spec.pluginConfig'): CompiledConfig {
-  // an empty matcher ("") is accepted by the module but leaves the match type undefined: kept, decided per request
-  const problems = checkBasicAuthConfig(config, base).filter((p) => !(p.code === 'BA003' && p.value === ''));
-  if (problems.length > 0) return { rejected: problems };
-  const cfg = (config ?? {}) as Record<string, any>;
-  const configured = Object.keys(cfg).length > 0;
-  const rules: CompiledRule[] = (Array.isArray(cfg.basic_auth_rules) ? cfg.basic_auth_rules : []).map((r: any, index: number) => {
-    const key = BASIC_AUTH_MATCHERS.find((k) => r[k] !== undefined)!;
-    const path: string = r[key];
-    const hosts: HostPattern[] = (Array.isArray(r.hosts) ? r.hosts : []).map((h: string): HostPattern => {
+  const parsed = parseBasicAuthConfig(config, base);
+  if (!parsed.config) return { rejected: parsed.rejected };
+  const rules: CompiledRule[] = parsed.config.rules.map((r) => {
+    const hosts: HostPattern[] = r.hosts.map((h): HostPattern => {
       if (h.startsWith('*')) return { type: 'suffix', value: h.slice(1), raw: h };
       if (h.endsWith('*')) return { type: 'prefix', value: h.slice(0, -1), raw: h };
       return { type: 'exact', value: h, raw: h };
     });
     const credentials = new Set<string>();
     const placeholders: string[] = [];
-    for (const c of r.credentials as string[]) {
+    for (const c of r.credentials) {
       if (isCredentialPlaceholder(c)) placeholders.push(c); else credentials.add(storedCredential(c));
     }
-    return { index, type: path === '' ? undefined : key, path, methods: [...r.request_methods], hosts, credentials, placeholders };
+    return { index: r.index, type: r.matcher, path: r.path, methods: [...r.methods], hosts, credentials, placeholders };
   });
-  return { program: { realm: typeof cfg.realm === 'string' ? cfg.realm : DEFAULT_REALM, rules, configured } };
+  return { program: { realm: parsed.config.realm, rules, configured: parsed.config.configured } };
 }
 
 /** What the module sees of a request. */

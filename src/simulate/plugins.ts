@@ -3,10 +3,11 @@
  * `match` and `type` let through, their run order (SEMANTICS 5.1, 5.2) and what each does to the request.
  */
 import { Entry, MeshModel } from '../model/mesh-model';
-import { Place, ProxyKind, attaches, httpListenerMatch, matchPasses } from '../model/attachment';
+import { Place, ProxyKind } from '../model/attachment';
+import { ChainCandidate, ChainType, extensionKeyOf, extensionsOnChain, listenerOf } from '../model/extensions';
 import { FieldProblem } from '../rules/finding';
 import { isBasicAuthUrl } from '../rules/basic-auth';
-import { checkWasmPluginSpec } from '../rules/wasm-plugin';
+import { admissionProblems, refusalOf } from '../rules/wasm-plugin';
 import { CompiledConfig, ModuleRequest, compileBasicAuth, runBasicAuth } from './basic-auth-module';
 import { LocalResponse, PluginTrace } from './types';
 
@@ -20,10 +21,7 @@ export interface Chain {
 }
 
 export const PHASES = ['AUTHN', 'AUTHZ', 'STATS', 'UNSPECIFIED_PHASE'] as const;
-const TE_PHASE_ALIASES: Record<string, string> = { UNSPECIFIED: 'UNSPECIFIED_PHASE' };
 const AUTH_PHASES = ['AUTHN', 'AUTHZ'];
-const MIN_INT32 = -2147483648;
-const SYNTHETIC_SUFFIX = '~istio-translated-wasmplugin';
 const BASIC_AUTH_VERSION = '1.12.0';
 
 /** A WasmPlugin or TrafficExtension, read once. */
@@ -58,17 +56,16 @@ export function viewPlugin(entry: Entry): PluginView {
   // a TrafficExtension carries the WasmPlugin payload one level down, under wasm (or lua instead)
   const wasm = isTe ? spec.wasm : spec;
   const asWasmPlugin = isTe ? { ...(spec.wasm ?? {}), targetRefs: spec.targetRefs, selector: spec.selector, match: spec.match, priority: spec.priority } : spec;
+  const key = extensionKeyOf(entry);
   const rawPhase = spec.phase ?? 'UNSPECIFIED_PHASE';
-  const phase = (isTe ? TE_PHASE_ALIASES[rawPhase] : undefined) ?? rawPhase;
   const rawType = (isTe ? spec.wasm?.type : spec.type) ?? 'UNSPECIFIED_PLUGIN_TYPE';
-  const ts = typeof entry.manifest.metadata?.creationTimestamp === 'string' ? Date.parse(entry.manifest.metadata.creationTimestamp) : NaN;
   const base = {
     entry,
-    sortName: isTe ? entry.name : `${entry.name}${SYNTHETIC_SUFFIX}`,
-    phase,
-    priority: typeof spec.priority === 'number' && Number.isInteger(spec.priority) ? spec.priority : undefined,
-    created: Number.isNaN(ts) ? undefined : Math.floor(ts / 1000),
-    type: rawType === 'NETWORK' ? 'NETWORK' as const : 'HTTP' as const,
+    sortName: key.sortName,
+    phase: key.phase,
+    priority: key.priority,
+    created: key.created,
+    type: key.chainType === ChainType.NETWORK ? 'NETWORK' as const : 'HTTP' as const,
     match: spec.match,
     url: typeof wasm?.url === 'string' ? wasm.url : undefined,
   };
@@ -80,18 +77,18 @@ export function viewPlugin(entry: Entry): PluginView {
   if (isTe && (spec.lua !== undefined) === (spec.wasm !== undefined)) {
     return { ...base, module: 'wasm', refused: 'exactly one of wasm or lua must be set; the API server refuses it' };
   }
-  if (!(PHASES as readonly string[]).includes(phase)) {
+  if (!(PHASES as readonly string[]).includes(key.phase)) {
     return { ...base, module: 'wasm', refused: `phase ${JSON.stringify(rawPhase)} is not one of ${PHASES.join(', ')}; the API server refuses it` };
   }
   if (!['UNSPECIFIED_PLUGIN_TYPE', 'HTTP', 'NETWORK'].includes(rawType)) {
     return { ...base, module: 'wasm', refused: `type ${JSON.stringify(rawType)} is not HTTP or NETWORK; the API server refuses it` };
   }
-  const problems = checkWasmPluginSpec(asWasmPlugin);
-  // the library refuses sha256: "" as meaningless, but the CRD pattern accepts it
-  const admission = problems.filter((p) => p.code.startsWith('WASM') && !(p.code === 'WASM011' && p.value === ''));
+  const admission = admissionProblems(asWasmPlugin);
   if (admission.length > 0) {
     return { ...base, module: 'wasm', refused: `the API server or Istio's webhook refuses it: ${problemsText(admission)}` };
   }
+  const refused = refusalOf(entry);
+  if (refused) return { ...base, module: 'wasm', refused };
   if (!isBasicAuthUrl(base.url)) return { ...base, module: 'wasm' };
   return { ...base, module: 'basic_auth', basicAuth: compileBasicAuth(wasm?.pluginConfig, isTe ? 'spec.wasm.pluginConfig' : 'spec.pluginConfig') };
 }
@@ -110,14 +107,6 @@ export interface ChainOutcome {
   readonly notes: string[];
 }
 
-function phaseRank(phase: string): number {
-  return (PHASES as readonly string[]).indexOf(phase);
-}
-
-function byteCompare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function orderKey(v: PluginView, ns: string): string {
   const prio = v.priority === undefined ? 'priority unset' : `priority ${v.priority}`;
   const created = v.created === undefined ? 'no creationTimestamp' : `created ${new Date(v.created * 1000).toISOString().replace('.000Z', 'Z')}`;
@@ -125,45 +114,39 @@ function orderKey(v: PluginView, ns: string): string {
 }
 
 /**
- * Runs the plugins of `chain` on `req`. `candidates` are the plugins of the namespaces the proxy reads
- * (its own, the root namespace, and at a waypoint the Service's), in that order.
+ * Runs the plugins of `chain` on `req`: the model picks and orders them (the proxy's namespace, the root, then
+ * at a waypoint the Service's; attachment, type, match; phase, priority, namespace, creation, name), then each
+ * acts. At an ingress gateway the network filters run before the HTTP ones; a waypoint's HTTP chains have none.
  */
-export function runChain(model: MeshModel, chain: Chain, candidates: Entry[], view: (e: Entry) => PluginView, req: ModuleRequest): ChainOutcome {
-  const nsOrder = new Map<string, number>();
-  for (const e of candidates) if (!nsOrder.has(e.namespace)) nsOrder.set(e.namespace, nsOrder.size);
+export function runChain(model: MeshModel, chain: Chain, view: (e: Entry) => PluginView, req: ModuleRequest): ChainOutcome {
+  const network = { type: ChainType.NETWORK, listener: listenerOf(chain.place, ChainType.NETWORK, chain.listenerPort) };
+  const http = { type: ChainType.HTTP, listener: listenerOf(chain.place, ChainType.HTTP, chain.listenerPort) };
+  const specs = chain.protocol === 'tcp' ? [network] : chain.place.kind === ProxyKind.INGRESS ? [network, http] : [http];
+  const selections = specs.map((c) => extensionsOnChain(model, chain.place, c));
   const runnable: Array<{ v: PluginView; reason: string }> = [];
   const others: PluginTrace[] = [];
-  // a waypoint's TCP chains are matched as SERVER on the service port
-  const listener = chain.protocol === 'http' ? httpListenerMatch(chain.place.kind, chain.listenerPort) : { mode: 'SERVER' as const, port: chain.listenerPort };
-  for (const e of candidates) {
-    const v = view(e);
-    const a = attaches(model, e, chain.place);
-    const base = { plugin: `${e.namespace}/${e.name}`, kind: e.kind, origin: e.origin, attached: a.attached, attachReason: a.reason };
-    if (!a.attached) {
-      others.push({ ...base, outcome: 'not-attached', detail: a.reason });
-    } else if (v.refused) {
-      others.push({ ...base, outcome: 'not-in-force', detail: `not in force: ${v.refused}` });
-    } else if (!matchPasses(v.match, listener)) {
-      others.push({ ...base, outcome: 'filtered', detail: `spec.match excludes this listener (mode ${listener.mode}, port ${listener.port})` +
-        (listener.port === 0 ? ': a waypoint matches HTTP chains with port 0' : '') });
-    } else if (chain.protocol === 'http' && v.type === 'NETWORK' && chain.place.kind === ProxyKind.WAYPOINT) {
-      others.push({ ...base, outcome: 'filtered', detail: 'a NETWORK plugin runs on a waypoint\'s TCP chains only, never on HTTP traffic' });
-    } else if (chain.protocol === 'tcp' && v.type === 'HTTP') {
-      others.push({ ...base, outcome: 'filtered', detail: 'an HTTP plugin does not run on a TCP chain (the port is declared non-HTTP)' });
-    } else if (v.module === 'basic_auth' && v.basicAuth && 'rejected' in v.basicAuth) {
-      others.push({ ...base, outcome: 'not-in-force', detail: `not in force: the basic_auth module rejects this config (onConfigure fails, Envoy NACKs it, requests pass unchecked): ${problemsText(v.basicAuth.rejected)}` });
-    } else {
-      runnable.push({ v, reason: a.reason });
+  const seen = new Set<Entry>();
+  const traceBase = (c: ChainCandidate) => ({ plugin: `${c.key.entry.namespace}/${c.key.entry.name}`, kind: c.key.entry.kind, origin: c.key.entry.origin,
+    attached: c.attach.attached, attachReason: c.attach.reason });
+  for (const sel of selections) {
+    for (const c of sel.ordered) {
+      const v = view(c.key.entry);
+      seen.add(c.key.entry);
+      if (v.refused) others.push({ ...traceBase(c), outcome: 'not-in-force', detail: `not in force: ${v.refused}` });
+      else runnable.push({ v, reason: c.attach.reason });
     }
   }
-  // network filters come before the HTTP connection manager; then phase, priority (stable), namespace, creation, name
-  runnable.sort((x, y) => (x.v.type === y.v.type ? 0 : x.v.type === 'NETWORK' ? -1 : 1)
-    || phaseRank(x.v.phase) - phaseRank(y.v.phase)
-    || (y.v.priority ?? MIN_INT32) - (x.v.priority ?? MIN_INT32)
-    || nsOrder.get(x.v.entry.namespace)! - nsOrder.get(y.v.entry.namespace)!
-    || (x.v.created ?? Infinity) - (y.v.created ?? Infinity)
-    || byteCompare(x.v.sortName, y.v.sortName));
-
+  // a candidate skipped by one selection may run in the other (network before HTTP): report each once
+  for (const sel of selections) {
+    for (const c of sel.skipped) {
+      if (seen.has(c.key.entry)) continue;
+      seen.add(c.key.entry);
+      const refused = view(c.key.entry).refused;
+      if (!c.attach.attached) others.push({ ...traceBase(c), outcome: 'not-attached', detail: c.attach.reason });
+      else if (refused) others.push({ ...traceBase(c), outcome: 'not-in-force', detail: `not in force: ${refused}` });
+      else others.push({ ...traceBase(c), outcome: 'filtered', detail: c.filtered! });
+    }
+  }
   const same = (a: PluginView, b: PluginView) => a.type === b.type && a.phase === b.phase;
   const tiedByName = runnable.some(({ v }, i) => i > 0 && same(v, runnable[i - 1].v) && v.priority === runnable[i - 1].v.priority
     && v.entry.namespace === runnable[i - 1].v.entry.namespace && v.created === undefined && runnable[i - 1].v.created === undefined);
@@ -171,14 +154,22 @@ export function runChain(model: MeshModel, chain: Chain, candidates: Entry[], vi
   const traces: PluginTrace[] = [];
   const notes: string[] = [];
   let stop: ChainOutcome['stop'];
+  let nacked: { by: string; detail: string } | undefined;
   runnable.forEach(({ v, reason }, i) => {
     const e = v.entry;
     const base = { plugin: `${e.namespace}/${e.name}`, kind: e.kind, origin: e.origin, attached: true, attachReason: reason, order: i + 1, orderKey: orderKey(v, e.namespace) };
+    const who = `${e.kind} ${e.namespace}/${e.name}`;
+    if (v.module === 'basic_auth' && v.basicAuth && 'rejected' in v.basicAuth) {
+      // the module refuses the config: Envoy rejects the extension config (NACK), whatever runs before or after
+      const detail = `the basic_auth module rejects this config (onConfigure fails, so Envoy refuses the extension config): ${problemsText(v.basicAuth.rejected)}; a running proxy keeps its previous listeners and a restarted one never becomes ready, so what this request gets is unknown`;
+      traces.push({ ...base, outcome: 'unknown', detail });
+      nacked = nacked ?? { by: who, detail };
+      return;
+    }
     if (stop) {
       traces.push({ ...base, outcome: 'not-reached', detail: `not reached: ${stop.by} answered first` });
       return;
     }
-    const who = `${e.kind} ${e.namespace}/${e.name}`;
     if (v.module === 'basic_auth' && v.type === 'HTTP' && v.basicAuth && 'program' in v.basicAuth) {
       if (v.url && !v.url.includes(`:${BASIC_AUTH_VERSION}`)) notes.push(`${who} runs ${v.url}; modelled as basic_auth ${BASIC_AUTH_VERSION}`);
       const verdict = runBasicAuth(v.basicAuth.program, req);
@@ -196,5 +187,6 @@ export function runChain(model: MeshModel, chain: Chain, candidates: Entry[], vi
     traces.push({ ...base, outcome: 'passed', detail: `runs ${what} in phase ${v.phase}; its effect cannot be known offline, assumed to pass the request on` });
     notes.push(`${who} (${what}, phase ${v.phase}) was assumed to pass the request on`);
   });
+  if (nacked) stop = { outcome: 'unknown', ...nacked };
   return { traces: [...traces, ...others], stop, ran: runnable.length > 0, tiedByName, unsetBesideSet, notes };
 }

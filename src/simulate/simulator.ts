@@ -3,10 +3,13 @@
  * chain of the Service addressed, the ingress gateway and its routes, the destination workload, and Bookinfo
  * productpage's own calls. Pure: reads a MeshModel, never the file system.
  */
-import { Entry, INGRESS_CLASS, MeshModel, MeshModelOptions } from '../model/mesh-model';
-import { GATEWAY_GROUP, ISTIO_EXTENSIONS_GROUP, ISTIO_NETWORKING_GROUP, Manifest, SourcedManifest, key, labelsOf } from '../model/manifest';
-import { LABEL_GATEWAY_NAME, ProxyKind, refIs, targetRefsOf } from '../model/attachment';
-import { LABEL_INGRESS_USE_WAYPOINT, LABEL_MANAGED, resolveWaypoint } from '../model/waypoint-binding';
+import { Entry, MeshModel, MeshModelOptions } from '../model/mesh-model';
+import { GATEWAY_GROUP, ISTIO_NETWORKING_GROUP, Manifest, SourcedManifest, key, labelsOf } from '../model/manifest';
+import { LABEL_GATEWAY_NAME, ProxyKind, proxyKindOf, refIs, targetRefsOfEntry } from '../model/attachment';
+import { BindingFailure, LABEL_MANAGED, ingressUseWaypoint, resolveWaypoint } from '../model/waypoint-binding';
+import { GatewayRole } from '../model/gateway-class';
+import { Protocol, hasNoVip, isHttpProtocol, portProtocolOf } from '../model/protocol';
+import { DnsAnswer, resolveName } from './dns';
 import { ModuleRequest } from './basic-auth-module';
 import { PlannedCall, forwardedHeaders, productpagePlan } from './bookinfo';
 import { Chain, ChainOutcome, PluginView, runChain, viewPlugin } from './plugins';
@@ -41,14 +44,11 @@ export interface SimulatorOptions extends MeshModelOptions {
 export type SimulationInput = readonly SourcedManifest[] | readonly Manifest[] | MeshModel | Simulator;
 
 const SECURITY_GROUP = 'security.istio.io';
-const HTTP_PROTOCOLS = ['http', 'http2', 'grpc', 'grpc-web', 'h2c', 'kubernetes.io/h2c', 'kubernetes.io/ws'];
-const NON_HTTP_PROTOCOLS = ['tcp', 'tls', 'https', 'mongo', 'mysql', 'redis', 'udp', 'kubernetes.io/wss'];
-const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'];
-const GO_FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'];
 
 /** Where a request is headed after name resolution. */
 type Target =
   | { kind: 'service'; svc: Entry; port: number; protocol: 'http' | 'tcp'; how: string }
+  | { kind: 'workload'; workloads: Workload[]; port: number; how: string; at: string; origin?: string; headless?: Entry }
   | { kind: 'ingress'; svc: Entry; gateway: Entry; listener: any; port: number; how: string }
   | { kind: 'unknown'; reason: string };
 
@@ -71,11 +71,14 @@ function id(e: { namespace: string; name: string }): string {
   return `${e.namespace}/${e.name}`;
 }
 
-function portProtocol(p: any, seProtocol?: string): { protocol: 'http' | 'tcp'; text: string } {
-  const declared = String(seProtocol ?? p?.appProtocol ?? (typeof p?.name === 'string' ? p.name.split('-')[0] : '')).toLowerCase();
-  if (HTTP_PROTOCOLS.includes(declared)) return { protocol: 'http', text: `declared ${declared}: HTTP chain` };
-  if (NON_HTTP_PROTOCOLS.includes(declared)) return { protocol: 'tcp', text: `declared ${declared}: TCP chain, HTTP plugins do not run` };
-  return { protocol: 'http', text: 'protocol not declared: sniffed as HTTP (curl speaks HTTP/1.1)' };
+/** The chain a port's traffic takes at a waypoint (istiod's port protocol; a sniffed port carries curl's HTTP). */
+function portProtocol(svc: Entry, p: any): { protocol: 'http' | 'tcp' | 'udp'; text: string } {
+  const proto = portProtocolOf(svc, p);
+  const declared = svc.kind === 'ServiceEntry' ? p?.protocol : (p?.appProtocol ?? p?.name);
+  if (proto === Protocol.UDP) return { protocol: 'udp', text: 'declared UDP' };
+  if (proto === Protocol.UNSUPPORTED) return { protocol: 'http', text: 'protocol not declared: sniffed as HTTP (curl speaks HTTP/1.1)' };
+  const shown = String(declared ?? proto).toLowerCase();
+  return isHttpProtocol(proto) ? { protocol: 'http', text: `declared ${shown}: HTTP chain` } : { protocol: 'tcp', text: `declared ${shown}: TCP chain, HTTP plugins do not run` };
 }
 
 /**
@@ -97,7 +100,6 @@ export class Simulator {
   private readonly workloadsByNs = new Map<string, Workload[]>();
   private readonly ingressByService = new Map<string, { gateway: Entry; service: Entry }>();
   private readonly routesByGateway = new Map<string, Entry[]>();
-  private readonly extensionsByNs = new Map<string, Entry[]>();
   private readonly securityByNs = new Map<string, Entry[]>();
   private readonly grantsByNs = new Map<string, Entry[]>();
   private readonly serviceEntriesByHost = new Map<string, Entry[]>();
@@ -120,8 +122,6 @@ export class Simulator {
         for (const g of gws) push(this.routesByGateway, g, e);
       } else if (e.group === GATEWAY_GROUP && e.kind === 'ReferenceGrant') {
         push(this.grantsByNs, e.namespace, e);
-      } else if (e.group === ISTIO_EXTENSIONS_GROUP && e.kind === 'TrafficExtension') {
-        push(this.extensionsByNs, e.namespace, e);
       } else if (e.group === SECURITY_GROUP) {
         push(this.securityByNs, e.namespace, e);
       } else if (e.group === ISTIO_NETWORKING_GROUP && e.kind === 'ServiceEntry') {
@@ -129,8 +129,10 @@ export class Simulator {
       }
     }
     for (const gw of model.gateways.values()) {
-      if (model.gatewayClassName(gw) !== INGRESS_CLASS) continue;
-      const name = `${gw.name}-istio`;
+      if (model.gatewayRole(gw) !== GatewayRole.INGRESS) continue;
+      // GetDefaultName: <gateway>-<class> unless gateway.istio.io/name-override says otherwise
+      const override = gw.manifest.metadata?.annotations?.['gateway.istio.io/name-override'];
+      const name = typeof override === 'string' && override !== '' ? override : `${gw.name}-${model.gatewayClassName(gw)}`;
       const real = model.services.get(key(gw.namespace, name));
       this.ingressByService.set(key(gw.namespace, name), { gateway: gw, service: real ?? this.generatedService(gw, name) });
     }
@@ -196,6 +198,10 @@ export class Simulator {
       f.hops.push({ kind: 'resolve', at: url.host, detail: target.reason });
       return { status: 'unknown', reason: target.reason, subRequests: [] };
     }
+    if (target.kind === 'workload') {
+      f.hops.push({ kind: 'resolve', at: target.at, origin: target.origin, detail: target.how });
+      return this.toWorkloads(f, target, this.routeRequest(f.sent));
+    }
     f.hops.push({ kind: 'resolve', at: id(target.svc), origin: target.svc.origin, detail: target.how });
     return this.toService(f, target, this.routeRequest(f.sent), 'client');
   }
@@ -204,37 +210,28 @@ export class Simulator {
     return { method: sent.method, authority: sent.authority, path: sent.path, headers: sent.headers };
   }
 
-  /** Name resolution from a pod in `clientNs`: Kubernetes DNS (search path, cluster domain) first, then ServiceEntry hosts. */
+  /**
+   * Name resolution from a pod in `clientNs`: an IP address is a Service's cluster IP or a Pod's IP; a name goes
+   * through Kubernetes DNS (search path, ndots 5): Services, and the pod records of headless Services
+   * (StatefulSet pods, Pods with hostname and subdomain); then ServiceEntry hosts.
+   */
   private resolve(url: ParsedUrl, clientNs: string): Target {
     const host = url.host.replace(/\.$/, '');
-    if (/^\d+\.\d+\.\d+\.\d+$/.test(host) || host.includes(':')) {
-      return { kind: 'unknown', reason: `host ${host} is an IP address; requests to pod or Service IPs are not simulated, address the Service by name` };
-    }
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(host) || host.includes(':')) return this.resolveIp(url, host);
+    const answer: DnsAnswer = resolveName(this.model, url.host, clientNs, this.clusterDomain, this.workloadsByNs, this.ingressByService);
     const labels = host.split('.');
-    const suffix = `.svc.${this.clusterDomain}`;
-    let svcName: string | undefined;
-    let ns = clientNs;
-    let form = '';
-    if (labels.length === 1) [svcName, form] = [labels[0], `short name, looked up in the client's namespace ${clientNs}`];
-    else if (labels.length === 2) [svcName, ns, form] = [labels[0], labels[1], '<service>.<namespace>'];
-    else if (labels.length === 3 && labels[2] === 'svc') [svcName, ns, form] = [labels[0], labels[1], '<service>.<namespace>.svc'];
-    else if (host.endsWith(suffix) && labels.length === 3 + this.clusterDomain.split('.').length) {
-      [svcName, ns, form] = [labels[0], labels[1], 'fully qualified name'];
+    const form = labels.length === 1 ? `short name, looked up in the client's namespace ${clientNs}` : labels.length === 2 ? '<service>.<namespace>'
+      : labels.length === 3 && labels[2] === 'svc' ? '<service>.<namespace>.svc' : 'fully qualified name';
+    if (answer.kind === 'pod') {
+      return { kind: 'workload', workloads: [answer.workload], port: url.port, at: `${answer.workload.namespace}/${answer.hostname}`, origin: answer.workload.entry.origin,
+        headless: answer.service,
+        how: `${url.host} is the DNS name of pod ${answer.hostname} of ${answer.workload.kind} ${id(answer.workload)} (headless Service ${id(answer.service)}): the request is addressed to that pod's IP, port ${url.port}` };
     }
-    if (svcName !== undefined) {
-      const k = key(ns, svcName);
+    if (answer.kind === 'service') {
+      const k = key(answer.service.namespace, answer.service.name);
       const ingress = this.ingressByService.get(k);
       if (ingress) return this.ingressTarget(ingress.gateway, ingress.service, url, form);
-      const svc = this.model.services.get(k);
-      if (svc) {
-        const ports: any[] = Array.isArray(svc.manifest.spec?.ports) ? svc.manifest.spec.ports : [];
-        const p = ports.find((x) => x?.port === url.port);
-        if (!p) {
-          return { kind: 'unknown', reason: `Service ${k} has no port ${url.port} (it has ${ports.map((x) => x?.port).join(', ') || 'none'}): the connection fails, curl would print 000` };
-        }
-        const proto = portProtocol(p);
-        return { kind: 'service', svc, port: url.port, protocol: proto.protocol, how: `${url.host}:${url.port} (${form}) is Service ${k} port ${url.port}${p.name ? ` "${p.name}"` : ''}, ${proto.text}` };
-      }
+      return this.serviceTarget(answer.service, url.port, `${url.host}:${url.port} (${form})`);
     }
     const entries = this.serviceEntriesByHost.get(host);
     if (entries && entries.length > 0) {
@@ -246,14 +243,62 @@ export class Simulator {
       const ports: any[] = Array.isArray(spec.ports) ? spec.ports : [];
       const p = ports.find((x) => x?.number === url.port);
       if (!p) return { kind: 'unknown', reason: `ServiceEntry ${id(se)} has no port ${url.port}: the connection fails` };
-      const proto = portProtocol(p, p.protocol);
+      const proto = portProtocol(se, p);
+      if (proto.protocol === 'udp') return { kind: 'unknown', reason: `ServiceEntry ${id(se)} port ${url.port} is UDP; only HTTP requests are simulated` };
       const more = entries.length > 1 ? ` (${entries.length} ServiceEntries claim this host; the first is used)` : '';
       return { kind: 'service', svc: se, port: url.port, protocol: proto.protocol, how: `${host}:${url.port} is a host of ServiceEntry ${id(se)}${more}, ${proto.text}` };
     }
-    const tried = svcName !== undefined ? ` (no Service ${key(ns, svcName)}, no ServiceEntry host ${host})` : ` (no ServiceEntry host ${host})`;
-    const near = svcName !== undefined ? closestName(svcName, this.model.namesIn(this.model.services, ns)) : undefined;
+    // a typo of a Service name: the first label, looked up in the namespace the name says (else the client's)
+    const ns = labels.length > 1 && labels[1] !== 'svc' ? labels[1] : clientNs;
+    const near = closestName(labels[0], this.model.namesIn(this.model.services, ns));
     const hint = near !== undefined ? `; did you mean Service ${key(ns, near)}?` : '';
-    return { kind: 'unknown', reason: `host ${host} is not among the manifests${tried}${hint}` };
+    return { kind: 'unknown', reason: `host ${host} is not among the manifests (${answer.tried}, no ServiceEntry host ${host})${hint}` };
+  }
+
+  /** A Service and port: a headless one is resolved to its pods, a normal one to its virtual IP. */
+  private serviceTarget(svc: Entry, port: number, named: string): Target {
+    const k = id(svc);
+    if (hasNoVip(svc)) {
+      const ws = (this.workloadsByNs.get(svc.namespace) ?? []).filter((w) => selects(svc.manifest.spec?.selector, w));
+      if (svc.manifest.spec?.type === 'ExternalName') {
+        return { kind: 'unknown', reason: `Service ${k} is of type ExternalName: DNS answers with ${JSON.stringify(svc.manifest.spec?.externalName ?? '')}, outside the ambient index, which is not simulated` };
+      }
+      if (ws.length === 0) {
+        return { kind: 'unknown', reason: `Service ${k} is headless (clusterIP: None) and no workload in the manifests matches its selector, so DNS answers with no pod IP known here` };
+      }
+      return { kind: 'workload', workloads: ws, port, at: k, origin: svc.origin, headless: svc,
+        how: `${named} is headless Service ${k} (clusterIP: None): DNS answers with its pods' IPs, so the request is addressed to a pod (${ws.map((w) => `${w.kind} ${id(w)}`).join(', ')}), not to a Service` };
+    }
+    const ports: any[] = Array.isArray(svc.manifest.spec?.ports) ? svc.manifest.spec.ports : [];
+    const p = ports.find((x) => x?.port === port);
+    if (!p) {
+      return { kind: 'unknown', reason: `Service ${k} has no port ${port} (it has ${ports.map((x) => x?.port).join(', ') || 'none'}): the connection fails, curl would print 000` };
+    }
+    const proto = portProtocol(svc, p);
+    if (proto.protocol === 'udp') return { kind: 'unknown', reason: `Service ${k} port ${port} is UDP; only HTTP requests are simulated` };
+    return { kind: 'service', svc, port, protocol: proto.protocol, how: `${named} is Service ${k} port ${port}${p.name ? ` "${p.name}"` : ''}, ${proto.text}` };
+  }
+
+  /** An IP address in the URL: a Service's cluster IP (service-addressed) or a Pod's `status.podIP` (pod-addressed). */
+  private resolveIp(url: ParsedUrl, host: string): Target {
+    const norm = host.toLowerCase();
+    for (const svc of this.model.services.values()) {
+      const spec = svc.manifest.spec ?? {};
+      const ips = [spec.clusterIP, ...(Array.isArray(spec.clusterIPs) ? spec.clusterIPs : [])].filter((x) => typeof x === 'string').map((x: string) => x.toLowerCase());
+      if (ips.includes(norm)) return this.serviceTarget(svc, url.port, `${url.host}:${url.port} (the cluster IP of Service ${id(svc)})`);
+    }
+    for (const ws of this.workloadsByNs.values()) {
+      for (const w of ws) {
+        if (w.kind !== 'Pod') continue;
+        const st = w.entry.manifest.status ?? {};
+        const ips = [st.podIP, ...(Array.isArray(st.podIPs) ? st.podIPs.map((x: any) => x?.ip) : [])].filter((x) => typeof x === 'string').map((x: string) => x.toLowerCase());
+        if (ips.includes(norm)) {
+          return { kind: 'workload', workloads: [w], port: url.port, at: id(w), origin: w.entry.origin,
+            how: `${url.host} is the IP of Pod ${id(w)} (status.podIP): the request is addressed to the pod, port ${url.port}` };
+        }
+      }
+    }
+    return { kind: 'unknown', reason: `host ${host} is an IP address that no Service (spec.clusterIP) and no Pod (status.podIP) among the manifests has; the cluster assigns those, so address the Service by name` };
   }
 
   /** The Service istiod generates for an ingress Gateway: `<gateway>-istio`, ports from the listeners, the Gateway's labels copied. */
@@ -283,15 +328,6 @@ export class Simulator {
       how: `${url.host}:${url.port} (${form}) is Service ${id(svc)}, which istiod generates for ingress Gateway ${id(gw)} (listener ${listener.name} ${url.port}/HTTP)` };
   }
 
-  /** Plugins a proxy reads, namespace by namespace: its own, the root namespace, then (at a waypoint) the Service's. */
-  private candidates(namespaces: string[]): Entry[] {
-    const out: Entry[] = [];
-    for (const ns of [...new Set(namespaces)]) {
-      out.push(...(this.model.pluginsByNamespace.get(ns) ?? []), ...(this.extensionsByNs.get(ns) ?? []));
-    }
-    return out;
-  }
-
   private view = (e: Entry): PluginView => {
     let v = this.views.get(e);
     if (!v) { v = viewPlugin(e); this.views.set(e, v); }
@@ -301,7 +337,7 @@ export class Simulator {
   private runAt(f: Flight, chain: Chain, namespaces: string[], req: RouteRequest): ChainOutcome {
     const auth = headerValue(req.headers, 'authorization');
     const moduleReq: ModuleRequest = { method: req.method, authority: req.authority, path: req.path, authorization: auth };
-    const out = runChain(this.model, chain, this.candidates(namespaces), this.view, moduleReq);
+    const out = runChain(this.model, chain, this.view, moduleReq);
     f.notes.push(...out.notes);
     if (out.ran) {
       f.notes.push('Wasm modules are assumed to be fetched and loaded; a failed fetch would answer 403 "RBAC: access denied" under FAIL_CLOSE (the default) or skip the plugin under FAIL_OPEN');
@@ -341,21 +377,85 @@ export class Simulator {
         detail: binding.waypoint ? `sends the connection over HBONE to waypoint ${id(binding.waypoint)} (${binding.via})` :
           `no waypoint for ${svc.kind} ${id(svc)} (${binding.via}: ${binding.reason}): straight to the destination, no Wasm plugin runs on the way` });
     }
+    if (!binding.waypoint && binding.failure === BindingFailure.NOT_A_WAYPOINT && binding.named) {
+      const gw = binding.named;
+      if (sender === 'client') f.hops.pop();
+      f.hops.push({ kind: 'ztunnel', at: sender === 'client' ? f.sent.from : id(gw),
+        detail: `${svc.kind} ${id(svc)} is bound to Gateway ${id(gw)} (${binding.via}), which is not a waypoint: istiod binds any Gateway with an address, and traffic goes over HBONE to that proxy` });
+      return { status: 'unknown', reason: `${svc.kind} ${id(svc)} ${binding.reason}; what that proxy does with HBONE traffic is not simulated`, subRequests: [] };
+    }
     if (!binding.waypoint) this.noteOpenDoor(f, svc);
     if (binding.waypoint && target.kind === 'ingress' && sender === 'client') {
       f.notes.push(`the Service istiod generates for Gateway ${id(target.gateway)} is not excluded from waypoint binding (inferred from istiod's code), so in-mesh clients reach the gateway through waypoint ${id(binding.waypoint)} first`);
     }
     if (binding.waypoint) {
       const wp = binding.waypoint;
-      const protocol = target.kind === 'ingress' ? 'http' : target.protocol;
-      const chain: Chain = { place: { proxy: wp, kind: ProxyKind.WAYPOINT, service: svc }, protocol, listenerPort: protocol === 'http' ? 0 : target.port };
+      const eastWest = proxyKindOf(this.model, wp) === ProxyKind.EAST_WEST;
+      // an east-west gateway builds TCP chains only, and without the Service (listener_waypoint.go)
+      const protocol = eastWest ? 'tcp' : target.kind === 'ingress' ? 'http' : target.protocol;
+      const chain: Chain = eastWest ? { place: { proxy: wp, kind: ProxyKind.EAST_WEST }, protocol, listenerPort: target.port }
+        : { place: { proxy: wp, kind: ProxyKind.WAYPOINT, service: svc }, protocol, listenerPort: protocol === 'http' ? 0 : target.port };
       const out = this.runAt(f, chain, [wp.namespace, this.model.rootNamespace, svc.namespace], req);
       f.hops.push({ kind: 'waypoint', at: id(wp), origin: wp.origin, plugins: out.traces,
-        detail: `${id(wp)}, ${protocol === 'http' ? 'HTTP' : 'TCP'} chain for ${svc.kind} ${id(svc)} (bound by ${binding.via})${sender === 'gateway' ? '; the gateway sends to the Service VIP because of istio.io/ingress-use-waypoint' : ''}` });
+        detail: `${id(wp)}, ${protocol === 'http' ? 'HTTP' : 'TCP'} chain for ${svc.kind} ${id(svc)} (bound by ${binding.via})${eastWest ? '; an east-west gateway builds TCP chains only, without the Service' : ''}${sender === 'gateway' ? '; the gateway sends to the Service VIP because of istio.io/ingress-use-waypoint' : ''}` });
       if (out.stop) return this.stopOutcome(`waypoint ${id(wp)}`, out);
+      if (eastWest) {
+        return { status: 'unknown', reason: `${svc.kind} ${id(svc)} is bound to east-west gateway ${id(wp)}, which forwards the tunnel to another network; what answers there is not simulated`, subRequests: [] };
+      }
     }
     if (target.kind === 'ingress') return this.atIngress(f, target, req);
     return this.atDestination(f, svc, req);
+  }
+
+  /**
+   * Pod-addressed traffic (a headless Service, a pod DNS name, a pod IP): ztunnel sends it to the waypoint of
+   * the destination pod when that waypoint takes workload traffic, on its direct-workload chain (no Service,
+   * so Service-targeted plugins never run); several pods that would answer differently give `unknown`.
+   */
+  private toWorkloads(f: Flight, target: Extract<Target, { kind: 'workload' }>, req: RouteRequest): Outcome {
+    if (target.headless) {
+      const b = resolveWaypoint(this.model, target.headless, 'service');
+      if (b.waypoint) {
+        f.notes.push(`Service ${id(target.headless)} is headless: it has no virtual IP, so its waypoint ${id(b.waypoint)} never sees traffic to it (waypoints serve only traffic addressed to a Service VIP; listener_waypoint.go)`);
+      }
+      this.noteOpenDoor(f, target.headless);
+    }
+    const legs = target.workloads.map((w) => ({ w, f: { ...f, hops: [...f.hops], notes: [...f.notes] } as Flight }));
+    const outcomes = legs.map((l) => this.toWorkload(l.f, l.w, target.port, req));
+    const first = legs[0];
+    f.hops.splice(0, f.hops.length, ...first.f.hops);
+    f.notes.splice(0, f.notes.length, ...first.f.notes);
+    if (outcomes.some((o) => o.status !== outcomes[0].status)) {
+      const each = legs.map((l, i) => `${l.w.kind} ${id(l.w)}: ${outcomes[i].status}`).join(', ');
+      return { status: 'unknown', reason: `DNS answers with the pods of several workloads that get different answers: ${each}`, subRequests: [] };
+    }
+    if (legs.length > 1) f.notes.push(`DNS answers with the pods of ${legs.length} workloads; all get ${outcomes[0].status}, the trace follows ${first.w.kind} ${id(first.w)}`);
+    return outcomes[0];
+  }
+
+  private toWorkload(f: Flight, w: Workload, port: number, req: RouteRequest): Outcome {
+    const binding = resolveWaypoint(this.model, w.entry, 'workload');
+    if (!binding.waypoint && binding.failure === BindingFailure.NOT_A_WAYPOINT && binding.named) {
+      f.hops.push({ kind: 'ztunnel', at: f.sent.from, detail: `the pods of ${w.kind} ${id(w)} are bound to Gateway ${id(binding.named)}, which is not a waypoint` });
+      return { status: 'unknown', reason: `${w.kind} ${id(w)} ${binding.reason}; what that proxy does with HBONE traffic is not simulated`, subRequests: [] };
+    }
+    f.hops.push({ kind: 'ztunnel', at: f.sent.from,
+      detail: binding.waypoint ? `sends the connection over HBONE to waypoint ${id(binding.waypoint)} (${binding.via}), which serves pod-addressed traffic` :
+        `no waypoint for the pods of ${w.kind} ${id(w)} (${binding.via}: ${binding.reason}): straight to the pod, no Wasm plugin runs on the way` });
+    if (binding.waypoint) {
+      const wp = binding.waypoint;
+      if (proxyKindOf(this.model, wp) === ProxyKind.EAST_WEST) {
+        return { status: 'unknown', reason: `the pods of ${w.kind} ${id(w)} are bound to east-west gateway ${id(wp)}, which builds no chain for pod-addressed traffic (listener_waypoint.go); what happens is not simulated`, subRequests: [] };
+      }
+      // the direct-workload chain sniffs the protocol: curl's HTTP takes its HTTP chain
+      const chain: Chain = { place: { proxy: wp, kind: ProxyKind.WAYPOINT }, protocol: 'http', listenerPort: 0 };
+      const out = this.runAt(f, chain, [wp.namespace, this.model.rootNamespace], req);
+      f.hops.push({ kind: 'waypoint', at: id(wp), origin: wp.origin, plugins: out.traces,
+        detail: `${id(wp)}, direct-workload HTTP chain for ${w.kind} ${id(w)} (bound by ${binding.via}); no Service, so Service-targeted plugins never run here` });
+      if (out.stop) return this.stopOutcome(`waypoint ${id(wp)}`, out);
+    }
+    f.hops.push({ kind: 'destination', at: id(w), origin: w.entry.origin, detail: `reaches a pod of ${w.kind} ${id(w)} on port ${port}` });
+    return { status: 200, reason: `reached ${w.kind} ${id(w)}`, subRequests: [] };
   }
 
   private atIngress(f: Flight, target: Extract<Target, { kind: 'ingress' }>, req: RouteRequest): Outcome {
@@ -404,10 +504,15 @@ export class Simulator {
     if (!p) {
       return { status: 'unknown', reason: `${where}: Service ${id(svc)} has no port ${b.port ?? '(none given)'}`, subRequests: [] };
     }
-    const proto = portProtocol(p);
-    const useWaypoint = this.ingressUseWaypoint(f, svc);
+    const proto = portProtocol(svc, p);
+    if (proto.protocol === 'udp') return { status: 'unknown', reason: `${where}: Service ${id(svc)} port ${b.port} is UDP`, subRequests: [] };
+    const useWaypoint = ingressUseWaypoint(this.model, svc);
+    if (useWaypoint.invalid !== undefined) f.notes.push(`${useWaypoint.why}; istiod logs a warning`);
     const binding = resolveWaypoint(this.model, svc, 'service');
-    if (useWaypoint.on) {
+    if (useWaypoint.on && hasNoVip(svc)) {
+      // endpoint_builder.go findServiceWaypoint: "No VIP, so skip this"
+      f.notes.push(`Service ${id(svc)} is headless: ingress gateways send to its pods directly even with ${useWaypoint.why}, since waypoints accept only VIP traffic`);
+    } else if (useWaypoint.on) {
       return this.toService(f, { kind: 'service', svc, port: b.port!, protocol: proto.protocol, how: '' }, req, 'gateway');
     }
     if (binding.waypoint) {
@@ -418,23 +523,11 @@ export class Simulator {
 
   /** Plugins that target a Service no waypoint serves never run: say so where the request passes unchecked. */
   private noteOpenDoor(f: Flight, svc: Entry): void {
-    for (const p of this.candidates([svc.namespace])) {
-      if (targetRefsOf(p.manifest.spec).some((r) => refIs(r, svc.kind) && r.name === svc.name)) {
+    for (const p of this.model.extensionsIn(svc.namespace)) {
+      if (targetRefsOfEntry(p).some((r) => refIs(r, svc.kind) && r.name === svc.name)) {
         f.notes.push(`${p.kind} ${id(p)} targets ${svc.kind} ${id(svc)}, but no waypoint serves it, so the plugin never runs (for an auth plugin, an open door)`);
       }
     }
-  }
-
-  /** SEMANTICS 1.5: the Service label wins (Go boolean), else the Namespace label (`true`, any case). */
-  private ingressUseWaypoint(f: Flight, svc: Entry): { on: boolean; why: string } {
-    const v = labelsOf(svc.manifest)[LABEL_INGRESS_USE_WAYPOINT];
-    if (v !== undefined) {
-      if (!GO_TRUE.includes(v) && !GO_FALSE.includes(v)) f.notes.push(`Service ${id(svc)} label ${LABEL_INGRESS_USE_WAYPOINT}=${JSON.stringify(v)} is not a boolean; istiod reads it as false`);
-      return { on: GO_TRUE.includes(v), why: `Service label ${LABEL_INGRESS_USE_WAYPOINT}=${v}` };
-    }
-    const nsv = this.model.namespaceLabels(svc.namespace)?.[LABEL_INGRESS_USE_WAYPOINT];
-    if (nsv !== undefined) return { on: nsv.toLowerCase() === 'true', why: `Namespace label ${LABEL_INGRESS_USE_WAYPOINT}=${nsv}` };
-    return { on: false, why: `no ${LABEL_INGRESS_USE_WAYPOINT} label on the Service or its Namespace` };
   }
 
   /** The request reaches the Service's pods: 200, or what Bookinfo's productpage answers from its own calls. */

@@ -83,7 +83,7 @@ export class BasicAuthCredential {
     }
     // never echo the secret: say what is wrong with it, not what it is
     if (!value.includes(':') && checkCredential(value, 'value').length > 0) {
-      throw new Error(`BA006 BasicAuthCredential.fromEnv: ${variable}: is neither "user:password" nor valid base64 (got a value of ${value.length} characters); set it to user:password or its standard base64 encoding with padding`);
+      throw new Error(`BA006 BasicAuthCredential.fromEnv: ${variable}: is neither "user:password" nor base64 the module decodes (got a value of ${value.length} characters); set it to user:password or its standard base64 encoding with padding`);
     }
     if (value.startsWith(':')) {
       throw new Error(`BA006 BasicAuthCredential.fromEnv: ${variable}: the user name before ":" is empty (got a value of ${value.length} characters); set it to user:password`);

@@ -51,17 +51,17 @@ describe('analyze CLI', () => {
   test('--format json prints one document with every field of every finding and the summary', async () => {
     const bad = fx('BA010.bad.yaml');
     const r = await cli('analyze', '--format', 'json', BASE, bad);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1);
     const doc = JSON.parse(r.out);
-    // BA010 twice, and BA011 for the fixture's plain-text credential
-    expect(doc.summary).toEqual({ errors: 0, warnings: 3, objects: 5, files: 2, loadErrors: 0, suppressed: 0, exitCode: 0, text: '0 errors, 3 warnings in 5 objects from 2 files' });
+    // BA010 twice (errors: an inert rule in an auth plugin is an open door), and BA011 for the plain-text credential
+    expect(doc.summary).toEqual({ errors: 2, warnings: 1, objects: 5, files: 2, loadErrors: 0, suppressed: 0, exitCode: 1, text: '2 errors, 1 warning in 5 objects from 2 files' });
     expect(doc.findings.map((f: any) => f.code)).toEqual(['BA010', 'BA010', 'BA011']);
     expect(doc.findings[0]).toEqual({
-      severity: 'warning', code: 'BA010', title: 'basic_auth rule that can never match (path without "/", method not upper case)',
+      severity: 'error', code: 'BA010', title: 'basic_auth rule that can never match (path without "/", method empty or not upper case)',
       kind: 'WasmPlugin', namespace: 'shop', name: 'cart-auth', origin: `${bad}:2`, file: bad, line: 2,
       field: 'spec.pluginConfig.basic_auth_rules[0].prefix',
       message: 'does not start with "/": request paths always do, so this rule never matches and guards nothing',
-      value: '"cart"', fix: 'write prefix: "/cart"', text: expect.stringMatching(/^warning BA010 WasmPlugin shop\/cart-auth/),
+      value: '"cart"', fix: 'write prefix: "/cart"', text: expect.stringMatching(/^error BA010 WasmPlugin shop\/cart-auth/),
     });
     expect(doc.loadErrors).toEqual([]);
   });

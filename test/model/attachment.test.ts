@@ -68,7 +68,7 @@ describe('attachment (SEMANTICS 4.4)', () => {
     const wp = { proxy: get('Gateway', 'waypoint'), kind: ProxyKind.WAYPOINT, service: get('Service', 'reviews') };
     expect(attaches(model, get('WasmPlugin', 'by-label'), ingress).attached).toBe(true);
     expect(attaches(model, get('WasmPlugin', 'other-label'), ingress).attached).toBe(false);
-    expect(attaches(model, get('WasmPlugin', 'by-label'), wp)).toMatchObject({ attached: false, reason: expect.stringMatching(/waypoints ignore selector/) });
+    expect(attaches(model, get('WasmPlugin', 'by-label'), wp)).toMatchObject({ attached: false, reason: expect.stringMatching(/waypoint-type proxies ignore selector/) });
   });
 
   test('a GatewayClass target from the root namespace reaches every waypoint; from elsewhere, none', () => {

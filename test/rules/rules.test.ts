@@ -33,7 +33,7 @@ describe('rule set', () => {
   test.each([
     ['use-waypoint: none on the Service', (o: any) => (o.kind === 'Service' ? { ...o, metadata: { ...o.metadata, labels: { 'istio.io/use-waypoint': 'none' } } } : o), /opted out with istio.io\/use-waypoint: none/],
     ['a waypoint for workloads only', (o: any) => (o.metadata.name === 'waypoint' ? { ...o, metadata: { ...o.metadata, labels: { 'istio.io/waypoint-for': 'workload' } } } : o), /waypoint-for is "workload" and takes no service traffic/],
-    ['a use-waypoint naming an ingress Gateway', (o: any) => (o.kind === 'Namespace' ? { ...o, metadata: { name: 'shop', labels: { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'edge' } } } : o), /not istio-waypoint/],
+    ['a use-waypoint naming an ingress Gateway', (o: any) => (o.kind === 'Namespace' ? { ...o, metadata: { name: 'shop', labels: { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'edge' } } } : o), /an ingress gateway\), which istiod binds all the same/],
     ['a waypoint in another namespace that does not admit this one', (o: any) => (o.kind === 'Namespace' ? { ...o, metadata: { name: 'shop', labels: { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint', 'istio.io/use-waypoint-namespace': 'infra' } } } : o), /does not admit namespace shop/],
   ])('WASM009 explains %s', (_title, mutate, why) => {
     const objects = [...base().map(mutate), plugin({ targetRefs: [serviceRef('cart')], pluginConfig: GOOD_CONFIG })];

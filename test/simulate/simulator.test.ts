@@ -208,12 +208,19 @@ describe('plugin order (SEMANTICS 5.1, 5.2): which 401 comes first', () => {
 describe('plugins not in force, filtered, or undecidable', () => {
   const run = (objects: any[], url = CART) => sim(shop(objects)).simulate({ from: 'shop/client', url });
 
-  test('a basic_auth config the module rejects is not in force: the request passes, and the trace says why', () => {
+  test('a basic_auth config the module rejects makes the answer unknown (the proxy refuses the extension config), and the trace says why', () => {
     const r = run([guardCart('broken', {}, { basic_auth_rules: [rule({ prefix: '/cart' }, ['admin'])] })]);
-    expect(r.status).toBe(200);
+    expect(r.status).toBe('unknown');
+    expect(r.reason).toMatch(/shop\/broken .*module rejects this config .*credentials\[0\].*"admin"/);
     const p = r.hops.find((h) => h.kind === 'waypoint')!.plugins![0];
-    expect(p).toMatchObject({ plugin: 'shop/broken', attached: true, outcome: 'not-in-force' });
-    expect(p.detail).toMatch(/module rejects this config .*credentials\[0\].*"admin"/);
+    expect(p).toMatchObject({ plugin: 'shop/broken', attached: true, outcome: 'unknown' });
+    expect(p.detail).toMatch(/a running proxy keeps its previous listeners and a restarted one never becomes ready/);
+  });
+
+  test('a rule the module accepts but that never matches leaves the rest of the config in force', () => {
+    // "post" is inert (methods compare exactly); the GET rule still guards /cart
+    const r = run([guardCart('mixed', {}, { basic_auth_rules: [rule({ prefix: '/cart' }, ['ok:test'], ['post']), rule({ prefix: '/cart' }, ['ok:test'], ['GET'])] })]);
+    expect(r.status).toBe(401);
   });
 
   test('a plugin the API server refuses (selector together with targetRefs) is not in force', () => {

@@ -84,7 +84,7 @@ describe('WasmPlugin', () => {
       const wp = other.addWaypoint();
       const ns = new AmbientNamespace(app, 'shop');
       new BasicAuthPlugin(ns, 'CartAuth', { name: 'cart-auth', targets: [wp], rules: [rule()] });
-      expect(() => app.synthYaml()).toThrow(/WASM003 WasmPlugin shop\/cart-auth \(shop\/CartAuth\): spec\.targetRefs\[0\]\.namespace: names another namespace.*\(got "other"\)/);
+      expect(() => app.synthYaml()).toThrow(/WASM003 WasmPlugin shop\/cart-auth \(shop\/CartAuth\): spec\.targetRefs\[0\]\.namespace: must be empty: the CRD rejects any namespace.*\(got "other"\)/);
     });
 
     test('fails on a Service no waypoint serves: no use-waypoint label anywhere', () => {
@@ -175,17 +175,28 @@ describe('WasmPlugin', () => {
 
     test('fails on a basic_auth rule with no methods, in the rule\'s own constructor', () => {
       expect(() => new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [], credentials: [BasicAuthCredential.plain('ok', 'test')] }))
-        .toThrow(/^BA004 BasicAuthRule: request_methods: must be a non-empty list of method names \(got \[\]\); pass the methods to guard, e.g\. methods: \[HttpMethod\.GET, HttpMethod\.POST\]/);
+        .toThrow(/^BA004 BasicAuthRule: request_methods: must list at least one method, so the module rejects the whole config \(got \[\]\); pass the methods to guard, e\.g\. methods: \[HttpMethod\.GET, HttpMethod\.POST\]/);
     });
 
     test('fails on a rule with no credentials, in the rule\'s own constructor', () => {
       expect(() => new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [HttpMethod.GET], credentials: [] }))
-        .toThrow(/^BA005 BasicAuthRule: credentials: must list at least one credential \(got \[\]\); pass at least one credential/);
+        .toThrow(/^BA005 BasicAuthRule: credentials: must list at least one credential, so the module rejects the whole config \(got \[\]\); pass at least one credential/);
     });
 
     test('fails on an empty path matcher, in the rule\'s own constructor', () => {
       expect(() => new BasicAuthRule({ match: PathMatch.suffix(''), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] }))
-        .toThrow(/^BA003 BasicAuthRule: suffix: must be a non-empty string .*\(got ""\); pass the path to match, e.g\. PathMatch\.suffix\("\/productpage"\)$/);
+        .toThrow(/^BA003 BasicAuthRule: suffix: is empty: the module accepts it but leaves the rule's match type uninitialised.*\(got ""\); pass the path to match, e\.g\. PathMatch\.suffix\("\/productpage"\)$/);
+    });
+
+    test('fails on a rule that can never match: a lower-case method or a prefix without "/" (the module keeps the rest: an open door)', () => {
+      expect(() => new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [HttpMethod.of('get')], credentials: [BasicAuthCredential.plain('ok', 'test')] }))
+        .toThrow(/^BA010 BasicAuthRule: request_methods\[0\]: is not an upper-case method.*\(got "get"\); use HttpMethod\.GET$/);
+      expect(() => new BasicAuthRule({ match: PathMatch.prefix('cart'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] }))
+        .toThrow(/^BA010 BasicAuthRule: prefix: does not start with "\/".*\(got "cart"\); pass PathMatch\.prefix\("\/cart"\)$/);
+      // a hand-written pluginConfig in a WasmPlugin construct: checked at once, the fix in the construct API's words
+      const { ns } = shop();
+      expect(() => new WasmPlugin(ns, 'lower', { source: MODULE, pluginConfig: { basic_auth_rules: [{ prefix: '/cart', request_methods: ['get'], credentials: ['ok:test'] }] } }))
+        .toThrow(/BA010 WasmPlugin shop\/lower .*request_methods\[0\]: is not an upper-case method.*\(got "get"\); use HttpMethod\.GET/);
     });
 
     test('fails on zero or two path matchers in a hand-written config', () => {
@@ -193,11 +204,11 @@ describe('WasmPlugin', () => {
       expect(() => new WasmPlugin(ns, 'p', { source: MODULE, pluginConfig: { basic_auth_rules: [{ request_methods: ['GET'], credentials: ['ok:test'] }] } }))
         .toThrow(/BA002 WasmPlugin shop\/p \(shop\/p\): spec\.pluginConfig\.basic_auth_rules\[0\]: must have exactly one of prefix, exact, suffix \(has none\)/);
       expect(() => new WasmPlugin(ns, 'q', { source: MODULE, pluginConfig: { basic_auth_rules: [{ prefix: '/a', exact: '/b', request_methods: ['GET'], credentials: ['ok:test'] }] } }))
-        .toThrow(/BA002 .*\(has prefix and exact\) \(got \{"prefix":"\/a","exact":"\/b"\}\)/);
+        .toThrow(/BA002 .*\(has prefix and exact\), so the module rejects the whole config \(got \{"prefix":"\/a","exact":"\/b"\}\)/);
     });
 
     test('fails on a credential the module would reject', () => {
-      expect(() => BasicAuthCredential.encoded('admin')).toThrow(/BA006 BasicAuthCredential\.encoded: token: is neither "user:password" nor valid base64.*\(got "admin"\)/);
+      expect(() => BasicAuthCredential.encoded('admin')).toThrow(/BA006 BasicAuthCredential\.encoded: token: is neither "user:password" nor base64 the module decodes.*\(got "admin"\)/);
       const { ns } = shop();
       expect(() => new WasmPlugin(ns, 'p', { source: MODULE, pluginConfig: { basic_auth_rules: [{ prefix: '/a', request_methods: ['GET'], credentials: ['admin'] }] } }))
         .toThrow(/BA006 WasmPlugin shop\/p \(shop\/p\): spec\.pluginConfig\.basic_auth_rules\[0\]\.credentials\[0\]/);
