@@ -20,7 +20,7 @@ function files(dir: string): string[] {
   return out.sort();
 }
 
-function run(command: string, args: string[], env: Record<string, string>) {
+function run(command: string, args: string[], env: Record<string, string | undefined>) {
   return spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', CDK8S_ISTIO_AMBIENT_QUIET: '1', ...env } });
 }
 
@@ -32,7 +32,8 @@ describe('the seed main job', () => {
   test('writes the tree the committed dist/ holds, and hard-links a copy into the folder cdk8s synth passes', () => {
     const tree = path.join(tmp, 'dist');
     const cliOut = path.join(tmp, 'cdk8s.out');
-    const r = run(process.execPath, [SYNTH], { GITOPS_OUTDIR: tree, CDK8S_OUTDIR: cliOut });
+    // quiet without CDK8S_CHECK_UPGRADE: the main job does not start the cdk8s CLI, so it has no upgrade check to print
+    const r = run(process.execPath, [SYNTH], { GITOPS_OUTDIR: tree, CDK8S_OUTDIR: cliOut, CDK8S_CHECK_UPGRADE: undefined });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(files(tree)).toEqual(files(path.join(ROOT, 'dist')));
@@ -72,4 +73,14 @@ describe('the seed main job', () => {
     expect(files(tree)).toEqual(['kept.yaml']);
     expect(fs.existsSync(cliOut)).toBe(false);
   }, 30_000);
+
+  test('the README says how to silence the cdk8s CLI\'s upgrade check where it sets things up, and makes npm run synth the default', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const setUp = readme.slice(readme.indexOf('## Develop and test'));
+    expect(setUp).toMatch(/^npm ci && npm run synth /m);
+    expect(setUp).toContain('CDK8S_CHECK_UPGRADE=false');
+    const install = readme.slice(readme.indexOf('## Install into your cdk8s app'), readme.indexOf('## The smallest working example'));
+    expect(install).toContain('CDK8S_CHECK_UPGRADE=false');
+    expect(install).toContain('node -r sucrase/register/ts main.ts');
+  });
 });
