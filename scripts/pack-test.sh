@@ -29,16 +29,23 @@ plus=$(find node_modules -type d -name 'cdk8s-plus-*' -prune | sort)
 cat > main.ts <<'TS'
 import { App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
-import { AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, HttpMethod, PathMatch, PolicyTarget, SeedScenario } from 'cdk8s-istio-ambient';
+import {
+  AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, CertificateRef, HttpBackend, HttpMethod, HttpRouteMatch, IngressGateway,
+  ListenerProtocol, ListenerTls, PathMatch, PolicyTarget, SeedScenario,
+} from 'cdk8s-istio-ambient';
 import { RULES } from 'cdk8s-istio-ambient/rules';
 import { MeshModel } from 'cdk8s-istio-ambient/model';
 
 const app = new App();
 const ns = new AmbientNamespace(app, 'shop');
-new Bookinfo(ns, 'Bookinfo');
+const bookinfo = new Bookinfo(ns, 'Bookinfo');
 const waypoint = ns.addWaypoint('Waypoint', { enrollNamespace: false });
 const cart = new kplus.Service(ns, 'Cart', { metadata: { name: 'cart' }, ports: [{ port: 80 }] });
 waypoint.bindService(cart);
+// the ingress constructs take this app's cdk8s-plus objects: an HTTPS listener with a kplus.TlsSecret, typed backends
+const tls = new kplus.TlsSecret(ns, 'Tls', { metadata: { name: 'shop-tls' }, tlsCert: '<path:secret/data/shop#tls.crt>', tlsKey: '<path:secret/data/shop#tls.key>' });
+const gw = new IngressGateway(ns, 'Storefront', { name: 'storefront', listeners: [{ name: 'https', port: 443, protocol: ListenerProtocol.HTTPS, hostname: 'shop.example.com', tls: ListenerTls.terminate([CertificateRef.fromSecret(tls)]) }] });
+gw.addHttpRoute('Shop', { name: 'shop', rules: [{ backends: [HttpBackend.fromService(bookinfo.productpage, { port: 9080 })] }, { matches: [HttpRouteMatch.pathPrefix('/cart')], backends: [HttpBackend.fromService(cart, { port: 80, weight: 0 })] }] });
 new BasicAuthPlugin(ns, 'CartAuth', {
   name: 'cart-auth', targets: [PolicyTarget.fromService(cart)],
   rules: [new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
@@ -114,6 +121,9 @@ npx ts-node check.ts
 status=$(npx cdk8s-istio-ambient simulate --manifests out --from default/curl -H 'Authorization: Basic YWRtaW4zOmFkbWluMw==' \
   http://bookinfo-gateway-istio.default.svc.cluster.local/productpage | tail -n 1)
 [ "$status" = "200" ] || { echo "pack-test: simulate printed $status, expected 200"; exit 1; }
+# https:// to the HTTPS listener, TLS ended with the kplus.TlsSecret
+status=$(npx cdk8s-istio-ambient simulate --manifests out --from default/curl --connect-to shop.example.com:443:storefront-istio.shop:443 https://shop.example.com/productpage | tail -n 1)
+[ "$status" = "200" ] || { echo "pack-test: simulate https printed $status, expected 200"; exit 1; }
 cp "$root/examples/seed-checks.yaml" .
 npx cdk8s-istio-ambient simulate --manifests out --requests seed-checks.yaml >/dev/null
 

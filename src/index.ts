@@ -3,7 +3,14 @@ export { AmbientNamespace, AmbientNamespaceProps, AddWaypointOptions } from './a
 export { Waypoint, WaypointProps, WaypointOptions, WaypointTraffic, WaypointNamespaces } from './ambient/waypoint';
 export { IService, ServiceReference } from './ambient/service';
 export * from './gateway/http-method';
+export * from './gateway/api-object-like';
+export * from './gateway/backend';
+export * from './gateway/route-parent';
+export * from './gateway/http-route';
+export * from './gateway/grpc-route';
 export * from './gateway/ingress-gateway';
+export * from './gateway/reference-grant';
+export * from './gateway/ingress-use-waypoint';
 export * from './wasm/policy-target';
 export * from './wasm/wasm-source';
 export * from './wasm/wasm-plugin';

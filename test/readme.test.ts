@@ -18,13 +18,13 @@ const GEN = path.join(__dirname, '__readme__');
 
 // snippets without imports run inside a scope that provides the names they use
 const PRELUDE = `import { App } from 'cdk8s';
-import { AmbientNamespace, Bookinfo, HttpRouteMatch, IngressGateway, WaypointTraffic } from '../../src';
+import { AmbientNamespace, Bookinfo, HttpBackend, HttpRouteMatch, IngressGateway, WaypointTraffic } from '../../src';
 const app = new App();
 const ns = new AmbientNamespace(app, 'readme');
 const bookinfo = new Bookinfo(new AmbientNamespace(app, 'prelude'), 'Bookinfo');
 const someConstruct = bookinfo;
 const sharedWaypoint = new AmbientNamespace(app, 'infra').addWaypoint();
-void [ns, AmbientNamespace, HttpRouteMatch, IngressGateway, WaypointTraffic, someConstruct, sharedWaypoint];
+void [ns, AmbientNamespace, HttpBackend, HttpRouteMatch, IngressGateway, WaypointTraffic, someConstruct, sharedWaypoint];
 `;
 
 function files(): string[] {

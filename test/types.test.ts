@@ -36,11 +36,11 @@ describe('Services: what can only be a Service', () => {
     const config = new kplus.ConfigMap(ns, 'Config');
     const raw = new ApiObject(ns, 'Raw', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'raw' } });
     // @ts-expect-error a Deployment is not a Service
-    expect(() => PolicyTarget.fromService(web)).toThrow(/^PolicyTarget\.fromService: service: must be a Service \(got "Deployment" at shop\/Web\); pass a sample Service, a kplus\.Service, or ServiceReference\.fromApiObject\(apiObject\)$/);
+    expect(() => PolicyTarget.fromService(web)).toThrow(/^PolicyTarget\.fromService: service: must be a v1 Service \(got "apps\/v1\/Deployment" at shop\/Web\); pass a sample Service, a kplus\.Service, or ServiceReference\.fromApiObject\(apiObject\)$/);
     // @ts-expect-error a ConfigMap is not a Service
-    expect(() => waypoint.bindService(config)).toThrow(/bindService: service: must be a Service \(got "ConfigMap" at shop\/Config\)/);
+    expect(() => waypoint.bindService(config)).toThrow(/bindService: service: must be a v1 Service \(got "v1\/ConfigMap" at shop\/Config\)/);
     // @ts-expect-error a raw ApiObject must go through ServiceReference.fromApiObject(), which checks its kind
-    expect(() => PolicyTarget.fromService(raw)).toThrow(/must be a Service \(got "Deployment" at shop\/Raw\)/);
+    expect(() => PolicyTarget.fromService(raw)).toThrow(/must be a v1 Service \(got "apps\/v1\/Deployment" at shop\/Raw\)/);
     expect(() => ServiceReference.fromApiObject(raw)).toThrow(/^ServiceReference\.fromApiObject \(shop\/Raw\): apiObject: must be a v1 Service \(got "apps\/v1\/Deployment"\); /);
     expect(() => ServiceReference.fromApiObject(ApiObject.of(web))).toThrow(/got "apps\/v1\/Deployment"/);
   });

@@ -29,6 +29,14 @@ export interface AmbientNamespaceProps {
    * @default - none
    */
   readonly annotations?: { [key: string]: string };
+
+  /**
+   * Send ingress gateway traffic to the namespace's Services through their waypoint (`istio.io/ingress-use-waypoint:
+   * "true"`), so waypoint plugins see it too. A Service's own label wins (`IngressUseWaypoint.onService`).
+   *
+   * @default - no label: ingress gateways send straight to the pods
+   */
+  readonly ingressUseWaypoint?: boolean;
 }
 
 /** Options of {@link AmbientNamespace.addWaypoint}. */
@@ -88,7 +96,11 @@ export class AmbientNamespace extends Chart {
       kind: 'Namespace',
       metadata: {
         name,
-        labels: { ...props.labels, [AmbientLabels.DATAPLANE_MODE]: 'ambient' },
+        labels: {
+          ...props.labels,
+          [AmbientLabels.DATAPLANE_MODE]: 'ambient',
+          ...(props.ingressUseWaypoint !== undefined ? { [AmbientLabels.INGRESS_USE_WAYPOINT]: props.ingressUseWaypoint ? 'true' : 'false' } : {}),
+        },
         ...(props.annotations ? { annotations: { ...props.annotations } } : {}),
       },
     });

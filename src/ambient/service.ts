@@ -2,7 +2,8 @@ import { ApiObject, ApiObjectMetadataDefinition } from 'cdk8s';
 import { Node } from 'constructs';
 
 /**
- * A Kubernetes Service defined in this app: what `PolicyTarget.fromService()` and `Waypoint.bindService()` take.
+ * A Kubernetes Service defined in this app: what `PolicyTarget.fromService()`, `Waypoint.bindService()`,
+ * `HttpBackend.fromService()` and `IngressUseWaypoint.onService()` take.
  *
  * The sample Services (`Bookinfo.reviews`, `Curl.service`, ...) implement it, and so does a cdk8s-plus
  * `kplus.Service` of any cdk8s-plus version, by its shape (this library depends on no cdk8s-plus). A Deployment,
@@ -12,6 +13,8 @@ import { Node } from 'constructs';
 export interface IService {
   /** The construct tree node (every construct has one), for its path in messages. */
   readonly node: Node;
+  /** `v1`. */
+  readonly apiVersion: string;
   /** Kubernetes kind: `Service`. */
   readonly kind: string;
   /** `metadata.name`. */
@@ -24,12 +27,14 @@ export interface IService {
 
 /** A raw ApiObject of kind Service, as an {@link IService}. */
 class ApiObjectService implements IService {
+  public readonly apiVersion: string;
   public readonly kind: string;
   public readonly name: string;
   public readonly type: string;
   public readonly metadata: ApiObjectMetadataDefinition;
 
   constructor(private readonly obj: ApiObject, type: string) {
+    this.apiVersion = obj.apiVersion;
     this.kind = obj.kind;
     this.name = obj.name;
     this.type = type;
@@ -67,10 +72,10 @@ export class ServiceReference {
  * the shape but is something else). `where` starts the error message. Not part of the public API.
  */
 export function serviceRefOf(service: IService, where: string): { name: string; namespace?: string } {
-  if (!service || typeof service !== 'object' || service.kind !== 'Service' || !service.metadata) {
-    const kind = service && typeof service === 'object' ? service.kind : typeof service;
+  if (!service || typeof service !== 'object' || service.apiVersion !== 'v1' || service.kind !== 'Service' || !service.metadata) {
+    const kind = service && typeof service === 'object' ? `${service.apiVersion}/${service.kind}` : typeof service;
     const path = service?.node?.path !== undefined ? ` at ${service.node.path}` : '';
-    throw new Error(`${where}: service: must be a Service (got ${JSON.stringify(kind)}${path}); pass a sample Service, a kplus.Service, or ServiceReference.fromApiObject(apiObject)`);
+    throw new Error(`${where}: service: must be a v1 Service (got ${JSON.stringify(kind)}${path}); pass a sample Service, a kplus.Service, or ServiceReference.fromApiObject(apiObject)`);
   }
   return { name: service.name, namespace: service.metadata.namespace };
 }

@@ -14,6 +14,7 @@ interface SimulateOptions {
   readonly request?: string;
   readonly header: string[];
   readonly user?: string;
+  readonly connectTo: string[];
   readonly requests?: string;
   readonly json?: boolean;
   readonly format?: BatchFormat;
@@ -42,8 +43,8 @@ function headersOf(opts: SimulateOptions): Array<[string, string]> {
 function run(url: string | undefined, opts: SimulateOptions, io: CliIo): number {
   if (opts.requests !== undefined) {
     if (url !== undefined) throw new SimulationInputError(`URL: not allowed with --requests (got ${JSON.stringify(url)}); put every request in the batch file`);
-    if (opts.header.length > 0 || opts.user !== undefined || opts.request !== undefined) {
-      throw new SimulationInputError('-H, -u and -X apply to a single request; write headers, user and method into each entry of the --requests file');
+    if (opts.header.length > 0 || opts.user !== undefined || opts.request !== undefined || opts.connectTo.length > 0) {
+      throw new SimulationInputError('-H, -u, -X and --connect-to apply to a single request; write headers, user, method and connectTo into each entry of the --requests file');
     }
     const checks = loadChecks(opts.requests, { from: opts.from });
     const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain });
@@ -54,7 +55,7 @@ function run(url: string | undefined, opts: SimulateOptions, io: CliIo): number 
   if (opts.format === 'junit') throw new SimulationInputError('--format junit: reports batch checks; use it with --requests <file>');
   if (url === undefined) throw new SimulationInputError('URL: missing; pass the URL to request (e.g. http://productpage:9080/productpage), or --requests <file>');
   if (opts.from === undefined) throw new SimulationInputError('--from: missing; name the client as <namespace>/<workload> (e.g. --from default/curl)');
-  const request: SimulationRequest = { from: opts.from, method: opts.request ?? 'GET', url, headers: headersOf(opts) };
+  const request: SimulationRequest = { from: opts.from, method: opts.request ?? 'GET', url, headers: headersOf(opts), ...(opts.connectTo.length ? { connectTo: opts.connectTo } : {}) };
   const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain });
   const result = sim.simulate(request);
   io.out(opts.json || opts.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatSimulation(result));
@@ -68,12 +69,13 @@ function run(url: string | undefined, opts: SimulateOptions, io: CliIo): number 
 export const simulateCommand: CommandRegistrar = (program: Command, io: CliIo, setExit: (code: number) => void) => {
   program.command('simulate')
     .description('predict the HTTP status a request from a mesh workload gets, and why (curl-like); exit 0 simulated, 1 batch mismatch, 2 bad input, 3 unknown')
-    .argument('[url]', 'the URL as curl takes it: http://<service>[.<namespace>[.svc[.cluster.local]]][:port]/path?query')
+    .argument('[url]', 'the URL as curl takes it: http(s)://<service>[.<namespace>[.svc[.cluster.local]]][:port]/path?query (https:// to an ingress gateway\'s HTTPS listener)')
     .option('--manifests <path>', 'YAML file or folder, read recursively (repeatable)', collect, [])
     .option('--from <client>', 'the client workload: <namespace>/<workload> or <namespace>/<kind>/<name>')
     .option('-X, --request <method>', 'request method (default GET)')
     .option('-H, --header <header>', 'request header "Name: value" (repeatable; "Name:" removes it)', collect, [])
     .option('-u, --user <user:password>', 'send Authorization: Basic with these credentials')
+    .option('--connect-to <HOST1:PORT1:HOST2:PORT2>', 'as curl: connect to HOST2:PORT2 for HOST1:PORT1, keeping the URL\'s host for SNI and Host (repeatable)', collect, [])
     .option('--requests <file>', 'batch mode: a YAML list of requests with the status each expects')
     .option('--json', 'print one JSON object instead of the trace (same as --format json)')
     .addOption(new Option('--format <format>', 'output format (junit: batch mode only, one testcase per check)').choices([...BATCH_FORMATS]))
@@ -81,6 +83,7 @@ export const simulateCommand: CommandRegistrar = (program: Command, io: CliIo, s
     .option('--cluster-domain <domain>', "the cluster's DNS domain", 'cluster.local')
     // accepted so a curl line from the Istio docs can be pasted as is; the output is always the trace, then the status
     .option('-s, --silent', 'accepted for curl compatibility (no effect)')
+    .option('-k, --insecure', 'accepted for curl compatibility (certificates are never verified here)')
     .option('-o, --output <file>', 'accepted for curl compatibility (no effect)')
     .option('-w, --write-out <format>', 'accepted for curl compatibility (the status is always the last line)')
     .action((url: string | undefined, opts: SimulateOptions) => {

@@ -6,11 +6,12 @@
  * predicate, as the rules and the simulator ask it.
  */
 import { ProxyKind, attaches } from '../model/attachment';
-import { Entry, INGRESS_CLASS, MeshModel } from '../model/mesh-model';
+import { Entry, MeshModel } from '../model/mesh-model';
+import { GatewayRole } from '../model/gateway-class';
 import { ISTIO_EXTENSIONS_GROUP, key } from '../model/manifest';
 import { LABEL_MANAGED, resolveWaypoint } from '../model/waypoint-binding';
 import { BASIC_AUTH_MATCHERS, isBasicAuthUrl, isCredentialPlaceholder, maskCredential, storedCredential } from '../rules/basic-auth';
-import { listenerAdmits, parentRefSelects } from '../simulate/routes';
+import { routeAttachedTo } from '../model/route-attachment';
 import { SimulationRequest } from '../simulate/types';
 import { WORKLOAD_KINDS, workloadOf } from '../simulate/workloads';
 
@@ -123,7 +124,7 @@ export function probeTargets(model: MeshModel, clusterDomain = 'cluster.local', 
     const b = resolveWaypoint(model, svc, 'service');
     return b.waypoint ? rulesAt(b.waypoint, ProxyKind.WAYPOINT, svc) : [];
   };
-  const ingress = [...model.gateways.values()].filter((gw) => model.gatewayClassName(gw) === INGRESS_CLASS);
+  const ingress = [...model.gateways.values()].filter((gw) => model.gatewayRole(gw) === GatewayRole.INGRESS);
   const ingressServices = new Set(ingress.map((gw) => key(gw.namespace, `${gw.name}-istio`)));
   const out: ProbeTarget[] = [];
   for (const svc of model.services.values()) {
@@ -153,8 +154,7 @@ export function probeTargets(model: MeshModel, clusterDomain = 'cluster.local', 
     const urls: Array<{ url: string; host?: string }> = [];
     for (const l of listeners) {
       const base = `http://${gw.name}-istio.${gw.namespace}.svc.${clusterDomain}${l.port === 80 ? '' : `:${l.port}`}`;
-      const routes = model.httpRoutes.filter((r) => (Array.isArray(r.manifest.spec?.parentRefs) ? r.manifest.spec.parentRefs : [])
-        .some((ref: any) => parentRefSelects(ref, r, gw, l)) && listenerAdmits(model, gw, l, r.namespace).ok);
+      const routes = model.httpRoutes.filter((r) => routeAttachedTo(model, r, gw, String(l.name ?? '')));
       const listenerHosts = new Set<string>();
       for (const r of routes) {
         const spec = r.manifest.spec ?? {};

@@ -8,7 +8,7 @@ import { Entry, MeshModel } from '../model/mesh-model';
 import { GATEWAY_GROUP, ISTIO_EXTENSIONS_GROUP, key } from '../model/manifest';
 import { resolveWaypoint } from '../model/waypoint-binding';
 import { isBasicAuthUrl } from '../rules/basic-auth';
-import { listenerAdmits, parentRefSelects } from '../simulate/routes';
+import { routeAttachedTo } from '../model/route-attachment';
 
 export type GraphNodeKind = 'plugin' | 'waypoint' | 'ingress' | 'service' | 'missing';
 
@@ -116,9 +116,8 @@ export function meshGraph(model: MeshModel, options: MeshGraphOptions = {}): Mes
     const backends: any[] = (Array.isArray(spec.rules) ? spec.rules : []).flatMap((r: any) => (Array.isArray(r?.backendRefs) ? r.backendRefs : []));
     for (const gw of gateways) {
       if (model.isWaypoint(gw)) continue;
-      const listeners: any[] = Array.isArray(gw.manifest.spec?.listeners) ? gw.manifest.spec.listeners : [];
-      const attached = listeners.some((l) => refs.some((r) => parentRefSelects(r, route, gw, l)) && listenerAdmits(model, gw, l, route.namespace).ok);
-      if (!attached) continue;
+      // the model's attachment: parentRefs, sectionName, port, hostnames, allowedRoutes, as istiod decides them
+      if (!refs.length || !routeAttachedTo(model, route, gw)) continue;
       for (const b of backends) {
         if ((b?.kind ?? 'Service') !== 'Service' || (b?.group ?? '') !== '') continue;
         const svc = model.services.get(key(typeof b.namespace === 'string' ? b.namespace : route.namespace, String(b?.name ?? '')));

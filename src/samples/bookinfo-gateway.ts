@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
-import { HttpRoute, HttpRouteMatch, IngressGateway } from '../gateway/ingress-gateway';
+import { HttpBackend } from '../gateway/backend';
+import { HttpRoute, HttpRouteMatch } from '../gateway/http-route';
+import { IngressGateway } from '../gateway/ingress-gateway';
 
 /** Props of {@link BookinfoGateway}. */
 export interface BookinfoGatewayProps {
@@ -30,7 +32,7 @@ export class BookinfoGateway extends Construct {
           HttpRouteMatch.exact('/logout'),
           HttpRouteMatch.pathPrefix('/api/v1/products'),
         ],
-        backends: [{ serviceName: 'productpage', port: 9080 }],
+        backends: [HttpBackend.fromServiceName('productpage', { port: 9080 })],
       }],
     });
   }

@@ -7,7 +7,7 @@ import { SimulationInputError, basicAuthHeader, parseHeader } from './request';
 import { validateRequest } from './simulator';
 import { Check, SimulationStatus } from './types';
 
-const KEYS = ['name', 'from', 'method', 'url', 'headers', 'user', 'expect'];
+const KEYS = ['name', 'from', 'method', 'url', 'headers', 'user', 'connectTo', 'expect'];
 
 /** Options of {@link parseChecks}. */
 export interface ParseChecksOptions {
@@ -22,7 +22,7 @@ function expectOf(v: unknown): SimulationStatus | undefined {
 }
 
 /**
- * Reads checks from YAML text: a list of `{name?, from, method?, url, headers?, user?, expect}`, where
+ * Reads checks from YAML text: a list of `{name?, from, method?, url, headers?, user?, connectTo?, expect}`, where
  * `headers` is a map or a list of `"Name: value"` strings, `user` is curl's `-u user:password`, and `expect`
  * is a status code or `unknown`.
  */
@@ -70,8 +70,11 @@ export function parseChecks(text: string, display: string, options: ParseChecksO
       if (typeof item.user !== 'string') throw bad('user', 'must be "user:password"', 'quote it, e.g. user: "ok:test"');
       if (!headers.some(([n]) => n.toLowerCase() === 'authorization')) headers.push(['Authorization', basicAuthHeader(item.user)]);
     }
+    const connectTo = item.connectTo === undefined ? undefined : Array.isArray(item.connectTo) ? item.connectTo : [item.connectTo];
+    if (connectTo && !connectTo.every((c) => typeof c === 'string')) throw bad('connectTo', 'must be HOST1:PORT1:HOST2:PORT2 or a list of them', 'e.g. connectTo: "shop.example.com:443:web-istio.shop:443"');
     const check: Check = {
       ...(item.name !== undefined ? { name: item.name as string } : {}),
+      ...(connectTo ? { connectTo: connectTo as string[] } : {}),
       from, url: item.url, ...(item.method !== undefined ? { method: item.method as string } : {}), headers, expect, origin: at(node),
     };
     try {

@@ -171,6 +171,44 @@ export function authorityHost(authority: string): string {
   return v6end < 0 || v6end < colon ? authority.slice(0, colon) : authority;
 }
 
+/** One curl `--connect-to` entry: `HOST1:PORT1:HOST2:PORT2`, where an empty part matches any (1) or keeps the URL's (2). */
+export interface ConnectTo {
+  readonly fromHost?: string;
+  readonly fromPort?: number;
+  readonly toHost?: string;
+  readonly toPort?: number;
+}
+
+/** Parses a curl `--connect-to` value. */
+export function parseConnectTo(text: string): ConnectTo {
+  const bad = () => new SimulationInputError(`connect-to: must be HOST1:PORT1:HOST2:PORT2, parts may be empty (got ${JSON.stringify(text)}); e.g. --connect-to shop.example.com:443:web-istio.shop:443`);
+  if (typeof text !== 'string') throw bad();
+  const parts = text.split(':');
+  if (parts.length !== 4) throw bad();
+  const port = (p: string) => {
+    if (p === '') return undefined;
+    if (!/^\d{1,5}$/.test(p) || Number(p) < 1 || Number(p) > 65535) throw bad();
+    return Number(p);
+  };
+  const host = (h: string) => {
+    if (h === '') return undefined;
+    if (!/^[A-Za-z0-9.-]+$/.test(h)) throw bad();
+    return h.toLowerCase();
+  };
+  return { fromHost: host(parts[0]), fromPort: port(parts[1]), toHost: host(parts[2]), toPort: port(parts[3]) };
+}
+
+/** Where curl connects for `url`: the first `--connect-to` entry that applies, else the URL's host and port. */
+export function connectTarget(url: ParsedUrl, entries: readonly string[] | undefined): { host: string; port: number; via?: string } {
+  for (const e of entries ?? []) {
+    const c = parseConnectTo(e);
+    if ((c.fromHost === undefined || c.fromHost === url.host) && (c.fromPort === undefined || c.fromPort === url.port)) {
+      return { host: c.toHost ?? url.host, port: c.toPort ?? url.port, via: e };
+    }
+  }
+  return { host: url.host, port: url.port };
+}
+
 /** What goes on the wire for a request: curl's Host header, the Authorization from the URL's user part, the path. */
 export function toSent(req: SimulationRequest): { sent: SentRequest; url: ParsedUrl } {
   const url = parseUrl(req.url);
@@ -185,5 +223,6 @@ export function toSent(req: SimulationRequest): { sent: SentRequest; url: Parsed
   }
   headers.push(...given);
   const authority = headerValue(headers, 'host') ?? defaultAuthority;
+  for (const c of req.connectTo ?? []) parseConnectTo(c);
   return { sent: { from: req.from, method, url: req.url, authority, path: url.path, headers }, url };
 }

@@ -1,10 +1,17 @@
 /**
- * HTTPRoute matching at an ingress gateway (Gateway API v1.5.1): which routes attach to the listener, which
- * rule wins for a request (hostnames, then the spec's precedence), and what its filters do.
+ * What an ingress gateway does with one request, after its plugins ran: the virtual host its Host picks, the route
+ * rule that matches (in the order Envoy tries them), and what the rule's filters do. Which routes attach where,
+ * what istiod programs of them and how rules order come from the model (`model/route-attachment.ts`,
+ * `model/route-rules.ts`); this file applies them to a request.
  */
 import { Entry, MeshModel } from '../model/mesh-model';
-import { GATEWAY_GROUP } from '../model/manifest';
-import { authorityHost, headerValue } from './request';
+import { pickDomain } from '../model/hostnames';
+import { GatewayListener } from '../model/listeners';
+import { VirtualHostRoute, resolveParentRefs, routesNaming, virtualHosts } from '../model/route-attachment';
+import {
+  BackendResolution, ProgrammedRule, RouteMatch, ValueMatch, compareSpecificity, describeMatch, isCatchAll, re2FullMatch, routeProgram, tieBreak,
+} from '../model/route-rules';
+import { authorityHost } from './request';
 
 /** What the gateway needs to know about the request. */
 export interface RouteRequest {
@@ -15,97 +22,23 @@ export interface RouteRequest {
   readonly headers: ReadonlyArray<readonly [string, string]>;
 }
 
-export interface Backend {
-  readonly group: string;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly port?: number;
-  readonly weight: number;
-  readonly field: string;
-}
-
 export interface RouteDecision {
   readonly outcome: 'matched' | 'miss' | 'answered' | 'unknown';
   readonly detail: string;
   readonly route?: Entry;
+  readonly rule?: ProgrammedRule;
   /** A status the gateway answers itself (404 no route, 3xx redirect, 500 no backend). */
   readonly status?: number;
   readonly location?: string;
-  readonly backends: Backend[];
+  readonly backends: BackendResolution[];
   /** The request as the backend receives it, after URLRewrite and RequestHeaderModifier filters. */
   readonly forwarded: RouteRequest;
   readonly notes: string[];
 }
 
-/** Whether `host` falls under a Gateway API hostname (`*.example.com` matches one or more labels before the suffix). */
-export function hostnameMatches(pattern: string, host: string): boolean {
-  const p = pattern.toLowerCase();
-  if (p.startsWith('*.')) return host.endsWith(p.slice(1)) && host.length > p.length - 1;
-  return host === p;
-}
-
-/** Exact beats wildcard, a longer wildcard beats a shorter one; no hostname at all is the least specific. */
-function hostSpecificity(patterns: string[], host: string): number {
-  let best = -1;
-  for (const p of patterns) {
-    if (!hostnameMatches(p, host)) continue;
-    best = Math.max(best, p.startsWith('*') ? 1000 + p.length : 100000 + p.length);
-  }
-  return best;
-}
-
-function selectorMatches(labels: Record<string, string>, selector: any): boolean {
-  if (!selector || typeof selector !== 'object') return true;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const expr of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
-    const has = expr?.key in labels;
-    const values: unknown[] = Array.isArray(expr?.values) ? expr.values : [];
-    const ok = expr?.operator === 'In' ? has && values.includes(labels[expr.key]) :
-      expr?.operator === 'NotIn' ? !(has && values.includes(labels[expr.key])) :
-        expr?.operator === 'Exists' ? has : expr?.operator === 'DoesNotExist' ? !has : false;
-    if (!ok) return false;
-  }
-  return true;
-}
-
-/** Whether `listener` admits routes from `routeNs` (allowedRoutes.namespaces and kinds). */
-export function listenerAdmits(model: MeshModel, gw: Entry, listener: any, routeNs: string): { ok: boolean; why: string } {
-  const from: string = listener?.allowedRoutes?.namespaces?.from ?? 'Same';
-  const kinds: any[] | undefined = listener?.allowedRoutes?.kinds;
-  if (Array.isArray(kinds) && kinds.length > 0 && !kinds.some((k) => k?.kind === 'HTTPRoute' && (k.group ?? GATEWAY_GROUP) === GATEWAY_GROUP)) {
-    return { ok: false, why: `listener ${listener.name} allows only ${kinds.map((k) => k?.kind).join(', ')}` };
-  }
-  if (from === 'All') return { ok: true, why: '' };
-  if (from === 'Selector') {
-    const ok = selectorMatches(model.namespaceLabels(routeNs) ?? {}, listener.allowedRoutes.namespaces.selector);
-    return { ok, why: ok ? '' : `listener ${listener.name} admits routes from namespaces matching its selector, and ${routeNs} does not` };
-  }
-  return { ok: routeNs === gw.namespace, why: `listener ${listener.name} admits routes from its own namespace ${gw.namespace} only` };
-}
-
-interface Candidate {
-  readonly route: Entry;
-  readonly rule: any;
-  readonly ruleIndex: number;
-  readonly match: any;
-  readonly matchIndex: number;
-  readonly pathType: string;
-  readonly pathValue: string;
-}
-
 function splitPath(path: string): { path: string; query: string } {
   const q = path.indexOf('?');
   return q < 0 ? { path, query: '' } : { path: path.slice(0, q), query: path.slice(q + 1) };
-}
-
-function queryValue(query: string, name: string): string | undefined {
-  for (const part of query.split('&')) {
-    const eq = part.indexOf('=');
-    const n = eq < 0 ? part : part.slice(0, eq);
-    if (safeDecode(n) === name) return safeDecode(eq < 0 ? '' : part.slice(eq + 1));
-  }
-  return undefined;
 }
 
 function safeDecode(s: string): string {
@@ -116,201 +49,226 @@ function safeDecode(s: string): string {
   }
 }
 
-function fullMatch(pattern: string, value: string, notes: string[]): boolean {
-  try {
-    return new RegExp(`^(?:${pattern})$`).test(value);
-  } catch {
-    notes.push(`regular expression ${JSON.stringify(pattern)} does not compile here, so it matched nothing`);
-    return false;
+/** The first value of a query parameter (Envoy's query matcher reads the first). */
+function queryValue(query: string, name: string): string | undefined {
+  for (const part of query.split('&')) {
+    const eq = part.indexOf('=');
+    const n = eq < 0 ? part : part.slice(0, eq);
+    if (safeDecode(n) === name) return safeDecode(eq < 0 ? '' : part.slice(eq + 1));
   }
+  return undefined;
 }
 
-/** Gateway API PathPrefix: whole segments, a trailing "/" in the value ignored. */
+/** Every value of a header joined with `,`, as Envoy's header matcher compares repeated headers; undefined if absent. */
+function joinedHeader(headers: ReadonlyArray<readonly [string, string]>, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  const vals = headers.filter(([n]) => n.toLowerCase() === lower).map(([, v]) => v);
+  return vals.length === 0 ? undefined : vals.join(',');
+}
+
+function fullMatch(pattern: string, value: string, notes: string[]): boolean {
+  const m = re2FullMatch(pattern, value);
+  if (m === undefined) {
+    notes.push(`regular expression ${JSON.stringify(pattern)} is not valid RE2 (Envoy's regex engine), so it matched nothing here; Envoy would refuse the route configuration`);
+    return false;
+  }
+  return m;
+}
+
+/** Gateway API PathPrefix (Envoy's path_separated_prefix): whole segments, a trailing "/" in the value ignored. */
 export function prefixMatches(value: string, path: string): boolean {
   const v = value.replace(/\/+$/, '');
   return v === '' || path === v || path.startsWith(`${v}/`);
 }
 
-function matchesRequest(c: Candidate, req: RouteRequest, notes: string[]): boolean {
+function valueOk(m: ValueMatch, got: string | undefined, notes: string[]): boolean {
+  if (got === undefined) return false;
+  return m.type === 'RegularExpression' ? fullMatch(m.value, got, notes) : got === m.value;
+}
+
+/** Whether a programmed match matches the request. */
+export function matchesRequest(m: RouteMatch, req: RouteRequest, notes: string[]): boolean {
   const { path, query } = splitPath(req.path);
-  const m = c.match;
-  if (c.pathType === 'Exact' && path !== c.pathValue) return false;
-  if (c.pathType === 'PathPrefix' && !prefixMatches(c.pathValue, path)) return false;
-  if (c.pathType === 'RegularExpression' && !fullMatch(c.pathValue, path, notes)) return false;
-  if (typeof m?.method === 'string' && m.method !== req.method) return false;
-  for (const h of Array.isArray(m?.headers) ? m.headers : []) {
-    const v = headerValue(req.headers, String(h?.name ?? ''));
-    if (v === undefined) return false;
-    if ((h.type ?? 'Exact') === 'RegularExpression' ? !fullMatch(String(h.value), v, notes) : v !== h.value) return false;
-  }
-  for (const q of Array.isArray(m?.queryParams) ? m.queryParams : []) {
-    const v = queryValue(query, String(q?.name ?? ''));
-    if (v === undefined) return false;
-    if ((q.type ?? 'Exact') === 'RegularExpression' ? !fullMatch(String(q.value), v, notes) : v !== q.value) return false;
-  }
+  if (m.path.type === 'Exact' && path !== m.path.value) return false;
+  if (m.path.type === 'PathPrefix' && !prefixMatches(m.path.value, path)) return false;
+  if (m.path.type === 'RegularExpression' && !fullMatch(m.path.value, path, notes)) return false;
+  if (m.method !== undefined && m.method !== req.method) return false;
+  for (const h of m.headers) if (!valueOk(h, joinedHeader(req.headers, h.name), notes)) return false;
+  for (const q of m.queryParams) if (!valueOk(q, queryValue(query, q.name), notes)) return false;
   return true;
 }
 
-/** Gateway API precedence: Exact path, longest prefix, method, most header matches, most query matches, then route age, name, rule order. */
-function compareCandidates(a: Candidate, b: Candidate): number {
-  const rank = (c: Candidate) => (c.pathType === 'Exact' ? 0 : c.pathType === 'PathPrefix' ? 1 : 2);
-  const count = (c: Candidate, k: string) => (Array.isArray(c.match?.[k]) ? c.match[k].length : 0);
-  const created = (e: Entry) => {
-    const t = Date.parse(String(e.manifest.metadata?.creationTimestamp ?? ''));
-    return Number.isNaN(t) ? Infinity : t;
-  };
-  const id = (e: Entry) => `${e.namespace}/${e.name}`;
-  return rank(a) - rank(b)
-    || (rank(a) === 1 ? b.pathValue.replace(/\/+$/, '').length - a.pathValue.replace(/\/+$/, '').length : 0)
-    || (typeof b.match?.method === 'string' ? 1 : 0) - (typeof a.match?.method === 'string' ? 1 : 0)
-    || count(b, 'headers') - count(a, 'headers')
-    || count(b, 'queryParams') - count(a, 'queryParams')
-    || created(a.route) - created(b.route)
-    || (id(a.route) < id(b.route) ? -1 : id(a.route) > id(b.route) ? 1 : 0)
-    || a.ruleIndex - b.ruleIndex
-    || a.matchIndex - b.matchIndex;
+interface Candidate {
+  readonly rule: ProgrammedRule;
+  readonly vh: VirtualHostRoute;
 }
 
-function describeMatch(c: Candidate): string {
-  const parts = [`${c.pathType} ${JSON.stringify(c.pathValue)}`];
-  if (typeof c.match?.method === 'string') parts.push(`method ${c.match.method}`);
-  if (Array.isArray(c.match?.headers) && c.match.headers.length) parts.push(`${c.match.headers.length} header match(es)`);
-  if (Array.isArray(c.match?.queryParams) && c.match.queryParams.length) parts.push(`${c.match.queryParams.length} query match(es)`);
-  return parts.join(', ');
+/** Why routes naming this gateway do not serve the request's host (for the 404 reason). */
+function missReasons(model: MeshModel, gw: Entry, listeners: GatewayListener[]): string[] {
+  const out: string[] = [];
+  for (const route of routesNaming(model, gw)) {
+    const refs = resolveParentRefs(model, route).filter((p) => p.gateway === gw);
+    const here = refs.flatMap((p) => p.listeners.filter((a) => listeners.includes(a.listener)));
+    if (here.length > 0 && here.every((a) => a.verdict === 'no')) {
+      out.push(`${route.kind} ${route.namespace}/${route.name}: ${[...new Set(here.map((a) => a.why))].join('; ')}`);
+    }
+  }
+  return out;
 }
 
-/** Whether an HTTPRoute parentRef names this gateway listener. */
-export function parentRefSelects(ref: any, route: Entry, gw: Entry, listener: any): boolean {
-  if ((ref?.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref?.kind ?? 'Gateway') !== 'Gateway') return false;
-  if ((ref?.namespace ?? route.namespace) !== gw.namespace || ref?.name !== gw.name) return false;
-  if (ref.sectionName !== undefined && ref.sectionName !== listener?.name) return false;
-  if (ref.port !== undefined && ref.port !== listener?.port) return false;
-  return true;
-}
-
-/** Picks the route rule for `req` arriving on `listener` of `gw`; `routes` are the HTTPRoutes naming `gw` as a parent. */
-export function matchRoute(model: MeshModel, gw: Entry, listener: any, routes: Entry[], req: RouteRequest): RouteDecision {
+/**
+ * Picks the route rule for `req` on `listeners` of `gw` (plain-HTTP listeners of one port together, or the one
+ * HTTPS listener SNI chose). `scheme` and `port` are the request's, for redirects.
+ */
+export function matchRoute(model: MeshModel, gw: Entry, listeners: GatewayListener[], req: RouteRequest, scheme: string, port: number): RouteDecision {
   const notes: string[] = [];
   const host = authorityHost(req.authority).toLowerCase();
-  const listenerHost: string | undefined = typeof listener?.hostname === 'string' ? listener.hostname : undefined;
-  const attached: Array<{ route: Entry; spec: number }> = [];
-  const skipped: string[] = [];
-  for (const route of routes) {
-    const refs: any[] = Array.isArray(route.manifest.spec?.parentRefs) ? route.manifest.spec.parentRefs : [];
-    if (!refs.some((r) => parentRefSelects(r, route, gw, listener))) {
-      skipped.push(`HTTPRoute ${route.namespace}/${route.name}: its parentRefs do not select listener ${listener?.name}`);
-      continue;
-    }
-    const admit = listenerAdmits(model, gw, listener, route.namespace);
-    if (!admit.ok) {
-      skipped.push(`HTTPRoute ${route.namespace}/${route.name}: ${admit.why}`);
-      continue;
-    }
-    const hostnames: string[] = Array.isArray(route.manifest.spec?.hostnames) ? route.manifest.spec.hostnames.map(String) : [];
-    if (listenerHost && !hostnameMatches(listenerHost, host)) {
-      skipped.push(`HTTPRoute ${route.namespace}/${route.name}: host ${JSON.stringify(host)} is outside listener hostname ${listenerHost}`);
-      continue;
-    }
-    const spec = hostnames.length === 0 ? 0 : hostSpecificity(hostnames, host);
-    if (spec < 0) {
-      skipped.push(`HTTPRoute ${route.namespace}/${route.name}: host ${JSON.stringify(host)} matches none of its hostnames ${JSON.stringify(hostnames)}`);
-      continue;
-    }
-    attached.push({ route, spec });
+  const vhosts = virtualHosts(model, gw, listeners);
+  const names = listeners.map((l) => l.name).join(', ');
+  const miss = (why: string): RouteDecision => ({ outcome: 'miss', status: 404, detail: `no route: ${why}`, backends: [], forwarded: req, notes });
+  const domain = pickDomain(vhosts.keys(), host);
+  if (domain === undefined) {
+    if (routesNaming(model, gw).length === 0) return miss(`no HTTPRoute names Gateway ${gw.namespace}/${gw.name}`);
+    const reasons = missReasons(model, gw, listeners);
+    const served = [...vhosts.keys()].sort();
+    return miss(`no route on listener ${names} serves host ${JSON.stringify(host)}${served.length ? ` (hosts served: ${served.join(', ')})` : ''}${reasons.length ? `; ${reasons.join('; ')}` : ''}`);
   }
-  const best = Math.max(-1, ...attached.map((a) => a.spec));
-  const hosts = attached.filter((a) => a.spec === best).map((a) => a.route);
+  const entries = vhosts.get(domain)!;
   const candidates: Candidate[] = [];
-  for (const route of hosts) {
-    const rules: any[] = Array.isArray(route.manifest.spec?.rules) ? route.manifest.spec.rules : [{}];
-    rules.forEach((rule, ruleIndex) => {
-      const matches: any[] = Array.isArray(rule?.matches) && rule.matches.length > 0 ? rule.matches : [{}];
-      matches.forEach((match, matchIndex) => {
-        const pathType = String(match?.path?.type ?? 'PathPrefix');
-        const pathValue = String(match?.path?.value ?? '/');
-        const c = { route, rule, ruleIndex, match, matchIndex, pathType, pathValue };
-        if (matchesRequest(c, req, notes)) candidates.push(c);
-      });
-    });
+  for (const vh of entries) {
+    const program = routeProgram(model, vh.route);
+    if (program.dropped) {
+      notes.push(`${vh.route.kind} ${vh.route.namespace}/${vh.route.name} is not programmed: ${program.dropped.field}: ${program.dropped.why}`);
+      continue;
+    }
+    for (const rule of program.rules) if (matchesRequest(rule.match, req, notes)) candidates.push({ rule, vh });
   }
-  if (candidates.some((c) => c.pathType === 'RegularExpression')) {
-    notes.push('RegularExpression path matches rank after Exact and PathPrefix here (Gateway API leaves their precedence to the implementation)');
+  if (candidates.some((c) => c.rule.match.path.type === 'RegularExpression')) {
+    notes.push('a RegularExpression path match ranks after every Exact and PathPrefix match but before a catch-all "/" (istiod sortHTTPRoutes, Envoy catch-all last)');
   }
   if (candidates.length === 0) {
-    const why = hosts.length === 0 ? (routes.length === 0 ? `no HTTPRoute names Gateway ${gw.namespace}/${gw.name}` : skipped.join('; ') || 'no HTTPRoute attaches') :
-      `no rule of ${hosts.map((r) => `HTTPRoute ${r.namespace}/${r.name}`).join(', ')} matches ${req.method} ${splitPath(req.path).path}`;
-    return { outcome: 'miss', status: 404, detail: `no route: ${why}`, backends: [], forwarded: req, notes };
+    const routes = [...new Set(entries.map((e) => `${e.route.kind} ${e.route.namespace}/${e.route.name}`))];
+    return miss(`no rule of ${routes.join(', ')}${domain === '*' ? '' : ` (host ${domain})`} matches ${req.method} ${splitPath(req.path).path}`);
   }
-  candidates.sort(compareCandidates);
-  const win = candidates[0];
-  if (candidates.some((c) => c !== win && c.route !== win.route) && !candidates.every((c) => c.route.manifest.metadata?.creationTimestamp)) {
-    notes.push('several HTTPRoutes match; without creationTimestamps the tie goes to the first by namespace/name');
+  // Envoy moves catch-all routes after all others; rules of different VirtualServices are not sorted together
+  const nonCatchAll = candidates.filter((c) => !isCatchAll(c.rule.match));
+  const pool = nonCatchAll.length > 0 ? nonCatchAll : candidates;
+  const order = (a: Candidate, b: Candidate) => compareSpecificity(a.rule.match, b.rule.match) || tieBreak(a.rule, b.rule).order;
+  const keys = [...new Set(pool.map((c) => c.vh.mergeKey))];
+  // each VirtualService's first rule; one rule reached through two route hostnames is still one rule
+  const firsts = keys.map((k) => pool.filter((c) => c.vh.mergeKey === k).sort(order)[0]);
+  if (new Set(firsts.map((c) => c.rule)).size > 1) {
+    const each = firsts.map((c) => `${c.rule.where} (hostname ${c.vh.vsHost})`);
+    return { outcome: 'unknown', detail: `rules from routes with different hostnames for host ${domain} match: ${each.join(', ')}; istiod gives each hostname its own VirtualService and does not order rules across them by the Gateway API precedence, so which one runs is not decided here`, backends: [], forwarded: req, notes };
   }
-  const where = `HTTPRoute ${win.route.namespace}/${win.route.name} rule ${win.ruleIndex} match ${win.matchIndex} (${describeMatch(win)})`;
-  return applyRule(win, where, req, notes);
-}
-
-function applyRule(win: Candidate, where: string, req: RouteRequest, notes: string[]): RouteDecision {
-  const route = win.route;
-  let forwarded: RouteRequest = req;
-  const filters: any[] = Array.isArray(win.rule?.filters) ? win.rule.filters : [];
-  for (const f of filters) {
-    switch (f?.type) {
-      case 'RequestRedirect': {
-        const r = f.requestRedirect ?? {};
-        const status = typeof r.statusCode === 'number' ? r.statusCode : 302;
-        const location = `${r.scheme ?? 'http'}://${r.hostname ?? authorityHost(req.authority)}${r.port ? `:${r.port}` : ''}${r.path?.replaceFullPath ?? splitPath(req.path).path}`;
-        return { outcome: 'answered', status, location, route, detail: `${where}: RequestRedirect answers ${status}`, backends: [], forwarded, notes };
-      }
-      case 'URLRewrite': {
-        const u = f.urlRewrite ?? {};
-        const { path, query } = splitPath(forwarded.path);
-        let newPath = path;
-        if (u.path?.type === 'ReplaceFullPath' && typeof u.path.replaceFullPath === 'string') newPath = u.path.replaceFullPath;
-        if (u.path?.type === 'ReplacePrefixMatch' && typeof u.path.replacePrefixMatch === 'string' && win.pathType === 'PathPrefix') {
-          const rest = path.slice(win.pathValue.replace(/\/+$/, '').length);
-          newPath = (u.path.replacePrefixMatch.replace(/\/+$/, '') + rest) || '/';
-        }
-        forwarded = { ...forwarded, path: newPath + (query ? `?${query}` : ''), authority: typeof u.hostname === 'string' ? u.hostname : forwarded.authority };
-        notes.push(`${where} rewrites the request to ${forwarded.authority}${forwarded.path}`);
-        break;
-      }
-      case 'RequestHeaderModifier': {
-        const m = f.requestHeaderModifier ?? {};
-        let headers = [...forwarded.headers].map(([n, v]) => [n, v] as [string, string]);
-        const drop = (name: string) => { headers = headers.filter(([n]) => n.toLowerCase() !== name.toLowerCase()); };
-        for (const h of Array.isArray(m.set) ? m.set : []) { drop(String(h.name)); headers.push([String(h.name), String(h.value)]); }
-        for (const h of Array.isArray(m.add) ? m.add : []) headers.push([String(h.name), String(h.value)]);
-        for (const n of Array.isArray(m.remove) ? m.remove : []) drop(String(n));
-        forwarded = { ...forwarded, headers };
-        notes.push(`${where} modifies request headers before the backend`);
-        break;
-      }
-      case 'ExtensionRef':
-        return { outcome: 'unknown', route, detail: `${where}: an ExtensionRef filter's effect cannot be known offline`, backends: [], forwarded, notes };
-      default:
-        if (f?.type) notes.push(`${where}: filter ${f.type} does not change the status and is not modelled`);
+  pool.sort(order);
+  const win = pool[0];
+  for (const other of pool.slice(1)) {
+    if (compareSpecificity(win.rule.match, other.rule.match) !== 0) break;
+    const t = tieBreak(win.rule, other.rule);
+    if (t.by === 'undecided') {
+      return { outcome: 'unknown', detail: `${win.rule.where} and ${other.rule.where} match equally (${describeMatch(win.rule.match)}); the older route wins, and the manifests carry no creationTimestamp for both, so which one runs is not decided here`, backends: [], forwarded: req, notes };
     }
+    notes.push(`${win.rule.where} wins over ${other.rule.where} by ${t.by}`);
   }
-  const refs: any[] = Array.isArray(win.rule?.backendRefs) ? win.rule.backendRefs : [];
-  const backends: Backend[] = refs.map((b, i) => ({
-    group: b?.group ?? '', kind: b?.kind ?? 'Service', namespace: b?.namespace ?? route.namespace, name: String(b?.name ?? ''),
-    port: typeof b?.port === 'number' ? b.port : undefined, weight: typeof b?.weight === 'number' ? b.weight : 1,
-    field: `spec.rules[${win.ruleIndex}].backendRefs[${i}]`,
-  })).filter((b) => b.weight > 0);
-  if (backends.length === 0) {
-    return { outcome: 'answered', status: 500, route, detail: `${where} has no backend with weight above 0: the gateway answers 500`, backends, forwarded, notes };
+  const uncertain = [win, ...pool.slice(1)].find((c) => c.vh.uncertain);
+  if (uncertain && uncertain === win) {
+    return { outcome: 'unknown', detail: `${win.rule.where} would match, but whether its route attaches is not decided: ${win.vh.uncertain}`, backends: [], forwarded: req, notes };
   }
-  return { outcome: 'matched', route, detail: where, backends, forwarded, notes };
+  const where = `${win.rule.where} (${describeMatch(win.rule.match)})`;
+  return applyRule(win.rule, where, req, notes, scheme, port);
 }
 
-/** Whether a ReferenceGrant in the backend's namespace lets HTTPRoutes of `fromNs` reference the Service. */
-export function referenceGranted(grants: Entry[], fromNs: string, backend: Backend): boolean {
-  return grants.some((g) => {
-    const spec = g.manifest.spec ?? {};
-    const from = Array.isArray(spec.from) ? spec.from : [];
-    const to = Array.isArray(spec.to) ? spec.to : [];
-    return from.some((f: any) => f?.group === GATEWAY_GROUP && f?.kind === 'HTTPRoute' && f?.namespace === fromNs)
-      && to.some((t: any) => (t?.group ?? '') === backend.group && t?.kind === backend.kind && (t?.name === undefined || t.name === backend.name));
-  });
+function applyHeaderModifier(headers: ReadonlyArray<readonly [string, string]>, m: any): Array<[string, string]> {
+  let out = headers.map(([n, v]) => [n, v] as [string, string]);
+  const drop = (name: string) => { out = out.filter(([n]) => n.toLowerCase() !== name.toLowerCase()); };
+  // istiod keeps the first of several entries with one name ("subsequent entries MUST be ignored")
+  const firsts = (list: any) => {
+    const seen = new Set<string>();
+    return (Array.isArray(list) ? list : []).filter((h: any) => {
+      const k = String(h?.name ?? '').toLowerCase();
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  };
+  for (const h of firsts(m?.set)) { drop(String(h.name)); out.push([String(h.name), String(h.value ?? '')]); }
+  for (const h of firsts(m?.add)) out.push([String(h.name), String(h.value ?? '')]);
+  for (const n of Array.isArray(m?.remove) ? m.remove : []) drop(String(n));
+  return out;
+}
+
+/** The Location of a RequestRedirect (`createRedirectFilter`, `route.go` `ApplyRedirect`). */
+export function redirectLocation(r: any, rule: ProgrammedRule, req: RouteRequest, scheme: string, port: number): string {
+  const newScheme = typeof r.scheme === 'string' ? r.scheme : scheme;
+  const host = typeof r.hostname === 'string' ? r.hostname : authorityHost(req.authority);
+  // no port: the request's listener port when the scheme is kept, the new scheme's default when it changes
+  let p: number | undefined = typeof r.port === 'number' ? r.port : (typeof r.scheme === 'string' ? undefined : port);
+  if ((p === 80 && newScheme === 'http') || (p === 443 && newScheme === 'https')) p = undefined;
+  const { path, query } = splitPath(req.path);
+  let newPath = path;
+  if (r.path?.type === 'ReplaceFullPath' && typeof r.path.replaceFullPath === 'string') newPath = r.path.replaceFullPath;
+  if (r.path?.type === 'ReplacePrefixMatch' && typeof r.path.replacePrefixMatch === 'string' && rule.match.path.type === 'PathPrefix') {
+    newPath = r.path.replacePrefixMatch + path.slice(rule.match.path.value === '/' ? 1 : rule.match.path.value.length);
+  }
+  return `${newScheme}://${host}${p !== undefined ? `:${p}` : ''}${newPath}${query ? `?${query}` : ''}`;
+}
+
+/** The path a URLRewrite gives (`createRewriteFilter`, `route.go` `applyHTTPRouteDestination`). */
+export function rewritePath(u: any, rule: ProgrammedRule, path: string, notes: string[]): string {
+  if (u.path?.type === 'ReplaceFullPath' && typeof u.path.replaceFullPath === 'string') return u.path.replaceFullPath;
+  if (u.path?.type === 'ReplacePrefixMatch' && typeof u.path.replacePrefixMatch === 'string' && rule.match.path.type === 'PathPrefix') {
+    const uri = u.path.replacePrefixMatch.replace(/\/$/, '') || '/';
+    const prefix = rule.match.path.value;
+    if (prefix === '/') {
+      // a "/" prefix is a plain Envoy prefix: prefix_rewrite swaps that one character
+      if (uri !== '/') notes.push(`the rule matches prefix "/", so Envoy's prefix_rewrite replaces that "/" with ${JSON.stringify(uri)} (no separator is added)`);
+      return uri === '/' ? path : uri + path.slice(1);
+    }
+    const rest = path.slice(prefix.length);
+    // removing the prefix keeps a leading "/" (istiod's regex rewrite for replacePrefixMatch "/")
+    if (uri === '/') return `/${rest.replace(/^\//, '')}`;
+    return uri + rest;
+  }
+  return path;
+}
+
+function applyRule(rule: ProgrammedRule, where: string, req: RouteRequest, notes: string[], scheme: string, port: number): RouteDecision {
+  const route = rule.route;
+  const f = rule.filters;
+  if (f.requestRedirect) {
+    const r = f.requestRedirect;
+    // the CRD defaults statusCode to 302
+    const status = typeof r.statusCode === 'number' ? r.statusCode : 302;
+    const location = redirectLocation(r, rule, req, scheme, port);
+    return { outcome: 'answered', status, location, route, rule, detail: `${where}: RequestRedirect answers ${status}`, backends: [], forwarded: req, notes };
+  }
+  if (f.cors && req.method === 'OPTIONS' && joinedHeader(req.headers, 'origin') !== undefined && joinedHeader(req.headers, 'access-control-request-method') !== undefined) {
+    return { outcome: 'unknown', route, rule, detail: `${where}: a CORS preflight; Envoy's CORS filter may answer it itself, which is not simulated`, backends: [], forwarded: req, notes };
+  }
+  let forwarded: RouteRequest = req;
+  if (f.urlRewrite) {
+    const { path, query } = splitPath(req.path);
+    const newPath = rewritePath(f.urlRewrite, rule, path, notes);
+    forwarded = { ...forwarded, path: newPath + (query ? `?${query}` : ''), authority: typeof f.urlRewrite.hostname === 'string' ? f.urlRewrite.hostname : forwarded.authority };
+    notes.push(`${rule.where} rewrites the request to ${forwarded.authority}${forwarded.path}`);
+  }
+  if (f.requestHeaderModifier) {
+    forwarded = { ...forwarded, headers: applyHeaderModifier(forwarded.headers, f.requestHeaderModifier) };
+    notes.push(`${rule.where} modifies request headers before the backend`);
+  }
+  if (f.responseHeaderModifier) notes.push(`${rule.where} modifies the response headers (the status is unchanged)`);
+  if (f.cors) notes.push(`${rule.where} has a CORS filter: it adds CORS response headers and does not change the status of a request that is not a preflight`);
+  for (const m of f.mirrors) {
+    notes.push(m.failure ? `${rule.where} mirrors to ${m.kind} ${m.namespace}/${m.name}, which istiod drops (${m.why}); the request itself is unaffected`
+      : `${rule.where} mirrors a copy of the request to ${m.why}; the mirror's answer is discarded`);
+  }
+  if (rule.timeouts) {
+    const t = [rule.timeouts.request ? `request ${rule.timeouts.request}` : '', rule.timeouts.backendRequest ? `backendRequest ${rule.timeouts.backendRequest}` : ''].filter(Boolean).join(', ');
+    notes.push(`${rule.where} has timeouts (${t}); the backend is assumed to answer in time (a slower one gets 504 from the gateway)`);
+  }
+  if (rule.direct) {
+    return { outcome: 'answered', status: rule.direct.status, route, rule, detail: `${where}: ${rule.direct.why}`, backends: [], forwarded, notes };
+  }
+  return { outcome: 'matched', route, rule, detail: where, backends: rule.backends, forwarded, notes };
 }

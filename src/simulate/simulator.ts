@@ -4,7 +4,7 @@
  * productpage's own calls. Pure: reads a MeshModel, never the file system.
  */
 import { Entry, MeshModel, MeshModelOptions } from '../model/mesh-model';
-import { GATEWAY_GROUP, ISTIO_NETWORKING_GROUP, Manifest, SourcedManifest, key, labelsOf } from '../model/manifest';
+import { ISTIO_NETWORKING_GROUP, Manifest, SourcedManifest, key } from '../model/manifest';
 import { LABEL_GATEWAY_NAME, ProxyKind, proxyKindOf, refIs, targetRefsOfEntry } from '../model/attachment';
 import { BindingFailure, LABEL_MANAGED, ingressUseWaypoint, resolveWaypoint } from '../model/waypoint-binding';
 import { GatewayRole } from '../model/gateway-class';
@@ -13,8 +13,11 @@ import { DnsAnswer, resolveName } from './dns';
 import { ModuleRequest } from './basic-auth-module';
 import { PlannedCall, forwardedHeaders, productpagePlan } from './bookinfo';
 import { Chain, ChainOutcome, PluginView, runChain, viewPlugin } from './plugins';
-import { ParsedUrl, SimulationInputError, headerValue, parseClientRef, toSent } from './request';
-import { Backend, RouteRequest, matchRoute, referenceGranted } from './routes';
+import { BackendFailure, BackendResolution } from '../model/route-rules';
+import { GatewayListener, gatewayServices, generatedServiceLabels, listenerProgrammed, listenersOf } from '../model/listeners';
+import { pickDomain } from '../model/hostnames';
+import { ParsedUrl, SimulationInputError, connectTarget, headerValue, parseClientRef, toSent } from './request';
+import { RouteRequest, matchRoute } from './routes';
 import {
   BatchResult, Check, Hop, LocalResponse, SentRequest, SimulationRequest, SimulationResult, SimulationStatus, SubRequest,
 } from './types';
@@ -49,12 +52,15 @@ const SECURITY_GROUP = 'security.istio.io';
 type Target =
   | { kind: 'service'; svc: Entry; port: number; protocol: 'http' | 'tcp'; how: string }
   | { kind: 'workload'; workloads: Workload[]; port: number; how: string; at: string; origin?: string; headless?: Entry }
-  | { kind: 'ingress'; svc: Entry; gateway: Entry; listener: any; port: number; how: string }
+  | { kind: 'ingress'; svc: Entry; gateway: Entry; port: number; how: string }
   | { kind: 'unknown'; reason: string };
 
 /** The state of one request while it travels. */
 interface Flight {
   readonly sent: SentRequest;
+  /** The URL as the client wrote it (scheme, host for SNI) and curl's --connect-to entries. */
+  readonly url?: ParsedUrl;
+  readonly connectTo?: readonly string[];
   readonly hops: Hop[];
   readonly notes: string[];
   depth: number;
@@ -99,9 +105,7 @@ export class Simulator {
   private readonly clusterDomain: string;
   private readonly workloadsByNs = new Map<string, Workload[]>();
   private readonly ingressByService = new Map<string, { gateway: Entry; service: Entry }>();
-  private readonly routesByGateway = new Map<string, Entry[]>();
   private readonly securityByNs = new Map<string, Entry[]>();
-  private readonly grantsByNs = new Map<string, Entry[]>();
   private readonly serviceEntriesByHost = new Map<string, Entry[]>();
   private readonly views = new Map<Entry, PluginView>();
 
@@ -115,14 +119,7 @@ export class Simulator {
     for (const e of model.entries) {
       const w = workloadOf(e);
       if (w) { push(this.workloadsByNs, e.namespace, w); continue; }
-      if (e.group === GATEWAY_GROUP && e.kind === 'HTTPRoute') {
-        const refs: any[] = Array.isArray(e.manifest.spec?.parentRefs) ? e.manifest.spec.parentRefs : [];
-        const gws = new Set(refs.filter((r) => (r?.kind ?? 'Gateway') === 'Gateway' && (r?.group ?? GATEWAY_GROUP) === GATEWAY_GROUP)
-          .map((r) => key(r.namespace ?? e.namespace, String(r.name))));
-        for (const g of gws) push(this.routesByGateway, g, e);
-      } else if (e.group === GATEWAY_GROUP && e.kind === 'ReferenceGrant') {
-        push(this.grantsByNs, e.namespace, e);
-      } else if (e.group === SECURITY_GROUP) {
+      if (e.group === SECURITY_GROUP) {
         push(this.securityByNs, e.namespace, e);
       } else if (e.group === ISTIO_NETWORKING_GROUP && e.kind === 'ServiceEntry') {
         for (const h of Array.isArray(e.manifest.spec?.hosts) ? e.manifest.spec.hosts : []) push(this.serviceEntriesByHost, String(h).toLowerCase(), e);
@@ -130,18 +127,20 @@ export class Simulator {
     }
     for (const gw of model.gateways.values()) {
       if (model.gatewayRole(gw) !== GatewayRole.INGRESS) continue;
-      // GetDefaultName: <gateway>-<class> unless gateway.istio.io/name-override says otherwise
-      const override = gw.manifest.metadata?.annotations?.['gateway.istio.io/name-override'];
-      const name = typeof override === 'string' && override !== '' ? override : `${gw.name}-${model.gatewayClassName(gw)}`;
-      const real = model.services.get(key(gw.namespace, name));
-      this.ingressByService.set(key(gw.namespace, name), { gateway: gw, service: real ?? this.generatedService(gw, name) });
+      const { managed, services } = gatewayServices(model, gw);
+      for (const s of services) {
+        const real = model.services.get(key(s.namespace, s.name));
+        // a manual deployment binds to an existing Service: without it in the manifests there is nothing to reach
+        if (!real && !managed) continue;
+        this.ingressByService.set(key(s.namespace, s.name), { gateway: gw, service: real ?? this.generatedService(gw, s.name) });
+      }
     }
   }
 
   /** Simulates one request. Throws {@link SimulationInputError} for a malformed URL, header, method or client. */
   public simulate(request: SimulationRequest): SimulationResult {
     const { sent, url } = toSent(request);
-    const flight: Flight = { sent, hops: [], notes: [], depth: 0 };
+    const flight: Flight = { sent, url, connectTo: request.connectTo, hops: [], notes: [], depth: 0 };
     return this.finish(flight, this.fromClient(flight, this.findClient(request.from), url));
   }
 
@@ -190,19 +189,24 @@ export class Simulator {
     if (!capture.captured) {
       return { status: 'unknown', reason: `client ${id(client)} is not in the ambient mesh: ${capture.why}; only captured clients are simulated`, subRequests: [] };
     }
-    if (url.scheme !== 'http') {
-      return { status: 'unknown', reason: `${url.scheme}:// is not simulated: HTTP plugins never see inside TLS the client originates`, subRequests: [] };
-    }
-    const target = this.resolve(url, client.namespace);
+    const to = connectTarget(url, f.connectTo);
+    const target = this.resolve({ ...url, host: to.host, port: to.port }, client.namespace);
+    const via = to.via !== undefined ? `curl --connect-to ${to.via}: connects to ${to.host}:${to.port}; ` : '';
     if (target.kind === 'unknown') {
-      f.hops.push({ kind: 'resolve', at: url.host, detail: target.reason });
+      f.hops.push({ kind: 'resolve', at: to.host, detail: `${via}${target.reason}` });
       return { status: 'unknown', reason: target.reason, subRequests: [] };
     }
     if (target.kind === 'workload') {
-      f.hops.push({ kind: 'resolve', at: target.at, origin: target.origin, detail: target.how });
+      f.hops.push({ kind: 'resolve', at: target.at, origin: target.origin, detail: `${via}${target.how}` });
+      if (url.scheme !== 'http') {
+        return { status: 'unknown', reason: `${url.scheme}:// to a pod of ${target.at} is not simulated: the client originates TLS, and no proxy on the way sees the HTTP request inside it`, subRequests: [] };
+      }
       return this.toWorkloads(f, target, this.routeRequest(f.sent));
     }
-    f.hops.push({ kind: 'resolve', at: id(target.svc), origin: target.svc.origin, detail: target.how });
+    f.hops.push({ kind: 'resolve', at: id(target.svc), origin: target.svc.origin, detail: `${via}${target.how}` });
+    if (url.scheme !== 'http' && target.kind !== 'ingress') {
+      return { status: 'unknown', reason: `${url.scheme}:// to ${target.svc.kind} ${id(target.svc)} is not simulated: the client originates TLS, and no proxy on the way sees the HTTP request inside it`, subRequests: [] };
+    }
     return this.toService(f, target, this.routeRequest(f.sent), 'client');
   }
 
@@ -303,8 +307,7 @@ export class Simulator {
 
   /** The Service istiod generates for an ingress Gateway: `<gateway>-istio`, ports from the listeners, the Gateway's labels copied. */
   private generatedService(gw: Entry, name: string): Entry {
-    const infra = gw.manifest.spec?.infrastructure;
-    const copied = infra ? labelsOf({ metadata: { labels: infra.labels } }) : labelsOf(gw.manifest);
+    const copied = generatedServiceLabels(gw);
     const listeners: any[] = Array.isArray(gw.manifest.spec?.listeners) ? gw.manifest.spec.listeners : [];
     const manifest: Manifest = {
       apiVersion: 'v1', kind: 'Service',
@@ -315,17 +318,55 @@ export class Simulator {
   }
 
   private ingressTarget(gw: Entry, svc: Entry, url: ParsedUrl, form: string): Target {
-    const listeners: any[] = (Array.isArray(gw.manifest.spec?.listeners) ? gw.manifest.spec.listeners : []).filter((l: any) => l?.port === url.port);
+    const listeners = listenersOf(gw).filter((l) => l.port === url.port);
     if (listeners.length === 0) {
       return { kind: 'unknown', reason: `Gateway ${id(gw)} has no listener on port ${url.port}, so its Service ${svc.name} has no such port: the connection fails` };
     }
-    const http = listeners.filter((l) => l?.protocol === 'HTTP');
-    if (http.length === 0) {
-      return { kind: 'unknown', reason: `Gateway ${id(gw)} listens on port ${url.port} with ${listeners[0]?.protocol}; only HTTP listeners are simulated` };
+    const generated = svc.origin.startsWith('istiod,') ? `which istiod generates for ingress Gateway ${id(gw)}` : `the Service ingress Gateway ${id(gw)} is bound to`;
+    return { kind: 'ingress', svc, gateway: gw, port: url.port,
+      how: `${url.host}:${url.port} (${form}) is Service ${id(svc)}, ${generated} (listener ${listeners.map((l) => `${l.name} ${url.port}/${l.protocol}`).join(', ')})` };
+  }
+
+  /**
+   * The listeners that take the connection: for http://, every plain-HTTP listener on the port (one route table in
+   * Envoy); for https://, the HTTPS or TLS listener whose hostname best matches the SNI (one filter chain each).
+   */
+  private chooseListeners(f: Flight, gw: Entry, port: number): { listeners: GatewayListener[] } | { outcome: Outcome } {
+    const scheme = f.url?.scheme ?? 'http';
+    const onPort = listenersOf(gw).filter((l) => l.port === port);
+    const fail = (reason: string): { outcome: Outcome } => ({ outcome: { status: 'unknown', reason, subRequests: [] } });
+    const programmed = (l: GatewayListener) => listenerProgrammed(this.model, gw, l);
+    if (scheme === 'http') {
+      const http = onPort.filter((l) => l.protocol === 'HTTP');
+      if (http.length === 0) {
+        return fail(`Gateway ${id(gw)} port ${port} has no HTTP listener (${onPort.map((l) => `${l.name}/${l.protocol}`).join(', ')}): a plain-HTTP request there gets no answer the manifests decide (curl prints 000)`);
+      }
+      const dead = http.map((l) => ({ l, p: programmed(l) })).filter((x) => x.p.verdict !== 'yes');
+      if (dead.length === http.length) return fail(`Gateway ${id(gw)}: ${dead.map((x) => x.p.why).join('; ')}`);
+      return { listeners: http.filter((l) => !dead.some((d) => d.l === l)) };
     }
-    const listener = http[0];
-    return { kind: 'ingress', svc, gateway: gw, listener, port: url.port,
-      how: `${url.host}:${url.port} (${form}) is Service ${id(svc)}, which istiod generates for ingress Gateway ${id(gw)} (listener ${listener.name} ${url.port}/HTTP)` };
+    const tls = onPort.filter((l) => l.protocol === 'HTTPS' || l.protocol === 'TLS');
+    if (tls.length === 0) {
+      return fail(`Gateway ${id(gw)} port ${port} has no HTTPS or TLS listener (${onPort.map((l) => `${l.name}/${l.protocol}`).join(', ')}): the TLS handshake fails (curl prints 000)`);
+    }
+    const sni = f.url!.host;
+    const byHost = new Map(tls.map((l) => [l.hostname ?? '*', l] as const));
+    const domain = pickDomain(byHost.keys(), sni);
+    if (domain === undefined) {
+      return fail(`SNI ${JSON.stringify(sni)} matches the hostname of no TLS listener of Gateway ${id(gw)} on port ${port} (${tls.map((l) => `${l.name}: ${l.hostname ?? '*'}`).join(', ')}): the TLS handshake fails (curl prints 000)`);
+    }
+    const l = byHost.get(domain)!;
+    const p = programmed(l);
+    const sniText = `SNI ${JSON.stringify(sni)} selects listener ${l.name} (${l.protocol}, hostname ${l.hostname ?? 'any'})`;
+    if (p.verdict === 'no') return fail(`${sniText}, which istiod does not program: ${p.why}; the TLS handshake fails (curl prints 000)`);
+    if (p.verdict === 'unknown') return fail(`${sniText}: ${p.why}`);
+    if (p.tls.mode === 'Passthrough' || l.protocol === 'TLS') {
+      return fail(`${sniText}, which ${p.tls.mode === 'Passthrough' ? 'passes TLS through' : 'carries TLS for TCP routes'}: no HTTP route applies there, and TLSRoute and TCPRoute are not in the pinned Gateway API standard channel, so where the connection goes is not simulated`);
+    }
+    f.hops.push({ kind: 'tls', at: `${id(gw)}/${l.name}`, origin: gw.origin,
+      detail: `${sniText}; TLS terminated there, ${p.tls.why}` });
+    f.notes.push('the certificate is assumed valid and trusted: its contents are not checked, and curl verifies it unless -k is given');
+    return { listeners: [l] };
   }
 
   private view = (e: Entry): PluginView => {
@@ -460,12 +501,14 @@ export class Simulator {
 
   private atIngress(f: Flight, target: Extract<Target, { kind: 'ingress' }>, req: RouteRequest): Outcome {
     const gw = target.gateway;
+    const chosen = this.chooseListeners(f, gw, target.port);
+    if ('outcome' in chosen) return chosen.outcome;
     const chain: Chain = { place: { proxy: gw, kind: ProxyKind.INGRESS }, protocol: 'http', listenerPort: target.port };
     const out = this.runAt(f, chain, [gw.namespace, this.model.rootNamespace], req);
     f.hops.push({ kind: 'ingress', at: id(gw), origin: gw.origin, plugins: out.traces,
-      detail: `${id(gw)} (class istio), listener ${target.listener.name} port ${target.port}; Wasm plugins run before routing` });
+      detail: `${id(gw)} (class ${this.model.gatewayClassName(gw)}), listener ${chosen.listeners.map((l) => l.name).join(', ')} port ${target.port}; Wasm plugins run before routing` });
     if (out.stop) return this.stopOutcome(`ingress gateway ${id(gw)}`, out);
-    const route = matchRoute(this.model, gw, target.listener, this.routesByGateway.get(key(gw.namespace, gw.name)) ?? [], req);
+    const route = matchRoute(this.model, gw, chosen.listeners, req, f.url?.scheme ?? 'http', target.port);
     f.notes.push(...route.notes);
     f.hops.push({ kind: 'route', at: route.route ? id(route.route) : id(gw), origin: route.route?.origin, detail: route.detail });
     if (route.outcome === 'miss' || route.outcome === 'answered') {
@@ -474,6 +517,7 @@ export class Simulator {
     }
     if (route.outcome === 'unknown') return { status: 'unknown', reason: route.detail, subRequests: [] };
     const legs = route.backends.map((b) => ({ b, f: { ...f, hops: [...f.hops], notes: [...f.notes] } as Flight }));
+    if (legs.length === 0) return { status: 500, reason: `ingress gateway ${id(gw)}: ${route.detail} has no backend`, subRequests: [] };
     const outcomes = legs.map((l) => this.toBackend(l.f, route.route!, l.b, route.forwarded));
     const first = legs[0];
     f.hops.splice(0, f.hops.length, ...first.f.hops);
@@ -487,18 +531,15 @@ export class Simulator {
   }
 
   /** From the gateway to one backend of the matched rule. */
-  private toBackend(f: Flight, route: Entry, b: Backend, req: RouteRequest): Outcome {
-    const where = `HTTPRoute ${id(route)} ${b.field}`;
-    if (b.kind !== 'Service' || (b.group !== '' && b.group !== 'core')) {
-      return { status: 'unknown', reason: `${where}: backend ${b.group}/${b.kind} ${b.name} is not simulated (Service backends only)`, subRequests: [] };
+  private toBackend(f: Flight, route: Entry, b: BackendResolution, req: RouteRequest): Outcome {
+    const where = `${route.kind} ${id(route)} ${b.field}`;
+    if (b.failure !== undefined) {
+      // istiod sets Envoy's cluster_not_found_response_code to 500 on Gateway API routes (route.go applyHTTPRouteDestination)
+      const what = b.failure === BackendFailure.NOT_PERMITTED ? 'a backend the route may not reference' : b.failure === BackendFailure.UNSUPPORTED_KIND ? 'a backend kind istiod does not route to' : 'an unresolved backend';
+      return { status: 500, reason: `the ingress gateway answers 500: ${where}: ${b.why} (${what})`, subRequests: [] };
     }
-    const svc = this.model.services.get(key(b.namespace, b.name));
-    if (!svc) {
-      return { status: 500, reason: `the ingress gateway answers 500: ${where} names Service ${b.namespace}/${b.name}, which is not among the manifests (an unresolved backend)`, subRequests: [] };
-    }
-    if (b.namespace !== route.namespace && !referenceGranted(this.grantsByNs.get(b.namespace) ?? [], route.namespace, b)) {
-      return { status: 500, reason: `the ingress gateway answers 500: ${where} names Service ${id(svc)} in another namespace, and no ReferenceGrant there allows it`, subRequests: [] };
-    }
+    const svc = b.target!;
+    if (svc.kind === 'ServiceEntry') return this.atDestination(f, svc, req);
     const ports: any[] = Array.isArray(svc.manifest.spec?.ports) ? svc.manifest.spec.ports : [];
     const p = ports.find((x) => x?.port === b.port);
     if (!p) {

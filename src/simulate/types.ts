@@ -12,6 +12,12 @@ export interface SimulationRequest {
   readonly url: string;
   /** Request headers, as a map or as `[name, value]` pairs (order kept, names case-insensitive). */
   readonly headers?: Record<string, string> | ReadonlyArray<readonly [string, string]>;
+  /**
+   * curl's `--connect-to HOST1:PORT1:HOST2:PORT2`: connect to HOST2:PORT2 when the URL names HOST1:PORT1 (empty
+   * parts match any / keep the URL's), so `https://shop.example.com/` can reach an ingress gateway's Service while
+   * SNI and Host stay `shop.example.com`. The first entry that applies is used.
+   */
+  readonly connectTo?: readonly string[];
 }
 
 /** `unknown` when the manifests do not decide the outcome; `reason` then says why. */
@@ -51,7 +57,7 @@ export interface LocalResponse {
 }
 
 /** What a hop is. */
-export type HopKind = 'client' | 'resolve' | 'ztunnel' | 'waypoint' | 'ingress' | 'route' | 'destination';
+export type HopKind = 'client' | 'resolve' | 'ztunnel' | 'waypoint' | 'ingress' | 'tls' | 'route' | 'destination';
 
 export interface Hop {
   readonly kind: HopKind;

@@ -70,7 +70,7 @@ describe('Waypoint', () => {
     const ns = new AmbientNamespace(Testing.app(), 'shop');
     const wp = ns.addWaypoint();
     const cm = new ApiObject(ns, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
-    expect(() => wp.bindService(cm as any)).toThrow(/^Waypoint shop\/waypoint \(shop\/Waypoint\): bindService: service: must be a Service \(got "ConfigMap" at shop\/cm\); pass a sample Service, a kplus\.Service, or ServiceReference\.fromApiObject\(apiObject\)$/);
+    expect(() => wp.bindService(cm as any)).toThrow(/^Waypoint shop\/waypoint \(shop\/Waypoint\): bindService: service: must be a v1 Service \(got "v1\/ConfigMap" at shop\/cm\); pass a sample Service, a kplus\.Service, or ServiceReference\.fromApiObject\(apiObject\)$/);
   });
 
   test('bindServiceEntry binds a ServiceEntry, and refuses anything else', () => {

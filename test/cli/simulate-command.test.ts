@@ -28,6 +28,15 @@ const write = (name: string, text: string) => {
 };
 
 describe('simulate: one request', () => {
+  test('--connect-to as curl: the URL host stays for Host (and SNI), the connection goes elsewhere; a malformed one is bad input', async () => {
+    const r = await cli('simulate', '--manifests', DIST, '--from', 'default/curl', '--connect-to', 'shop.example.com:80:bookinfo-gateway-istio.default:80', '-u', 'ok:test', 'http://shop.example.com/productpage');
+    expect(r.out).toMatch(/^resolve {6}curl --connect-to shop.example.com:80:bookinfo-gateway-istio.default:80: connects to bookinfo-gateway-istio.default:80; /m);
+    expect(r.out).toMatch(/^ {13}> Host: shop.example.com$/m);
+    expect(r.last).toBe('200');
+    const bad = await cli('simulate', '--manifests', DIST, '--from', 'default/curl', '--connect-to', 'x:80', 'http://x/');
+    expect([bad.code, bad.err]).toEqual([2, 'error: connect-to: must be HOST1:PORT1:HOST2:PORT2, parts may be empty (got "x:80"); e.g. --connect-to shop.example.com:443:web-istio.shop:443\n']);
+  });
+
   test('prints the path and plugins, then the status alone on the last line; exit 0 whatever the status', async () => {
     const r = await cli('simulate', '--manifests', DIST, '--from', 'default/curl', GATEWAY_URL);
     expect(r.code).toBe(0);

@@ -1,11 +1,12 @@
-import { ApiObject, App, Chart, JsonPatch, Lazy, Testing, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, JsonPatch, Lazy, Testing, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import * as fc from 'fast-check';
-import { Gateway as GatewayL1, HttpRoute as HttpRouteL1 } from '../../src/imports/gateway.networking.k8s.io';
+import { Gateway as GatewayL1, GrpcRoute as GrpcRouteL1, HttpRoute as HttpRouteL1, ReferenceGrant as ReferenceGrantL1 } from '../../src/imports/gateway.networking.k8s.io';
 import { WasmPlugin as WasmPluginL1 } from '../../src/imports/extensions.istio.io';
 import {
-  AmbientNamespace, Bookinfo, EnvValueSource, FailStrategy, HttpRouteMatch, ImagePullPolicy, IngressGateway, ListenerProtocol, PluginPhase,
-  PluginType, PolicyTarget, RouteNamespaces, SeedScenario, TrafficMode, WasmPlugin, WasmSource, WaypointTraffic,
+  AmbientNamespace, Bookinfo, CertificateRef, EnvValueSource, FailStrategy, GatewayAddress, GrpcRoute, HttpBackend, HttpHeaderMatch, HttpMethod,
+  HttpPathModifier, HttpQueryParamMatch, HttpRouteFilter, HttpRouteMatch, ImagePullPolicy, IngressGateway, ListenerProtocol, ListenerTls, PluginPhase,
+  PluginType, PolicyTarget, RedirectScheme, RouteKind, RouteNamespaces, RouteParent, SeedScenario, TrafficMode, WasmPlugin, WasmSource, WaypointTraffic,
 } from '../../src';
 import { renderApiObject, usesBuiltInResolvers } from '../../src/gitops/fast-render';
 
@@ -20,12 +21,26 @@ function richApp(): App {
   const app = Testing.app();
   const seed = new SeedScenario(app, 'default');
   const ns = new AmbientNamespace(app, 'shop', { labels: { team: 'cart' }, annotations: { note: 'x' } });
-  const gw = new IngressGateway(ns, 'Edge', { name: 'edge', listeners: [
-    { name: 'http', port: 80, protocol: ListenerProtocol.HTTP, hostname: 'shop.example.com', allowedRoutes: RouteNamespaces.ALL },
-    { name: 'tls', port: 443, protocol: ListenerProtocol.TLS },
-  ] });
+  const gw = new IngressGateway(ns, 'Edge', { name: 'edge', addresses: [GatewayAddress.ipAddress('10.0.0.9')], infrastructureLabels: { team: 'edge' },
+    infrastructureAnnotations: { note: 'x' }, listeners: [
+      { name: 'http', port: 80, protocol: ListenerProtocol.HTTP, hostname: 'shop.example.com', allowedRoutes: RouteNamespaces.ALL },
+      { name: 'tls', port: 8443, protocol: ListenerProtocol.TLS, tls: ListenerTls.passthrough(), allowedKinds: [RouteKind.of('gateway.networking.k8s.io', 'TLSRoute')] },
+      { name: 'https', port: 443, protocol: ListenerProtocol.HTTPS, hostname: 'shop.example.com', tls: ListenerTls.terminate([CertificateRef.fromSecretName('shop-tls', 'certs')]),
+        allowedRoutes: RouteNamespaces.SELECTOR, namespaceSelector: { matchLabels: { team: 'cart' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }] } },
+    ] });
   gw.addHttpRoute('Route', { name: 'shop', hostnames: ['shop.example.com'], rules: [
-    { matches: [HttpRouteMatch.exact('/a'), HttpRouteMatch.pathPrefix('/b')], backends: [{ serviceName: 'cart', port: 80 }, { serviceName: 'cart2', port: 8080 }] },
+    { matches: [HttpRouteMatch.exact('/a'), HttpRouteMatch.pathPrefix('/b')], backends: [HttpBackend.fromServiceName('cart', { port: 80, weight: 9 }), HttpBackend.fromServiceName('cart2', { port: 8080, weight: 1 })] },
+    { matches: [HttpRouteMatch.regularExpression('/c/[0-9]+', { method: HttpMethod.POST, headers: [HttpHeaderMatch.exact('x-a', '1'), HttpHeaderMatch.regularExpression('x-b', 'v.*')],
+      queryParams: [HttpQueryParamMatch.exact('q', '1')] })],
+    filters: [HttpRouteFilter.requestHeaderModifier({ set: [{ name: 'x-s', value: '1' }], add: [{ name: 'x-a', value: '2' }], remove: ['x-r'] }),
+      HttpRouteFilter.responseHeaderModifier({ add: [{ name: 'x-b', value: '3' }] }), HttpRouteFilter.requestMirror(HttpBackend.fromServiceName('cart2', { port: 8080 }), { percent: 10 }),
+      HttpRouteFilter.cors({ allowOrigins: ['https://shop.example.com'], allowMethods: [HttpMethod.GET], allowCredentials: true })],
+    backends: [HttpBackend.fromServiceName('cart', { port: 80 })], timeouts: { request: Duration.seconds(90), backendRequest: Duration.millis(1500) }, name: 'posts' },
+    { matches: [HttpRouteMatch.pathPrefix('/old')], filters: [HttpRouteFilter.requestRedirect({ scheme: RedirectScheme.HTTPS, hostname: 'www.example.com', port: 8443, statusCode: 301, path: HttpPathModifier.replacePrefixMatch('/new') })] },
+    { matches: [HttpRouteMatch.pathPrefix('/api')], filters: [HttpRouteFilter.urlRewrite({ hostname: 'cart.internal', path: HttpPathModifier.replacePrefixMatch('/') })], backends: [HttpBackend.fromServiceName('cart', { port: 80 })] },
+  ] });
+  new GrpcRoute(ns, 'Grpc', { name: 'grpc', parents: [RouteParent.fromGateway(gw, { sectionName: 'http' }), RouteParent.fromGatewayName('other', { namespace: 'edge', port: 80 })], rules: [
+    { matches: [{ service: 'shop.v1.Cart', method: 'Get', headers: [HttpHeaderMatch.exact('x-a', '1')] }], filters: [HttpRouteFilter.requestHeaderModifier({ set: [{ name: 'x', value: 'y' }] })], backends: [HttpBackend.fromServiceName('cart', { port: 80 })] },
   ] });
   ns.addWaypoint('Waypoint', { trafficType: WaypointTraffic.ALL, revision: 'canary' });
   new Bookinfo(ns, 'Bookinfo');
@@ -44,7 +59,7 @@ function richApp(): App {
 describe('fast render', () => {
   test('equals ApiObject.toJson() for every object the library renders', () => {
     const objects = richApp().node.findAll().filter(ApiObject.isApiObject);
-    expect(objects).toHaveLength(45); // the seed's 24, and 21 in shop
+    expect(objects).toHaveLength(47); // the seed's 24, and 23 in shop (with a GRPCRoute and a ReferenceGrant)
     for (const o of objects) {
       expect(renderApiObject(o, true)).toBeDefined(); // every object of ours takes the fast path
       const [fast, cdk8s] = both(o);
@@ -53,12 +68,12 @@ describe('fast render', () => {
   });
 
   test('renders our CRD kinds byte for byte as their generated L1 classes do', () => {
-    const objects = richApp().node.findAll().filter(ApiObject.isApiObject).filter((o) => ['Gateway', 'HTTPRoute', 'WasmPlugin'].includes(o.kind));
-    expect(new Set(objects.map((o) => o.kind)).size).toBe(3);
+    const objects = richApp().node.findAll().filter(ApiObject.isApiObject).filter((o) => ['Gateway', 'HTTPRoute', 'GRPCRoute', 'ReferenceGrant', 'WasmPlugin'].includes(o.kind));
+    expect(new Set(objects.map((o) => o.kind)).size).toBe(5);
     const scratch = new Chart(Testing.app(), 'scratch');
     objects.forEach((o, i) => {
       const json: any = o.toJson();
-      const L1: any = { Gateway: GatewayL1, HTTPRoute: HttpRouteL1, WasmPlugin: WasmPluginL1 }[o.kind];
+      const L1: any = { Gateway: GatewayL1, HTTPRoute: HttpRouteL1, GRPCRoute: GrpcRouteL1, ReferenceGrant: ReferenceGrantL1, WasmPlugin: WasmPluginL1 }[o.kind];
       const l1 = new L1(scratch, `o${i}`, { metadata: json.metadata, spec: json.spec });
       expect(Yaml.stringify(o.toJson())).toBe(Yaml.stringify(l1.toJson()));
     });

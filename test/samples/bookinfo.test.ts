@@ -34,6 +34,8 @@ describe('samples', () => {
   test('BookinfoGateway renders the istio-class Gateway and its HTTPRoute', () => {
     const chart = new AmbientNamespace(Testing.app(), 'edge');
     const bg = new BookinfoGateway(chart, 'Ingress');
+    // the route's backend must exist (GW010): the gateway sample routes to Bookinfo's productpage
+    new Bookinfo(chart, 'Bookinfo');
     const out = Testing.synth(chart);
     expect(find(out, 'Gateway', 'bookinfo-gateway').spec).toEqual({
       gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } }],

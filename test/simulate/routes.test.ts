@@ -60,7 +60,7 @@ describe('HTTPRoute matching at the ingress gateway', () => {
   test('parentRefs: a sectionName other than the listener, or a route the listener does not admit, does not attach', () => {
     const r1 = get(edge([route('m', 'web', { parentRefs: [{ name: 'edge', sectionName: 'https' }], rules: [{ backendRefs: [to('app')] }] })]), '/');
     expect(r1.status).toBe(404);
-    expect(r1.reason).toMatch(/do not select listener http/);
+    expect(r1.reason).toMatch(/sectionName "https" is not listener http/);
     const other = [ns('team'), route('m', 'team', { parentRefs: [{ name: 'edge', namespace: 'web' }], rules: [{ backendRefs: [{ name: 'app', namespace: 'web', port: 9080 }] }] })];
     expect(get(edge([], other), '/').reason).toMatch(/admits routes from its own namespace web only/);
     const all = edge([], other, [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } }]);

@@ -46,7 +46,7 @@ describe('name resolution (from the client\'s namespace)', () => {
     expect(curl(s, 'http://nowhere/x').reason).toMatch(/host nowhere is not among the manifests/);
     expect(curl(s, 'http://10.96.0.12:9080/x').reason).toMatch(/IP address/);
     expect(curl(s, 'http://reviews:80/reviews/1').reason).toMatch(/Service default\/reviews has no port 80 \(it has 9080\)/);
-    expect(curl(s, 'https://reviews:9080/reviews/1').reason).toMatch(/https:\/\/ is not simulated/);
+    expect(curl(s, 'https://reviews:9080/reviews/1').reason).toMatch(/https:\/\/ to Service default\/reviews is not simulated/);
   });
 
   test('a ServiceEntry host with an address goes through its waypoint; without an address it is unknown', () => {
