@@ -1,8 +1,10 @@
 /**
- * `npm run bench -- --namespaces N [--json] [--outdir DIR] [--keep]`: synthesizes N ambient namespaces (the seed
- * scenario in each) with the library's GitOpsApp and, in the same run, the same objects with bare cdk8s, each in
- * a child process of its own, into a fresh folder on a RAM file system. Reports wall time, peak RSS, phases,
- * the ratio, and what a re-synth after changing one namespace touches. With --json the last line is one object.
+ * `npm run bench -- --namespaces N [--clusters C] [--json] [--outdir DIR] [--keep]`: synthesizes N ambient
+ * namespaces (the seed scenario in each) with the library's GitOpsApp and, in the same run, the same objects with
+ * bare cdk8s, each in a child process of its own, into a fresh folder on a RAM file system. Reports wall time,
+ * peak RSS, phases, the ratio, and what a re-synth after changing one namespace touches. Then a fleet of C
+ * clusters of N namespaces each: its synth, what removing one cluster touches, analyze cluster by cluster and
+ * simulate in one cluster. With --json the last line is one object.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -91,6 +93,11 @@ function main(argv: string[]): void {
     .option('--outdir <dir>', 'where to create the temporary folder (default: /dev/shm when it exists)')
     .option('--keep', 'keep the synthesized trees')
     .option('--no-bare', 'skip the bare cdk8s side (it is superlinear: about a minute at 3,000 namespaces)')
+    .option('--clusters <n>', 'clusters of the fleet run, each with --namespaces namespaces (0 to skip it)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number');
+      return n;
+    }, 10)
     .option('--main-job-runs <n>', 'warm runs of the seed main job (npm run synth); the median is reported', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
@@ -98,7 +105,7 @@ function main(argv: string[]): void {
     }, 3)
     .exitOverride();
   program.parse(argv, { from: 'user' });
-  const opts = program.opts<{ namespaces: number; json?: boolean; outdir?: string; keep?: boolean; bare: boolean; mainJobRuns: number }>();
+  const opts = program.opts<{ namespaces: number; clusters: number; json?: boolean; outdir?: string; keep?: boolean; bare: boolean; mainJobRuns: number }>();
   const n = opts.namespaces;
   // warnings would print once per namespace; the bench measures synthesis, not the terminal
   process.env.CDK8S_ISTIO_AMBIENT_QUIET = process.env.CDK8S_ISTIO_AMBIENT_QUIET ?? 'BA011';
@@ -115,6 +122,7 @@ function main(argv: string[]): void {
     const diffRun = runWorker(['diff', String(n), path.join(root, 'before'), path.join(root, 'library')]);
     const bare = opts.bare ? runWorker(['bare', String(n), path.join(root, 'bare'), templateFile]) : undefined;
     const touched = Number(again.files_written) + Number(again.files_removed);
+    const fleet = opts.clusters > 0 ? fleetRun(opts.clusters, n, path.join(root, 'fleet')) : null;
     const seed = mainJob(path.join(root, 'seed'), opts.mainJobRuns);
 
     const result = {
@@ -131,6 +139,7 @@ function main(argv: string[]): void {
         load_ms: Math.round((toolRun.simulate as any).load_ms), requests: (toolRun.simulate as any).requests,
         per_request_ms: round((toolRun.simulate as any).per_request_ms),
       },
+      fleet,
       diff_one_namespace_changed: {
         wall_ms: diffRun.wall_ms, load_ms: Math.round(Number(diffRun.load_ms)), diff_ms: Math.round(Number(diffRun.diff_ms)),
         requests: diffRun.requests, opened: diffRun.opened, namespaces_simulated: diffRun.namespaces_simulated,
@@ -147,6 +156,9 @@ function main(argv: string[]): void {
         bare ? `speedup:    ${result.speedup}x` : '',
         `re-synth after changing one namespace: ${again.wall_ms} ms, ${touched} file(s) touched, ${again.files_unchanged} unchanged`,
         `analyze on the output: ${result.analyze.ms} ms (${result.analyze.findings} warnings); simulate: ${result.simulate.load_ms} ms to load, ${result.simulate.per_request_ms} ms a request`,
+        fleet ? `fleet: ${fleet.clusters} clusters x ${fleet.namespaces_per_cluster} namespaces, objects ${fleet.objects}: ${fleet.wall_ms} ms (in the process), ${fleet.peak_rss_mb} MB peak RSS (construct ${fleet.phases_ms.construct}, render ${fleet.phases_ms.render}, validate ${fleet.phases_ms.validate}, write ${fleet.phases_ms.write} ms)` : 'fleet: skipped',
+        fleet?.remove_one_cluster ? `fleet, one cluster removed: ${fleet.remove_one_cluster.wall_ms} ms, ${fleet.remove_one_cluster.files_removed} file(s) removed, ${fleet.remove_one_cluster.files_written} written, ${fleet.remove_one_cluster.files_unchanged} unchanged` : '',
+        fleet ? `fleet analyze (cluster by cluster): ${fleet.analyze.ms} ms (${fleet.analyze.findings} warnings); simulate in one cluster: ${fleet.simulate.load_ms} ms to load, ${fleet.simulate.per_request_ms} ms a request` : '',
         `diff of two trees, one namespace changed: ${diffRun.wall_ms} ms wall (load both ${result.diff_one_namespace_changed.load_ms} ms, diff ${result.diff_one_namespace_changed.diff_ms} ms; ${diffRun.requests} requests in ${diffRun.namespaces_simulated} namespaces, ${diffRun.opened} opened)`,
       ].filter(Boolean).join('\n') + '\n');
     }
@@ -154,6 +166,34 @@ function main(argv: string[]): void {
   } finally {
     if (!opts.keep) fs.rmSync(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * The fleet side: C clusters of N namespaces, then the same program without its last cluster, which must remove
+ * exactly that cluster's files and its ApplicationSet and rewrite only the Argo CD kustomization. Its timings
+ * are taken inside the worker (one process for the synth, the tools and the second synth).
+ */
+function fleetRun(clusters: number, n: number, outdir: string) {
+  const r = runWorker(['fleet', String(clusters), String(n), outdir]);
+  const perCluster = n * 25; // 24 objects and a kustomization.yaml a namespace
+  const removed = r.remove_one_cluster as Record<string, number> | null;
+  if (removed && (removed.files_removed !== perCluster + 1 || removed.files_written !== 1)) {
+    throw new Error(`fleet: removing one cluster removed ${removed.files_removed} and wrote ${removed.files_written} files; expected ${perCluster + 1} removed (its folders and its ApplicationSet) and 1 written (argocd/kustomization.yaml)`);
+  }
+  const tools = r as any;
+  return {
+    clusters,
+    namespaces_per_cluster: n,
+    objects: r.objects,
+    wall_ms: Math.round(Number(r.wall_ms)),
+    peak_rss_mb: round(r.peak_rss_mb),
+    phases_ms: roundAll(r.phases_ms as Record<string, number>),
+    remove_one_cluster: removed
+      ? { wall_ms: Math.round(removed.wall_ms), files_removed: removed.files_removed, files_written: removed.files_written, files_unchanged: removed.files_unchanged }
+      : null,
+    analyze: { ms: Math.round(tools.analyze.ms), findings: tools.analyze.findings, clusters: tools.analyze.clusters },
+    simulate: { load_ms: Math.round(tools.simulate.load_ms), requests: tools.simulate.requests, per_request_ms: round(tools.simulate.per_request_ms) },
+  };
 }
 
 function roundAll(o: Record<string, number>): Record<string, number> {

@@ -3,6 +3,9 @@
  *   library <N> <outdir> [changed]   GitOpsApp with N SeedScenario namespaces (changed: one label differs in ns-0)
  *   bare <N> <outdir> <template>     the same objects as plain ApiObjects, a Chart per namespace, App.synth()
  *   tools <N> <outdir>               analyze, and simulate a request per namespace, on the library's output
+ *   fleet <C> <N> <outdir>           GitOpsApp with C clusters of N SeedScenario namespaces; then, in the same
+ *                                    process, analyze (cluster by cluster), simulate in one cluster, and the
+ *                                    same program without its last cluster
  *   diff <N> <before> <after>        the policy diff of two trees (after: ns-0 without its reviews plugin)
  */
 import * as fs from 'fs';
@@ -78,6 +81,61 @@ function tools(n: number, outdir: string): object {
   };
 }
 
+export function clusterName(i: number): string {
+  return `cluster-${i}`;
+}
+
+function fleetSynth(clusters: number, n: number, outdir: string) {
+  const t0 = performance.now();
+  const app = new GitOpsApp({ outdir, argoCd: { repoUrl: 'https://git.example.com/mesh.git' } });
+  for (let c = 0; c < clusters; c++) {
+    const cluster = app.addCluster({ name: clusterName(c), server: `https://${clusterName(c)}.k8s.example.com:6443`, labels: { fleet: 'bench' } });
+    for (let i = 0; i < n; i++) new SeedScenario(cluster, namespaceName(i), { namespace: namespaceName(i) });
+  }
+  const t1 = performance.now();
+  app.synth();
+  const t2 = performance.now();
+  const r = app.lastSynth!;
+  return {
+    wall_ms: t2 - t0,
+    objects: r.objects, files_written: r.filesWritten, files_unchanged: r.filesUnchanged, files_removed: r.filesRemoved,
+    phases_ms: { construct: t1 - t0, render: r.renderMs, validate: r.validateMs, write: r.writeMs, synth: t2 - t1 },
+  };
+}
+
+/**
+ * The fleet side, in one process (the synth's peak RSS is read before the rest runs): synth, analyze the tree
+ * cluster by cluster and simulate in its first cluster (a wrong answer fails the benchmark), then the program
+ * without its last cluster.
+ */
+function fleet(clusters: number, n: number, outdir: string): object {
+  const first = fleetSynth(clusters, n, outdir);
+  const peak = process.resourceUsage().maxRSS / 1024;
+  const t0 = performance.now();
+  const analysis = analyzePaths([outdir]);
+  const t1 = performance.now();
+  const errors = analysis.findings.filter((f) => f.severity === 'error').length;
+  if (analysis.loadErrors.length > 0 || errors > 0) throw new Error(`analyze found ${errors} errors and ${analysis.loadErrors.length} load errors in the fleet's output`);
+  const seen = analysis.summary.clusters ?? [];
+  if (seen.length !== clusters) throw new Error(`analyze saw ${seen.length} clusters, expected ${clusters}`);
+  const simulator = loadSimulator([outdir], { cluster: clusterName(0) });
+  const t2 = performance.now();
+  const requests = Math.min(n, 100);
+  for (let i = 0; i < requests; i++) {
+    const r = simulator.simulate({ from: `${namespaceName(i)}/curl`, url: 'http://productpage:9080/productpage' });
+    if (r.status !== 401) throw new Error(`simulate: ${namespaceName(i)}/curl -> productpage got ${r.status}, expected 401: ${r.reason}`);
+  }
+  const t3 = performance.now();
+  const removed = clusters > 1 ? fleetSynth(clusters - 1, n, outdir) : undefined;
+  return {
+    ...first,
+    peak_rss_mb: peak,
+    analyze: { ms: t1 - t0, findings: analysis.findings.length, clusters: seen.length },
+    simulate: { load_ms: t2 - t1, requests, per_request_ms: (t3 - t2) / requests },
+    remove_one_cluster: removed ?? null,
+  };
+}
+
 /** The policy diff of two trees; it must find ns-0's reviews opened, and nothing else. */
 function diff(before: string, after: string): object {
   const t0 = performance.now();
@@ -96,6 +154,8 @@ function diff(before: string, after: string): object {
 if (require.main === module) {
   const [side, n, outdir, extra] = process.argv.slice(2);
   const result = side === 'library' ? library(Number(n), outdir, extra === 'changed')
-    : side === 'tools' ? tools(Number(n), outdir) : side === 'diff' ? diff(outdir, extra) : bare(Number(n), outdir, extra);
-  process.stdout.write(`${JSON.stringify({ ...result, peak_rss_mb: process.resourceUsage().maxRSS / 1024 })}\n`);
+    : side === 'tools' ? tools(Number(n), outdir)
+      : side === 'diff' ? diff(outdir, extra)
+        : side === 'fleet' ? fleet(Number(n), Number(outdir), extra) : bare(Number(n), outdir, extra);
+  process.stdout.write(`${JSON.stringify({ peak_rss_mb: process.resourceUsage().maxRSS / 1024, ...result })}\n`);
 }

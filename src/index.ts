@@ -24,3 +24,4 @@ export { GitOpsApp, GitOpsAppProps, SynthReport } from './gitops/gitops-app';
 export { ArgoCdProps, ArgoCdAppMode } from './gitops/argocd';
 export { ArgoCdAnnotations, SyncWaves, NamespacePruning } from './gitops/sync-policy';
 export { WasmPluginHealthCheck } from './gitops/health-check';
+export { Cluster, ClusterProps, ClusterOptions } from './gitops/cluster';

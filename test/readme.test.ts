@@ -44,9 +44,11 @@ describe('README', () => {
   const generated = files();
   afterAll(() => fs.rmSync(GEN, { recursive: true, force: true }));
 
-  test('every TypeScript snippet type-checks', () => {
+  test('every TypeScript snippet type-checks, and the TypeScript examples', () => {
     expect(generated.length).toBeGreaterThan(2);
-    const program = ts.createProgram(generated, { strict: true, noEmit: true, esModuleInterop: true, skipLibCheck: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, types: ['node'] });
+    // the examples share the snippets' program: one type-check of the library for both
+    const examples = [path.join(ROOT, 'examples', 'fleet', 'main.ts')];
+    const program = ts.createProgram([...generated, ...examples], { strict: true, noEmit: true, esModuleInterop: true, skipLibCheck: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, types: ['node'] });
     const diags = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
     expect(diags).toEqual([]);
   });

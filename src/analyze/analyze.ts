@@ -2,6 +2,7 @@
  * `analyze`: loads manifests, builds the model once, runs the rule set, and returns the findings in a stable
  * order. No rule logic lives here; the CLI, the benchmark and the validation plugin all call these functions.
  */
+import { clusterPaths, groupByCluster } from '../loader/clusters';
 import { LoadError, loadManifests } from '../loader/load';
 import { MeshModel, MeshModelOptions } from '../model/mesh-model';
 import { SourcedManifest } from '../model/manifest';
@@ -9,6 +10,11 @@ import { Finding, IgnoreEntry, Severity, applySuppressions, runRules } from '../
 
 /** Options of {@link analyzePaths} and {@link analyzeObjects}. */
 export interface AnalyzeOptions extends MeshModelOptions {
+  /**
+   * Analyze only this cluster of a fleet tree: `clusters/<cluster>/` under each path (see `loader/clusters`).
+   * Without it, a tree with cluster folders is still analyzed cluster by cluster.
+   */
+  readonly cluster?: string;
   /** Codes silenced on every object (`--ignore`; see `parseIgnoreList`). @default - none */
   readonly ignore?: readonly IgnoreEntry[];
   /** Where `ignore` was given, for reports. @default "--ignore" */
@@ -25,6 +31,8 @@ export interface AnalyzeSummary {
   readonly files: number;
   /** Files or documents that could not be read. */
   readonly loadErrors: number;
+  /** The clusters analyzed, each on its own, when the input has cluster folders (`clusters/<name>/`). */
+  readonly clusters?: string[];
   /** Findings silenced by an annotation or `--ignore` (not counted in errors or warnings). */
   readonly suppressed?: number;
 }
@@ -71,14 +79,14 @@ export function compareFindings(a: Finding, b: Finding): number {
 }
 
 /** Counts findings by severity; suppressed ones are counted apart and in neither severity. */
-export function summarize(findings: readonly Finding[], objects: number, files: number, loadErrors: number): AnalyzeSummary {
+export function summarize(findings: readonly Finding[], objects: number, files: number, loadErrors: number, clusters: string[] = []): AnalyzeSummary {
   let errors = 0;
   let suppressed = 0;
   for (const f of findings) {
     if (f.suppressed) suppressed++;
     else if (f.severity === Severity.ERROR) errors++;
   }
-  return { errors, warnings: findings.length - errors - suppressed, objects, files, loadErrors, suppressed };
+  return { errors, warnings: findings.length - errors - suppressed, objects, files, loadErrors, suppressed, ...(clusters.length > 0 ? { clusters } : {}) };
 }
 
 /**
@@ -90,11 +98,34 @@ export function analyzeObjects(objects: readonly SourcedManifest[], options: Ana
   return applySuppressions(runRules(model), model, { ignore: options.ignore, ignoreWhere: options.ignoreWhere }).sort(compareFindings);
 }
 
-/** Loads every YAML/JSON file under `paths` (recursively) and analyzes them together. Never throws. */
+/**
+ * Runs the rule set once per cluster: objects from files under `clusters/<name>/` (below the `roots` they were
+ * loaded from) are analyzed with their cluster's objects only, the rest together; no finding is ever computed
+ * across two clusters.
+ */
+export function analyzeByCluster(objects: readonly SourcedManifest[], roots: readonly string[], options: AnalyzeOptions = {}): { findings: Finding[]; clusters: string[] } {
+  const groups = groupByCluster(objects, roots);
+  const findings = groups.flatMap((g) => analyzeObjects(g.objects, options)).sort(compareFindings);
+  return { findings, clusters: groups.flatMap((g) => (g.cluster === undefined ? [] : [g.cluster])) };
+}
+
+/**
+ * Loads every YAML/JSON file under `paths` (recursively) and analyzes them together, each cluster of a fleet
+ * tree on its own. Never throws.
+ */
 export function analyzePaths(paths: readonly string[], options: AnalyzeOptions = {}): AnalyzeResult {
+  let roots = paths;
+  if (options.cluster !== undefined) {
+    try {
+      roots = clusterPaths(paths, options.cluster);
+    } catch (e) {
+      const loadErrors = [{ file: paths.join(' '), line: 0, message: firstLine(e) }];
+      return { findings: [], loadErrors, files: [], summary: summarize([], 0, 0, 1) };
+    }
+  }
   let loaded;
   try {
-    loaded = loadManifests(paths);
+    loaded = loadManifests(roots);
   } catch (e) {
     return failed([], [], 0, `cannot read the input: ${firstLine(e)}`);
   }
@@ -105,12 +136,13 @@ export function analyzePaths(paths: readonly string[], options: AnalyzeOptions =
   }
   const loadErrors = errors.sort((a, b) => cmp(a.file, b.file) || cmp(a.line, b.line) || cmp(a.message, b.message));
   let findings: Finding[];
+  let clusters: string[];
   try {
-    findings = analyzeObjects(loaded.objects, options);
+    ({ findings, clusters } = analyzeByCluster(loaded.objects, paths, options));
   } catch (e) {
     return failed(loadErrors, loaded.files, loaded.objects.length, `the rules failed on this input: ${firstLine(e)}`);
   }
-  return { findings, loadErrors, files: loaded.files, summary: summarize(findings, loaded.objects.length, loaded.files.length, loadErrors.length) };
+  return { findings, loadErrors, files: loaded.files, summary: summarize(findings, loaded.objects.length, loaded.files.length, loadErrors.length, clusters) };
 }
 
 function failed(loadErrors: LoadError[], files: string[], objects: number, internalError: string): AnalyzeResult {

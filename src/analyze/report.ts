@@ -10,10 +10,11 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** `3 errors, 1 warning in 42 objects from 7 files` (plus unreadable input, when any). */
+/** `3 errors, 1 warning in 42 objects from 7 files` (plus the clusters of a fleet tree, and unreadable input, when any). */
 export function summaryLine(s: AnalyzeSummary): string {
   const suppressed = s.suppressed ? `, ${s.suppressed} suppressed` : '';
-  const base = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}${suppressed} in ${plural(s.objects, 'object')} from ${plural(s.files, 'file')}`;
+  let base = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}${suppressed} in ${plural(s.objects, 'object')} from ${plural(s.files, 'file')}`;
+  if (s.clusters && s.clusters.length > 0) base += `; ${s.clusters.length === 1 ? 'cluster' : 'clusters, each on its own:'} ${s.clusters.join(', ')}`;
   return s.loadErrors > 0 ? `${base}; ${plural(s.loadErrors, 'input error')}` : base;
 }
 

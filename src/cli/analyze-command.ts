@@ -12,6 +12,7 @@ interface AnalyzeFlags {
   readonly defaultNamespace: string;
   readonly quiet?: boolean;
   readonly failOn: FailOn;
+  readonly cluster?: string;
 }
 
 export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
@@ -26,6 +27,7 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices([FailOn.ERROR, FailOn.WARNING]).default(FailOn.ERROR))
     .option('--ignore <codes>', 'suppress these codes on every object: CODE[,CODE][: reason] (repeatable); reported as suppressed, never hidden',
       (v: string, prev: string[]) => [...prev, v], [])
+    .option('--cluster <name>', 'in a fleet tree (clusters/<name>/ under each path), analyze only this cluster; without it, each cluster is analyzed on its own')
     .action((paths: string[], flags: AnalyzeFlags) => {
       let ignore;
       try {
@@ -36,7 +38,7 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
         setExit(2);
         return;
       }
-      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, ignore });
+      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, ignore, cluster: flags.cluster });
       const code = exitCodeOf(result, flags.failOn);
       io.out(renderAnalysis(result, flags.format, { exitCode: code, quiet: flags.quiet }));
       setExit(code);

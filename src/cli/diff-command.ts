@@ -13,6 +13,7 @@ interface DiffFlags {
   readonly rootNamespace: string;
   readonly defaultNamespace: string;
   readonly clusterDomain: string;
+  readonly cluster?: string;
 }
 
 function readAllow(file: string): AllowEntry[] {
@@ -38,12 +39,13 @@ export const diffCommand: CommandRegistrar = (program, io, setExit) => {
     .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", 'istio-system')
     .option('--default-namespace <namespace>', 'namespace of objects that set none', 'default')
     .option('--cluster-domain <domain>', "the cluster's DNS domain", 'cluster.local')
+    .option('--cluster <name>', 'in fleet trees (clusters/<name>/ under each side), compare this cluster')
     .action((before: string, after: string, flags: DiffFlags) => {
       try {
         const allow = flags.allow.flatMap(readAllow);
         const result = diffPaths([before], [after], {
           allow, allowOpened: flags.allowOpened, full: flags.full,
-          rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, clusterDomain: flags.clusterDomain,
+          rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, clusterDomain: flags.clusterDomain, cluster: flags.cluster,
         });
         const code = diffExitCode(result);
         io.out(renderDiff(result, flags.format, code));

@@ -1,6 +1,7 @@
 // `graph <paths...>`: which plugin guards which Service, through which proxy, as Mermaid or DOT.
 import { Option } from 'commander';
 import { meshGraph, renderDot, renderMermaid } from '../graph';
+import { checkOneCluster, clusterPaths } from '../loader/clusters';
 import { loadManifests } from '../loader/load';
 import { MeshModel } from '../model/mesh-model';
 import type { CommandRegistrar } from './program';
@@ -10,6 +11,7 @@ interface GraphFlags {
   readonly namespace?: string;
   readonly rootNamespace: string;
   readonly defaultNamespace: string;
+  readonly cluster?: string;
 }
 
 export const graphCommand: CommandRegistrar = (program, io, setExit) => {
@@ -20,8 +22,17 @@ export const graphCommand: CommandRegistrar = (program, io, setExit) => {
     .option('-n, --namespace <namespace>', 'draw only what touches this namespace')
     .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", 'istio-system')
     .option('--default-namespace <namespace>', 'namespace of objects that set none', 'default')
+    .option('--cluster <name>', 'in a fleet tree (clusters/<name>/ under each path), draw this cluster')
     .action((paths: string[], flags: GraphFlags) => {
-      const loaded = loadManifests(paths);
+      let roots = paths;
+      try {
+        if (flags.cluster !== undefined) roots = clusterPaths(paths, flags.cluster);
+      } catch (e: any) {
+        io.err(`error: ${String(e?.message ?? e)}\n`);
+        setExit(2);
+        return;
+      }
+      const loaded = loadManifests(roots);
       if (loaded.errors.length > 0) {
         const e = loaded.errors[0];
         const more = loaded.errors.length > 1 ? ` (and ${loaded.errors.length - 1} more)` : '';
@@ -31,6 +42,14 @@ export const graphCommand: CommandRegistrar = (program, io, setExit) => {
       }
       if (loaded.objects.length === 0) {
         io.err(`error: no Kubernetes object found under ${paths.map((p) => JSON.stringify(p)).join(', ')}; point graph at the synthesized YAML (e.g. dist)\n`);
+        setExit(2);
+        return;
+      }
+      try {
+        // each cluster's mesh is its own: a fleet is drawn one cluster at a time
+        checkOneCluster(loaded.objects, paths, 'a graph draws one cluster');
+      } catch (e: any) {
+        io.err(`error: ${String(e?.message ?? e)}\n`);
         setExit(2);
         return;
       }

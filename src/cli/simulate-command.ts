@@ -20,6 +20,7 @@ interface SimulateOptions {
   readonly format?: BatchFormat;
   readonly rootNamespace?: string;
   readonly clusterDomain?: string;
+  readonly cluster?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -47,7 +48,7 @@ function run(url: string | undefined, opts: SimulateOptions, io: CliIo): number 
       throw new SimulationInputError('-H, -u, -X and --connect-to apply to a single request; write headers, user, method and connectTo into each entry of the --requests file');
     }
     const checks = loadChecks(opts.requests, { from: opts.from });
-    const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain });
+    const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain, cluster: opts.cluster });
     const batch = sim.check(checks);
     io.out(renderBatch(batch, opts.format ?? (opts.json ? 'json' : 'text'), opts.requests));
     return batch.failed === 0 ? SIMULATE_EXIT.SIMULATED : SIMULATE_EXIT.MISMATCH;
@@ -56,7 +57,7 @@ function run(url: string | undefined, opts: SimulateOptions, io: CliIo): number 
   if (url === undefined) throw new SimulationInputError('URL: missing; pass the URL to request (e.g. http://productpage:9080/productpage), or --requests <file>');
   if (opts.from === undefined) throw new SimulationInputError('--from: missing; name the client as <namespace>/<workload> (e.g. --from default/curl)');
   const request: SimulationRequest = { from: opts.from, method: opts.request ?? 'GET', url, headers: headersOf(opts), ...(opts.connectTo.length ? { connectTo: opts.connectTo } : {}) };
-  const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain });
+  const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain, cluster: opts.cluster });
   const result = sim.simulate(request);
   io.out(opts.json || opts.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatSimulation(result));
   return result.status === 'unknown' ? SIMULATE_EXIT.UNKNOWN : SIMULATE_EXIT.SIMULATED;
@@ -81,6 +82,7 @@ export const simulateCommand: CommandRegistrar = (program: Command, io: CliIo, s
     .addOption(new Option('--format <format>', 'output format (junit: batch mode only, one testcase per check)').choices([...BATCH_FORMATS]))
     .option('--root-namespace <namespace>', "Istio's root namespace", 'istio-system')
     .option('--cluster-domain <domain>', "the cluster's DNS domain", 'cluster.local')
+    .option('--cluster <name>', 'in a fleet tree (clusters/<name>/ under --manifests), simulate in this cluster')
     // accepted so a curl line from the Istio docs can be pasted as is; the output is always the trace, then the status
     .option('-s, --silent', 'accepted for curl compatibility (no effect)')
     .option('-k, --insecure', 'accepted for curl compatibility (certificates are never verified here)')

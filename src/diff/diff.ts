@@ -10,6 +10,7 @@
  */
 import { Entry, MeshModel } from '../model/mesh-model';
 import { GATEWAY_GROUP, ISTIO_EXTENSIONS_GROUP, ISTIO_NETWORKING_GROUP, SourcedManifest } from '../model/manifest';
+import { checkOneCluster, clusterPaths } from '../loader/clusters';
 import { loadManifests } from '../loader/load';
 import { Simulator, SimulatorOptions } from '../simulate/simulator';
 import { SimulationStatus } from '../simulate/types';
@@ -28,6 +29,8 @@ export interface DiffOptions extends SimulatorOptions {
   readonly allow?: readonly AllowEntry[];
   /** Allow every opening (still reported). @default false */
   readonly allowOpened?: boolean;
+  /** Compare this cluster of two fleet trees (`clusters/<cluster>/` under each side). @default - the trees as given */
+  readonly cluster?: string;
 }
 
 /** `opened`: 401/403 to 2xx; `closed`: 2xx to 401/403; `added`/`removed`: the target exists in one tree only. */
@@ -308,8 +311,14 @@ export function diffObjects(before: readonly SourcedManifest[], after: readonly 
   };
 }
 
-function load(side: 'OLD' | 'NEW', paths: readonly string[]): SourcedManifest[] {
-  const loaded = loadManifests(paths);
+function load(side: 'OLD' | 'NEW', paths: readonly string[], cluster?: string): SourcedManifest[] {
+  let roots = paths;
+  try {
+    if (cluster !== undefined) roots = clusterPaths(paths, cluster);
+  } catch (e: any) {
+    throw new DiffInputError(`${side}: ${String(e?.message ?? e)}`);
+  }
+  const loaded = loadManifests(roots);
   if (loaded.errors.length > 0) {
     const e = loaded.errors[0];
     const more = loaded.errors.length > 1 ? ` (and ${loaded.errors.length - 1} more)` : '';
@@ -318,12 +327,19 @@ function load(side: 'OLD' | 'NEW', paths: readonly string[]): SourcedManifest[] 
   if (loaded.objects.length === 0) {
     throw new DiffInputError(`${side}: no Kubernetes object found under ${paths.map((p) => JSON.stringify(p)).join(', ')}; point it at a synthesized tree (e.g. dist)`);
   }
+  try {
+    // each cluster's mesh is its own: a fleet is compared one cluster at a time
+    checkOneCluster(loaded.objects, paths, 'a diff compares one cluster');
+  } catch (e: any) {
+    throw new DiffInputError(`${side}: ${String(e?.message ?? e)}`);
+  }
   return loaded.objects;
 }
 
 /** Loads both trees (folders read recursively) and diffs them; throws {@link DiffInputError} for unreadable input. */
 export function diffPaths(before: readonly string[], after: readonly string[], options: DiffOptions = {}): DiffResult {
-  return diffObjects(load('OLD', before), load('NEW', after), options);
+  const { cluster, ...rest } = options;
+  return diffObjects(load('OLD', before, cluster), load('NEW', after, cluster), rest);
 }
 
 /** 1 when a request opened and no allow entry says it is intended, else 0. */

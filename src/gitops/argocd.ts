@@ -44,7 +44,8 @@ export interface ArgoCdProps {
    */
   readonly createProject?: boolean;
   /**
-   * Cluster the Applications deploy to.
+   * Cluster the Applications deploy to, in the single-cluster layout (in a fleet each cluster names its own, and
+   * setting this fails).
    *
    * @default "https://kubernetes.default.svc" (the cluster Argo CD runs in)
    */
@@ -103,6 +104,7 @@ export interface ArgoCdProps {
 
 /** One application folder, as the Argo CD objects see it. */
 export interface AppFolder {
+  /** Name of the folder (the Application's name, prefixed by the cluster's in a fleet). */
   readonly folder: string;
   /** Namespace the Application deploys to (objects without a namespace land there). */
   readonly namespace: string;
@@ -111,6 +113,25 @@ export interface AppFolder {
   /** Sync wave of its Application in APPLICATIONS mode: providers of shared waypoints go first. */
   readonly wave: number;
 }
+
+/** Where one set of application folders deploys: the whole tree (one cluster), or one cluster of a fleet. */
+export interface ArgoCdTarget {
+  /** The fleet cluster's name (its folder under `clusters/`); undefined for the single-cluster layout. */
+  readonly cluster?: string;
+  /** `destination.server` (set exactly one of server and clusterName). */
+  readonly server?: string;
+  /** `destination.name`: the cluster's name in Argo CD. */
+  readonly clusterName?: string;
+  /** Labels written on the cluster's Argo CD objects and on its Applications. */
+  readonly labels: { readonly [key: string]: string };
+  /** The application folders. */
+  readonly folders: readonly AppFolder[];
+  /** Namespaces the folders deploy into, sorted: the AppProject's destinations for this cluster. */
+  readonly namespaces: readonly string[];
+}
+
+/** Folder of a fleet's cluster trees inside the output folder. */
+export const CLUSTERS_FOLDER = 'clusters';
 
 const ARGO_API = 'argoproj.io/v1alpha1';
 
@@ -177,7 +198,22 @@ function syncPolicy(cfg: ResolvedArgoCd): Record<string, unknown> {
   };
 }
 
-function appSpec(cfg: ResolvedArgoCd, path: string, namespace: string, vault: boolean): Record<string, unknown> {
+/** The `destination` fields that name a target's cluster. */
+function destinationOf(target: ArgoCdTarget): Record<string, string> {
+  return target.clusterName !== undefined ? { name: target.clusterName } : { server: target.server! };
+}
+
+/** Folder of a target's application folders, inside the repository. */
+function targetPath(cfg: ResolvedArgoCd, target: ArgoCdTarget): string {
+  return target.cluster === undefined ? cfg.path : `${cfg.path}/${CLUSTERS_FOLDER}/${target.cluster}`;
+}
+
+/** Name of the Application of `folder` ('{{...}}' templates included): cluster-prefixed in a fleet, so unique across it. */
+export function applicationName(target: { readonly cluster?: string }, folder: string): string {
+  return target.cluster === undefined ? folder : `${target.cluster}-${folder}`;
+}
+
+function appSpec(cfg: ResolvedArgoCd, target: ArgoCdTarget, path: string, namespace: string, vault: boolean): Record<string, unknown> {
   const policy = syncPolicy(cfg);
   return {
     project: cfg.project,
@@ -187,7 +223,7 @@ function appSpec(cfg: ResolvedArgoCd, path: string, namespace: string, vault: bo
       path,
       ...(vault ? { plugin: { name: cfg.vaultPluginName } } : {}),
     },
-    destination: { server: cfg.destinationServer, namespace },
+    destination: { ...destinationOf(target), namespace },
     ...(Object.keys(policy).length > 0 ? { syncPolicy: policy } : {}),
   };
 }
@@ -213,10 +249,11 @@ export function vaultTemplatePatch(cfg: ResolvedArgoCd, folders: readonly string
 }
 
 /**
- * Defines the Argo CD objects for `folders` in `chart`: the AppProject (if asked), then the ApplicationSet
- * or one Application per folder.
+ * Defines the Argo CD objects for `targets` in `chart`: the AppProject (if asked), then per target the
+ * ApplicationSet or one Application per folder. One target (no cluster) is the single-cluster layout; a fleet
+ * has one target per cluster, each with an ApplicationSet of its own (why: docs/fleet.md).
  */
-export function defineArgoCdObjects(chart: Chart, cfg: ResolvedArgoCd, folders: readonly AppFolder[], namespaces: readonly string[]): void {
+export function defineArgoCdObjects(chart: Chart, cfg: ResolvedArgoCd, targets: readonly ArgoCdTarget[]): void {
   const ns = cfg.argoCdNamespace;
   const finalizers = cfg.cascadeDelete ? { finalizers: ['resources-finalizer.argocd.argoproj.io'] } : {};
   if (cfg.createProject) {
@@ -227,49 +264,58 @@ export function defineArgoCdObjects(chart: Chart, cfg: ResolvedArgoCd, folders: 
       spec: {
         description: 'Applications synthesized by cdk8s-istio-ambient',
         sourceRepos: [cfg.repoUrl],
-        destinations: namespaces.map((n) => ({ server: cfg.destinationServer, namespace: n })),
+        destinations: targets.flatMap((t) => t.namespaces.map((n) => ({ ...destinationOf(t), namespace: n }))),
         clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
       },
     });
   }
-  if (cfg.mode === ArgoCdAppMode.APPLICATION_SET) {
-    const vaultFolders = folders.filter((f) => f.usesVault).map((f) => f.folder).sort();
-    new ApiObject(chart, 'ApplicationSet', {
-      apiVersion: ARGO_API,
-      kind: 'ApplicationSet',
-      metadata: { name: cfg.name, namespace: ns },
-      spec: {
-        goTemplate: true,
-        goTemplateOptions: ['missingkey=error'],
-        generators: [{
-          git: {
-            repoURL: cfg.repoUrl,
-            revision: cfg.targetRevision,
-            directories: [{ path: `${cfg.path}/*` }, { path: `${cfg.path}/${cfg.folder}`, exclude: true }],
+  for (const target of targets) {
+    const fleet = target.cluster !== undefined;
+    const labels = Object.keys(target.labels).length > 0 ? { labels: { ...target.labels } } : {};
+    const root = targetPath(cfg, target);
+    if (cfg.mode === ArgoCdAppMode.APPLICATION_SET) {
+      if (target.folders.length === 0) continue; // a cluster with nothing in it: no ApplicationSet to generate nothing
+      const vaultFolders = target.folders.filter((f) => f.usesVault).map((f) => f.folder).sort();
+      new ApiObject(chart, fleet ? `ApplicationSet-${target.cluster}` : 'ApplicationSet', {
+        apiVersion: ARGO_API,
+        kind: 'ApplicationSet',
+        metadata: { name: fleet ? `${cfg.name}-${target.cluster}` : cfg.name, namespace: ns, ...labels },
+        spec: {
+          goTemplate: true,
+          goTemplateOptions: ['missingkey=error'],
+          generators: [{
+            git: {
+              repoURL: cfg.repoUrl,
+              revision: cfg.targetRevision,
+              // a fleet's cluster folder holds application folders only; the single-cluster root also holds argocd/
+              directories: fleet ? [{ path: `${root}/*` }] : [{ path: `${root}/*` }, { path: `${root}/${cfg.folder}`, exclude: true }],
+            },
+          }],
+          template: {
+            metadata: { name: applicationName(target, '{{.path.basenameNormalized}}'), ...labels, ...finalizers },
+            spec: appSpec(cfg, target, '{{.path.path}}', '{{.path.basename}}', false),
           },
-        }],
-        template: {
-          metadata: { name: '{{.path.basenameNormalized}}', ...finalizers },
-          spec: appSpec(cfg, '{{.path.path}}', '{{.path.basename}}', false),
+          // only the folders whose manifests hold vault placeholders render through the vault plugin
+          ...(vaultFolders.length > 0 ? { templatePatch: vaultTemplatePatch(cfg, vaultFolders) } : {}),
         },
-        // only the folders whose manifests hold vault placeholders render through the vault plugin
-        ...(vaultFolders.length > 0 ? { templatePatch: vaultTemplatePatch(cfg, vaultFolders) } : {}),
-      },
-    });
-    return;
-  }
-  for (const f of folders) {
-    new ApiObject(chart, `Application-${f.folder}`, {
-      apiVersion: ARGO_API,
-      kind: 'Application',
-      metadata: {
-        name: f.folder,
-        namespace: ns,
-        annotations: { [ArgoCdAnnotations.SYNC_WAVE]: String(f.wave) },
-        ...finalizers,
-      },
-      spec: appSpec(cfg, `${cfg.path}/${f.folder}`, f.namespace, f.usesVault),
-    });
+      });
+      continue;
+    }
+    for (const f of target.folders) {
+      const name = applicationName(target, f.folder);
+      new ApiObject(chart, `Application-${name}`, {
+        apiVersion: ARGO_API,
+        kind: 'Application',
+        metadata: {
+          name,
+          namespace: ns,
+          annotations: { [ArgoCdAnnotations.SYNC_WAVE]: String(f.wave) },
+          ...labels,
+          ...finalizers,
+        },
+        spec: appSpec(cfg, target, `${root}/${f.folder}`, f.namespace, f.usesVault),
+      });
+    }
   }
 }
 

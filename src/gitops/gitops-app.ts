@@ -3,7 +3,10 @@ import { IConstruct } from 'constructs';
 import { AmbientNamespace } from '../ambient/ambient-namespace';
 import { MeshContext } from '../private/mesh-context';
 import { LABEL_USE_WAYPOINT_NAMESPACE, MeshModel, labelsOf } from '../model';
-import { AppFolder, ArgoCdChart, ArgoCdProps, ResolvedArgoCd, defineArgoCdObjects, resolveArgoCd } from './argocd';
+import {
+  AppFolder, ArgoCdChart, ArgoCdProps, ArgoCdTarget, CLUSTERS_FOLDER, ResolvedArgoCd, applicationName, defineArgoCdObjects, resolveArgoCd,
+} from './argocd';
+import { Cluster, ClusterOptions } from './cluster';
 import { NamespacePruning, annotateForArgoCd } from './sync-policy';
 import { renderApiObject, sortKeysFromEnv, usesBuiltInResolvers } from './fast-render';
 import { FolderWriter } from './writer';
@@ -30,6 +33,15 @@ export interface GitOpsAppProps extends AppProps {
    * @default true
    */
   readonly argoCdAnnotations?: boolean;
+  /**
+   * The clusters of a fleet. Each becomes a `Cluster` scope (see `GitOpsApp.clusters`): build into it what
+   * that cluster runs. The tree then has one folder per cluster, `clusters/<name>/<folder>/`, and the Argo CD
+   * objects one ApplicationSet (or one Application per folder) per cluster. More can be added with
+   * `addCluster()`.
+   *
+   * @default - no clusters: one tree (`<folder>/`) deployed to `argoCd.destinationServer`
+   */
+  readonly clusters?: ClusterOptions[];
 }
 
 /** What the last `synth()` did: object and file counts, and the time of each phase. */
@@ -59,6 +71,8 @@ const CONSTRUCT_METADATA = 'construct-metadata.json';
 interface ChartObjects {
   readonly chart: Chart;
   readonly objects: ApiObject[];
+  /** The cluster the chart is in, in a fleet. */
+  readonly cluster?: Cluster;
 }
 
 /**
@@ -81,11 +95,13 @@ export class GitOpsApp extends App {
   }
 
   private readonly argoCd?: ResolvedArgoCd;
+  private readonly argoCdProps?: ArgoCdProps;
   private readonly argoCdChart?: ArgoCdChart;
   private readonly namespacePruning: NamespacePruning;
   private readonly annotate: boolean;
   /** As cdk8s decides it (App keeps its own copy private): the cdk8s CLI asks for it when validations run. */
   private readonly recordMetadata: boolean;
+  private readonly _clusters: Cluster[] = [];
   private report?: SynthReport;
 
   constructor(props: GitOpsAppProps = {}) {
@@ -98,9 +114,45 @@ export class GitOpsApp extends App {
     this.annotate = props.argoCdAnnotations ?? true;
     this.recordMetadata = props.recordConstructMetadata ?? process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true';
     if (props.argoCd) {
+      this.argoCdProps = props.argoCd;
       this.argoCd = resolveArgoCd(props.argoCd);
       this.argoCdChart = new ArgoCdChart(this, this.argoCd.folder);
     }
+    for (const c of props.clusters ?? []) this.addCluster(c);
+  }
+
+  /** The clusters of the fleet, in the order they were added (a copy); empty for the single-cluster layout. */
+  public get clusters(): Cluster[] {
+    return [...this._clusters];
+  }
+
+  /**
+   * Adds a cluster to the fleet and returns its scope: charts created in it are synthesized to
+   * `clusters/<name>/` and deployed to that cluster only. Once the app has a cluster, every chart must be in one.
+   */
+  public addCluster(options: ClusterOptions): Cluster {
+    const name = options?.name;
+    if (this.argoCd && this.argoCdProps?.destinationServer !== undefined) {
+      throw new Error(`GitOpsApp: argoCd.destinationServer: not used in a fleet, where each cluster names its own (got ${JSON.stringify(this.argoCdProps.destinationServer)}); set server or argoCdName on each cluster and leave destinationServer unset`);
+    }
+    if (this.argoCd && name === this.argoCd.folder) {
+      throw new Error(`GitOpsApp: clusters[${JSON.stringify(name)}]: name: is also the name of the Argo CD folder; rename the cluster or set argoCd.folder`);
+    }
+    if (this.argoCd && this.argoCd.folder === CLUSTERS_FOLDER) {
+      throw new Error(`GitOpsApp: argoCd.folder: a fleet keeps its cluster trees in ${JSON.stringify(CLUSTERS_FOLDER)}/ (got ${JSON.stringify(this.argoCd.folder)}); set argoCd.folder to another name, e.g. "argocd"`);
+    }
+    const same = this._clusters.find((c) => c.name === name);
+    if (same) throw new Error(`GitOpsApp: clusters[${JSON.stringify(name)}]: name: a cluster of that name exists already; give every cluster its own name`);
+    const cluster = new Cluster(this, name, options);
+    const dest = cluster.server ?? cluster.argoCdName;
+    const twin = this._clusters.find((c) => (c.server ?? c.argoCdName) === dest && (c.server === undefined) === (cluster.server === undefined));
+    if (twin) {
+      this.node.tryRemoveChild(cluster.node.id);
+      const field = cluster.server !== undefined ? 'server' : 'argoCdName';
+      throw new Error(`GitOpsApp: clusters[${JSON.stringify(name)}]: ${field}: cluster ${JSON.stringify(twin.name)} deploys there already (got ${JSON.stringify(dest)}); two clusters of the program would be one mesh: give each cluster its own destination, or merge them`);
+    }
+    this._clusters.push(cluster);
+    return cluster;
   }
 
   /** What the last `synth()` did; undefined before the first one. */
@@ -114,12 +166,20 @@ export class GitOpsApp extends App {
     // the Argo CD objects describe the folders of this synth: define them afresh each time
     if (argo) for (const c of [...argo.node.children]) argo.node.tryRemoveChild(c.node.id);
 
-    const { constructs, charts } = collect(this);
+    const { constructs, charts, meshes } = collect(this);
     const apps = charts.filter((c) => c.objects.length > 0 && c.chart !== argo);
+    const fleet = this._clusters.length > 0;
+    if (fleet) {
+      const outside = apps.find((c) => c.cluster === undefined);
+      if (outside) {
+        throw new Error(`GitOpsApp: ${outside.chart.node.path}: this chart is in no cluster, and the app has clusters (${this._clusters.map((c) => c.name).join(', ')}); in a fleet every chart belongs to one: create it in a cluster (new Chart(app.clusters[0], ...)) or leave clusters unset`);
+      }
+    }
     const folderOf = this.nameFolders(apps);
     // every file name up front: a clash fails before anything is rendered or written
     const fileNames = new Map<ApiObject, string>();
     for (const { chart, objects } of apps) this.nameFiles(chart, objects, folderOf.get(chart)!, fileNames);
+    if (this.argoCd) checkApplicationNames(apps, folderOf);
     if (this.annotate) {
       for (const { objects } of apps) for (const o of objects) annotateForArgoCd(o, { namespacePruning: this.namespacePruning });
     }
@@ -143,35 +203,56 @@ export class GitOpsApp extends App {
       }
     }
     const t1 = performance.now();
-    const context = MeshContext.of(this);
-    context.useRendered(rendered, constructs);
-    let model: MeshModel;
+    // one rule context per mesh: the whole app, or each cluster of a fleet (never two clusters together)
+    const contexts = [...meshes].filter(([scope]) => !fleet || Cluster.isCluster(scope)).map(([scope, walked]) => {
+      const context = MeshContext.of(scope);
+      context.useRendered(rendered, walked);
+      return [scope, context] as const;
+    });
+    const models = new Map<IConstruct, MeshModel>();
     try {
       validateOnce(constructs);
       if (renderError !== undefined) throw renderError;
-      model = context.model(); // the one the rules just ran on
+      for (const [scope, context] of contexts) models.set(scope, context.model()); // the ones the rules just ran on
     } catch (e) {
       writer.abort(); // nothing is written when synthesis fails
       throw e;
     } finally {
-      context.useRendered(undefined);
+      for (const [, context] of contexts) context.useRendered(undefined);
     }
     const t2 = performance.now();
 
     const metadata: Record<string, { path: string }> = {};
-    const folders: AppFolder[] = [];
-    for (const { chart, objects } of apps) {
-      const folder = folderOf.get(chart)!;
-      const usesVault = this.writeChart(writer, metadata, objects, folder, fileNames, rendered);
-      folders.push({ folder, namespace: AmbientNamespace.isAmbientNamespace(chart) ? chart.namespaceName : (chart.namespace ?? folder), usesVault, wave: 0 });
+    const targets = new Map<Cluster | undefined, AppFolder[]>(fleet ? this._clusters.map((c) => [c, []]) : [[undefined, []]]);
+    for (const { chart, objects, cluster } of apps) {
+      const path = folderOf.get(chart)!;
+      const folder = path.slice(path.lastIndexOf('/') + 1);
+      const usesVault = this.writeChart(writer, metadata, objects, path, fileNames, rendered);
+      targets.get(cluster)!.push({
+        folder,
+        namespace: AmbientNamespace.isAmbientNamespace(chart) ? chart.namespaceName : (chart.namespace ?? folder),
+        usesVault,
+        wave: 0,
+      });
     }
     let argoObjects = 0;
     if (this.argoCd && argo) {
-      const providers = waypointProviders(model);
-      const ordered = folders.map((f) => ({ ...f, wave: providers.has(f.namespace) ? -1 : 0 }));
-      defineArgoCdObjects(argo, this.argoCd, ordered, deployedNamespaces(apps, folders));
+      const argoTargets: ArgoCdTarget[] = [...targets].map(([cluster, folders]) => {
+        const providers = waypointProviders(models.get(cluster ?? this)!);
+        const mine = apps.filter((a) => a.cluster === cluster);
+        return {
+          cluster: cluster?.name,
+          server: cluster ? cluster.server : this.argoCd!.destinationServer,
+          clusterName: cluster?.argoCdName,
+          labels: cluster?.labels ?? {},
+          folders: folders.map((f) => ({ ...f, wave: providers.has(f.namespace) ? -1 : 0 })),
+          namespaces: deployedNamespaces(mine, folders),
+        };
+      });
+      defineArgoCdObjects(argo, this.argoCd, argoTargets);
       const added = collect(argo);
-      validateOnce(added.constructs);
+      // the chart itself was validated with the rest of the tree
+      validateOnce(added.constructs.filter((c) => c !== argo));
       const objects = added.charts[0].objects;
       argoObjects = objects.length;
       this.nameFiles(argo, objects, this.argoCd.folder, fileNames);
@@ -223,13 +304,21 @@ export class GitOpsApp extends App {
     return vault;
   }
 
-  /** Folder per chart: the namespace for an AmbientNamespace, cdk8s's DNS label otherwise; clashes fail. */
+  /**
+   * Folder per chart, relative to the output folder: the namespace for an AmbientNamespace, cdk8s's DNS label
+   * otherwise (the chart's id when it is one, directly in the app or its cluster), under `clusters/<name>/` in a
+   * fleet; two charts of one cluster (or of the single tree) in the same folder fail.
+   */
   private nameFolders(charts: readonly ChartObjects[]): Map<Chart, string> {
     const out = new Map<Chart, string>();
     const taken = new Map<string, Chart>();
     if (this.argoCd && this.argoCdChart) taken.set(this.argoCd.folder, this.argoCdChart);
-    for (const { chart } of charts) {
-      const folder = AmbientNamespace.isAmbientNamespace(chart) ? chart.namespaceName : Names.toDnsLabel(chart);
+    for (const { chart, cluster } of charts) {
+      let name: string;
+      if (AmbientNamespace.isAmbientNamespace(chart)) name = chart.namespaceName;
+      else if (cluster && chart.node.scope === cluster && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(chart.node.id) && chart.node.id.length <= 63) name = chart.node.id;
+      else name = Names.toDnsLabel(chart);
+      const folder = cluster ? `${CLUSTERS_FOLDER}/${cluster.name}/${name}` : name;
       const clash = taken.get(folder);
       if (clash) {
         throw new Error(`GitOpsApp: ${chart.node.path}: its folder ${JSON.stringify(folder)} is also the folder of ${clash.node.path}; rename one of them${clash === this.argoCdChart ? ' or set argoCd.folder' : ''}`);
@@ -238,6 +327,23 @@ export class GitOpsApp extends App {
       out.set(chart, folder);
     }
     return out;
+  }
+}
+
+/**
+ * Application names are unique in Argo CD's namespace: in a fleet `<cluster>-<folder>`, which two clusters
+ * could share (cluster "a-b" with folder "c", cluster "a" with folder "b-c"); fails naming both.
+ */
+function checkApplicationNames(apps: readonly ChartObjects[], folderOf: ReadonlyMap<Chart, string>): void {
+  const seen = new Map<string, string>();
+  for (const { chart, cluster } of apps) {
+    const path = folderOf.get(chart)!;
+    const name = applicationName({ cluster: cluster?.name }, path.slice(path.lastIndexOf('/') + 1));
+    const other = seen.get(name);
+    if (other !== undefined) {
+      throw new Error(`GitOpsApp: ${chart.node.path}: its Argo CD Application would be named ${JSON.stringify(name)}, as the one of folder ${JSON.stringify(other)}; rename a cluster or one of the folders`);
+    }
+    seen.set(name, path);
   }
 }
 
@@ -252,23 +358,35 @@ function waypointProviders(model: MeshModel): Set<string> {
   return providers;
 }
 
-/** Every construct under `root` in pre-order (the order cdk8s validates in), and each object under its closest chart. */
-function collect(root: IConstruct): { constructs: IConstruct[]; charts: ChartObjects[] } {
+/**
+ * Every construct under `root` in pre-order (the order cdk8s validates in), each object under its closest
+ * chart, each chart with its cluster, and the constructs of each mesh (the app, or each cluster) apart.
+ */
+function collect(root: IConstruct): { constructs: IConstruct[]; charts: ChartObjects[]; meshes: Map<IConstruct, IConstruct[]> } {
   const constructs: IConstruct[] = [];
   const charts: ChartObjects[] = [];
-  const walk = (c: IConstruct, current: ChartObjects | undefined): void => {
+  const meshes = new Map<IConstruct, IConstruct[]>([[root, []]]);
+  const walk = (c: IConstruct, current: ChartObjects | undefined, cluster: Cluster | undefined, mesh: IConstruct[]): void => {
     constructs.push(c);
     let here = current;
+    let inCluster = cluster;
+    let own = mesh;
+    if (Cluster.isCluster(c)) {
+      inCluster = c;
+      own = [];
+      meshes.set(c, own);
+    }
+    own.push(c);
     if (Chart.isChart(c)) {
-      here = { chart: c, objects: [] };
+      here = { chart: c, objects: [], cluster: inCluster };
       charts.push(here);
     } else if (ApiObject.isApiObject(c) && here) {
       here.objects.push(c);
     }
-    for (const child of c.node.children) walk(child, here);
+    for (const child of c.node.children) walk(child, here, inCluster, own);
   };
-  walk(root, undefined);
-  return { constructs, charts };
+  walk(root, undefined, undefined, meshes.get(root)!);
+  return { constructs, charts, meshes };
 }
 
 /**

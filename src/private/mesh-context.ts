@@ -11,6 +11,32 @@ import { Finding, FixWording, Severity, formatFindingIn } from '../rules/finding
 import { IgnoreEntry, applySuppressions, parseIgnoreList, ruleReadsKind, runRules, suppressionSuffix } from '../rules';
 
 const CONTEXTS = new WeakMap<IConstruct, MeshContext>();
+const MESH_SCOPE = Symbol.for('cdk8s-istio-ambient.MeshScope');
+
+/**
+ * Marks `scope` as holding a mesh of its own (a cluster of a fleet): the constructs under it get a context of
+ * their own, and no rule ever reads objects of two such scopes together.
+ */
+export function markMeshScope(scope: IConstruct): void {
+  Object.defineProperty(scope, MESH_SCOPE, { value: true });
+}
+
+/** The construct whose mesh `scope` belongs to: the closest marked scope above it (or itself), else the tree root. */
+export function meshScopeOf(scope: IConstruct): IConstruct {
+  for (let c: IConstruct | undefined = scope; c; c = c.node.scope) if (MESH_SCOPE in c) return c;
+  return scope.node.root;
+}
+
+/** Every construct of the mesh rooted at `root`, in pre-order, without descending into other mesh scopes. */
+function meshConstructs(root: IConstruct): IConstruct[] {
+  const out: IConstruct[] = [];
+  const walk = (c: IConstruct): void => {
+    out.push(c);
+    for (const child of c.node.children) if (!(MESH_SCOPE in child)) walk(child);
+  };
+  walk(root);
+  return out;
+}
 
 /** Warnings are printed to stderr unless this variable is set; a comma list of codes silences just those. */
 export const QUIET_ENV = 'CDK8S_ISTIO_AMBIENT_QUIET';
@@ -35,9 +61,9 @@ export function ignoreFromEnv(value: string | undefined = process.env[IGNORE_ENV
 }
 
 export class MeshContext {
-  /** The context of the app (tree root) that holds `scope`, created on first use. */
+  /** The context of the mesh that holds `scope` (its cluster, else the whole app), created on first use. */
   public static of(scope: IConstruct): MeshContext {
-    const root = scope.node.root;
+    const root = meshScopeOf(scope);
     let ctx = CONTEXTS.get(root);
     if (!ctx) {
       ctx = new MeshContext(root);
@@ -128,7 +154,7 @@ export class MeshContext {
   }
 
   private refreshIfChanged(): void {
-    const constructs = this.walked ?? this.root.node.findAll();
+    const constructs = this.walked ?? meshConstructs(this.root);
     const stamp = `${constructs.length}/${this.generation}`;
     if (this.findingsBySource && stamp === this.stamp) return;
     this.refresh(constructs);

@@ -2,20 +2,37 @@
  * The file side of the simulator, kept apart so the rest stays pure: manifests and batch files from disk.
  */
 import * as fs from 'fs';
+import { checkOneCluster, clusterPaths } from '../loader/clusters';
 import { loadManifests } from '../loader/load';
 import { ParseChecksOptions, parseChecks } from './batch';
 import { SimulationInputError } from './request';
 import { Simulator, SimulatorOptions } from './simulator';
 import { Check } from './types';
 
+/** Options of {@link loadSimulator}. */
+export interface LoadSimulatorOptions extends SimulatorOptions {
+  /** Simulate in this cluster of a fleet tree: `clusters/<cluster>/` under each path. */
+  readonly cluster?: string;
+}
+
 /**
  * Loads every YAML/JSON manifest under `paths` (folders read recursively, any layout; kinds the model does
  * not know are ignored) and builds a simulator. Unreadable or malformed input throws one
- * {@link SimulationInputError} naming the first `file:line`.
+ * {@link SimulationInputError} naming the first `file:line`. A request runs in one cluster: input with cluster
+ * folders (`clusters/<name>/`) must be narrowed to one, by `cluster` or by pointing at that cluster's folder.
  */
-export function loadSimulator(paths: readonly string[], options: SimulatorOptions = {}): Simulator {
+export function loadSimulator(paths: readonly string[], options: LoadSimulatorOptions = {}): Simulator {
   if (paths.length === 0) throw new SimulationInputError('manifests: no path given; pass --manifests <dir-or-file> (e.g. --manifests dist)');
-  const loaded = loadManifests(paths);
+  const { cluster, ...simulatorOptions } = options;
+  let roots = paths;
+  if (cluster !== undefined) {
+    try {
+      roots = clusterPaths(paths, cluster);
+    } catch (e: any) {
+      throw new SimulationInputError(String(e?.message ?? e));
+    }
+  }
+  const loaded = loadManifests(roots);
   if (loaded.errors.length > 0) {
     const e = loaded.errors[0];
     const more = loaded.errors.length > 1 ? ` (and ${loaded.errors.length - 1} more)` : '';
@@ -24,7 +41,12 @@ export function loadSimulator(paths: readonly string[], options: SimulatorOption
   if (loaded.objects.length === 0) {
     throw new SimulationInputError(`manifests: no Kubernetes object found under ${paths.map((p) => JSON.stringify(p)).join(', ')}; point --manifests at the synthesized YAML (e.g. dist)`);
   }
-  return Simulator.from(loaded.objects, options);
+  try {
+    checkOneCluster(loaded.objects, paths, 'a request runs in one cluster');
+  } catch (e: any) {
+    throw new SimulationInputError(`manifests: ${String(e?.message ?? e)}`);
+  }
+  return Simulator.from(loaded.objects, simulatorOptions);
 }
 
 /** Reads a batch file of checks (see {@link parseChecks}). */

@@ -11,6 +11,6 @@ export type { ClientRef, ParsedUrl } from './request';
 export { parseChecks } from './batch';
 export type { ParseChecksOptions } from './batch';
 export { formatSimulation, formatBatch, traceLines } from './format';
-export { loadSimulator, loadChecks } from './files';
+export { loadSimulator, loadChecks, LoadSimulatorOptions } from './files';
 export { benchSimulate, syntheticMesh, syntheticRequests } from './bench';
 export type { SimulateBenchOptions, SimulateBenchResult } from './bench';

@@ -12,7 +12,8 @@
  * The types below mirror the parts of cdk8s-cli's plugin interface (`cdk8s-cli/lib/plugins/validation`) this
  * plugin uses, so the package needs no dependency on the CLI.
  */
-import { FailOn, analyzeObjects, firstLine, summaryLine } from '../analyze';
+import * as path from 'path';
+import { FailOn, analyzeByCluster, firstLine, summaryLine } from '../analyze';
 import { loadManifests } from '../loader/load';
 import { IgnoreEntry, IgnoreListError, RULES, Severity, parseIgnoreList, suppressionSuffix } from '../rules';
 import { parseOrigin } from '../analyze/analyze';
@@ -52,6 +53,19 @@ export interface ValidationContextShape {
 
 const TITLES = new Map(RULES.map((r) => [r.code, r.title]));
 
+/** The deepest folder holding every manifest (cdk8s's output folder, or below it). */
+function commonFolder(files: readonly string[]): string {
+  if (files.length === 0) return '.';
+  let common = path.dirname(path.resolve(files[0])).split(path.sep);
+  for (const f of files.slice(1)) {
+    const parts = path.dirname(path.resolve(f)).split(path.sep);
+    let i = 0;
+    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
+    common = common.slice(0, i);
+  }
+  return common.join(path.sep) || path.sep;
+}
+
 /** The cdk8s validation plugin class (`class: IstioAmbientValidation`). */
 export class IstioAmbientValidation {
   private readonly props: IstioAmbientValidationProperties;
@@ -87,9 +101,10 @@ export class IstioAmbientValidation {
     }
     let findings;
     try {
-      findings = analyzeObjects(loaded.objects, {
+      // a fleet's manifests (clusters/<name>/...) are checked cluster by cluster
+      findings = analyzeByCluster(loaded.objects, [commonFolder(context.manifests)], {
         rootNamespace: this.props.rootNamespace, defaultNamespace: this.props.defaultNamespace, ignore: this.ignore, ignoreWhere: 'properties.ignore',
-      });
+      }).findings;
     } catch (e) {
       // a crash in a rule fails the report in one line instead of aborting cdk8s with a stack
       context.report.addViolation({
