@@ -30,8 +30,8 @@ cat > main.ts <<'TS'
 import { App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import {
-  AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, CertificateRef, HttpBackend, HttpMethod, HttpRouteMatch, IngressGateway,
-  ListenerProtocol, ListenerTls, PathMatch, PolicyTarget, SeedScenario,
+  AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, CertificateRef, FilterConfig, HttpBackend, HttpMethod, HttpRouteMatch,
+  IngressGateway, ListenerProtocol, ListenerTls, PathMatch, PluginPhase, PolicyTarget, SeedScenario, TrafficExtension,
 } from 'cdk8s-istio-ambient';
 import { RULES } from 'cdk8s-istio-ambient/rules';
 import { MeshModel } from 'cdk8s-istio-ambient/model';
@@ -39,7 +39,12 @@ import { MeshModel } from 'cdk8s-istio-ambient/model';
 const app = new App();
 const ns = new AmbientNamespace(app, 'shop');
 const bookinfo = new Bookinfo(ns, 'Bookinfo');
-const waypoint = ns.addWaypoint('Waypoint', { enrollNamespace: false });
+const waypoint = ns.addWaypoint();
+// a Lua TrafficExtension: the simulator runs it with the Lua VM the package depends on
+new TrafficExtension(ns, 'DenyAdmin', {
+  name: 'deny-admin', targets: [waypoint], phase: PluginPhase.AUTHN,
+  filterConfig: FilterConfig.lua('function envoy_on_request(h)\n  if h:headers():get(":path") == "/admin" then h:respond({[":status"] = "403"}, "closed") end\nend\n'),
+});
 const cart = new kplus.Service(ns, 'Cart', { metadata: { name: 'cart' }, ports: [{ port: 80 }] });
 waypoint.bindService(cart);
 // the ingress constructs take this app's cdk8s-plus objects: an HTTPS listener with a kplus.TlsSecret, typed backends
@@ -71,7 +76,9 @@ npx tsc --noEmit -p .
 # cdk8s synth as the app's own cdk8s.yaml runs it (npx ts-node main.ts)
 npx cdk8s synth -o out >synth.log 2>&1 || { cat synth.log; echo "pack-test: cdk8s synth failed in the fresh app"; exit 1; }
 grep -rq "name: cart-auth" out || { echo "pack-test: the plugin was not synthesized"; exit 1; }
-grep -q "istio.io/use-waypoint: waypoint" out/shop.k8s.yaml || { echo "pack-test: the kplus.Service was not bound"; exit 1; }
+grep -rq "kind: TrafficExtension" out || { echo "pack-test: the TrafficExtension was not synthesized"; exit 1; }
+# the kplus.Service is bound to the waypoint by its own label (bindService), whatever the namespace's
+node -e "const { Yaml } = require('cdk8s'); const cart = Yaml.load('out/shop.k8s.yaml').find((o) => o.kind === 'Service' && o.metadata.name === 'cart'); if (cart.metadata.labels?.['istio.io/use-waypoint'] !== 'waypoint') { console.error('pack-test: the kplus.Service was not bound'); process.exit(1); }"
 # the README's recipe for a fast synth in your own app: the same manifests, transpiled by sucrase
 npm install --save-dev --no-audit --no-fund --loglevel=error sucrase >/dev/null
 npm pkg set scripts.synth="node -r sucrase/register/ts main.ts" scripts.typecheck="tsc --noEmit"
@@ -121,6 +128,8 @@ npx ts-node check.ts
 status=$(npx cdk8s-istio-ambient simulate --manifests out --from default/curl -H 'Authorization: Basic YWRtaW4zOmFkbWluMw==' \
   http://bookinfo-gateway-istio.default.svc.cluster.local/productpage | tail -n 1)
 [ "$status" = "200" ] || { echo "pack-test: simulate printed $status, expected 200"; exit 1; }
+lua=$(npx cdk8s-istio-ambient simulate --manifests out --from shop/ratings-v1 http://productpage:9080/admin | tail -n 1)
+[ "$lua" = "403" ] || { echo "pack-test: the Lua TrafficExtension should answer 403, simulate printed $lua"; exit 1; }
 # https:// to the HTTPS listener, TLS ended with the kplus.TlsSecret
 status=$(npx cdk8s-istio-ambient simulate --manifests out --from default/curl --connect-to shop.example.com:443:storefront-istio.shop:443 https://shop.example.com/productpage | tail -n 1)
 [ "$status" = "200" ] || { echo "pack-test: simulate https printed $status, expected 200"; exit 1; }
@@ -134,4 +143,4 @@ npx cdk8s-istio-ambient simulate --manifests out --requests seed-checks.yaml --f
 npx cdk8s-istio-ambient graph out --format dot | grep -q '^digraph mesh {'
 npx cdk8s-istio-ambient diff out out | grep -q ' changed: 0 opened, 0 closed'
 node -e "for (const m of ['diff', 'graph', 'report']) if (Object.keys(require('cdk8s-istio-ambient/' + m)).length === 0) { console.error('pack-test: ./' + m + ' exports nothing'); process.exit(1); }"
-echo "pack-test: $tarball installs into a fresh cdk8s init typescript-app (one cdk8s-plus: cdk8s-plus-33) and synthesizes with its kplus.Service; analyze (text, SARIF), the validation plugin, simulate (JUnit), diff and graph work from it"
+echo "pack-test: $tarball installs into a fresh cdk8s init typescript-app (one cdk8s-plus: cdk8s-plus-33) and synthesizes (a kplus.Service and a TrafficExtension included); analyze (text, SARIF), the validation plugin, simulate (JUnit, Lua run), diff and graph work from it"

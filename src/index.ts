@@ -14,6 +14,7 @@ export * from './gateway/ingress-use-waypoint';
 export * from './wasm/policy-target';
 export * from './wasm/wasm-source';
 export * from './wasm/wasm-plugin';
+export * from './wasm/traffic-extension';
 export * from './wasm/basic-auth';
 export * from './samples/sample-service';
 export * from './samples/bookinfo';

@@ -1,5 +1,5 @@
 /**
- * An Argo CD health check for WasmPlugin, which Argo CD does not have built in (a plugin is "Healthy" the
+ * An Argo CD health check for WasmPlugin and TrafficExtension, which Argo CD does not have built in (a plugin is "Healthy" the
  * moment it is applied). Istio writes status on a WasmPlugin only when istiod's status reporting is on
  * (`PILOT_ENABLE_STATUS=true`, plus `PILOT_ENABLE_CONFIG_DISTRIBUTION_TRACKING=true` for `Reconciled`, and
  * `values.global.istiod.enableAnalysis=true` for analyzer messages). Then:
@@ -14,6 +14,11 @@
 export class WasmPluginHealthCheck {
   /** The `argocd-cm` key the script goes under. */
   public static readonly CONFIG_KEY = 'resource.customizations.health.extensions.istio.io_WasmPlugin';
+  /**
+   * The `argocd-cm` key for TrafficExtension (Istio 1.30), which carries the same Istio status fields
+   * (conditions, observedGeneration, validationMessages) and takes the same script.
+   */
+  public static readonly TRAFFIC_EXTENSION_CONFIG_KEY = 'resource.customizations.health.extensions.istio.io_TrafficExtension';
 
   /** The Lua script (Argo CD runs it with gopher-lua, Lua 5.1). */
   public static readonly LUA = `hs = {}
@@ -52,9 +57,9 @@ hs.message = "accepted by Istio and distributed to the proxies (module loading i
 return hs
 `;
 
-  /** The `data` entry to merge into the `argocd-cm` ConfigMap. */
+  /** The `data` entries to merge into the `argocd-cm` ConfigMap: one per kind, WasmPlugin and TrafficExtension. */
   public static argoCdConfigEntry(): { [key: string]: string } {
-    return { [WasmPluginHealthCheck.CONFIG_KEY]: WasmPluginHealthCheck.LUA };
+    return { [WasmPluginHealthCheck.CONFIG_KEY]: WasmPluginHealthCheck.LUA, [WasmPluginHealthCheck.TRAFFIC_EXTENSION_CONFIG_KEY]: WasmPluginHealthCheck.LUA };
   }
 
   private constructor() {}

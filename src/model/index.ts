@@ -10,4 +10,5 @@ export * from './reference-grants';
 export * from './listeners';
 export * from './route-attachment';
 export * from './route-rules';
+export * from './extension';
 export * from './suggest';

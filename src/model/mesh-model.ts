@@ -75,6 +75,9 @@ export class MeshModel {
   public readonly wasmPlugins: Entry[] = [];
   /** WasmPlugins per namespace, in input order. */
   public readonly pluginsByNamespace = new Map<string, Entry[]>();
+  public readonly trafficExtensions: Entry[] = [];
+  /** WasmPlugins and TrafficExtensions, in input order: istiod handles both as TrafficExtensions (see `extension.ts`). */
+  public readonly extensions: Entry[] = [];
 
   private constructor(objects: readonly SourcedManifest[], options: MeshModelOptions) {
     this.rootNamespace = options.rootNamespace ?? 'istio-system';
@@ -106,7 +109,10 @@ export class MeshModel {
           this.wasmPlugins.push(e);
           const list = this.pluginsByNamespace.get(ns);
           if (list) list.push(e); else this.pluginsByNamespace.set(ns, [e]);
+        } else {
+          this.trafficExtensions.push(e);
         }
+        this.extensions.push(e);
         const all = this.extensionsByNs.get(ns);
         if (all) all.push(e); else this.extensionsByNs.set(ns, [e]);
       }

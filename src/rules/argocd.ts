@@ -38,7 +38,7 @@ function outOfOrder(after: Entry, before: Entry, strict: boolean): { a: number; 
 /** Every ordering finding of the model. */
 export function checkSyncWaves(model: MeshModel): Finding[] {
   const out: Finding[] = [];
-  for (const plugin of model.wasmPlugins) {
+  for (const plugin of model.extensions) {
     const seen = new Set<Entry>();
     for (const r of resolveTargets(model, plugin)) {
       for (const place of r.places) {

@@ -6,6 +6,7 @@ import { GATEWAY_GROUP, ISTIO_EXTENSIONS_GROUP, ISTIO_NETWORKING_GROUP } from '.
 import { Finding } from './finding';
 import { checkNamespaceLabels, checkServiceLabels, checkWaypointGateway } from './ambient';
 import { checkWasmPlugin } from './wasm-plugin';
+import { checkTrafficExtension } from './traffic-extension';
 import { checkSyncWaves } from './argocd';
 import { checkIngressGateway, checkRoute, checkRouteConflicts, isHttpRouteKind } from './gateway';
 import { isSecretProducerKind } from '../model/listeners';
@@ -15,6 +16,8 @@ export * from './codes';
 export * from './wasm-fields';
 export * from './basic-auth';
 export * from './wasm-plugin';
+export * from './traffic-extension';
+export * from './lua';
 export * from './ambient';
 export * from './argocd';
 export * from './gateway';
@@ -25,7 +28,7 @@ const RULE_INPUT_KINDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['core', new Set(['Namespace', 'Service', 'Secret'])],
   [GATEWAY_GROUP, new Set(['Gateway', 'GatewayClass', 'HTTPRoute', 'GRPCRoute', 'ReferenceGrant'])],
   [ISTIO_NETWORKING_GROUP, new Set(['ServiceEntry'])],
-  [ISTIO_EXTENSIONS_GROUP, new Set(['WasmPlugin'])],
+  [ISTIO_EXTENSIONS_GROUP, new Set(['WasmPlugin', 'TrafficExtension'])],
 ]);
 
 /** Whether any rule reads objects of this group (`core` for v1) and kind. */
@@ -44,6 +47,7 @@ export function runRules(model: MeshModel): Finding[] {
     else if (e.group === GATEWAY_GROUP && e.kind === 'Gateway') out.push(...checkIngressGateway(model, e));
     else if (isHttpRouteKind(e)) out.push(...checkRoute(model, e));
     else if (e.group === ISTIO_EXTENSIONS_GROUP && e.kind === 'WasmPlugin') out.push(...checkWasmPlugin(model, e));
+    else if (e.group === ISTIO_EXTENSIONS_GROUP && e.kind === 'TrafficExtension') out.push(...checkTrafficExtension(model, e));
   }
   out.push(...checkRouteConflicts(model));
   out.push(...checkSyncWaves(model));

@@ -9,6 +9,7 @@ import {
   matchPasses, resolveTargets, selectorMatches, targetGroupFor, targetRefsOf,
 } from '../model/attachment';
 import { didYouMean } from '../model/suggest';
+import { ExtensionBodyKind, WASM_BODY_FIELDS, extensionFieldPath, extensionOf, wasmPluginShape } from '../model/extension';
 import { extensionKeyOf } from '../model/extensions';
 import { hasNoVip } from '../model/protocol';
 import { FieldProblem, Finding, ObjectRef, problemToFinding } from './finding';
@@ -290,6 +291,14 @@ function runsAt(model: MeshModel, spec: any, place: Place): { ok: boolean; why?:
   return { ok: false, why: `${placeName(place)} matches as mode CLIENT on port ${ports.join(', ')}, which spec.match excludes` };
 }
 
+/**
+ * The spec the shared checks read: a WasmPlugin's own, or a TrafficExtension in WasmPlugin shape (its Wasm
+ * settings beside the shared fields), so both kinds go through the same functions.
+ */
+function checkedSpecOf(plugin: Entry): any {
+  return plugin.kind === 'TrafficExtension' ? wasmPluginShape(extensionOf(plugin)) : (plugin.manifest.spec ?? {});
+}
+
 /** Where every plugin of a model runs, and which plugins share each proxy: built once per model. */
 interface Placement {
   readonly places: Map<Entry, Place[]>;
@@ -439,7 +448,7 @@ function ingressPaths(model: MeshModel): IngressPath[] {
  * `ingress-use-waypoint`, or a headless Service), and no auth plugin runs at the gateway itself.
  */
 function ingressSkips(model: MeshModel, plugin: Entry): IngressPath[] {
-  const spec = plugin.manifest.spec ?? {};
+  const spec = checkedSpecOf(plugin);
   if (!isAuthPluginSpec(spec)) return [];
   const { places, byProxy } = placementOf(model);
   const mine = (places.get(plugin) ?? []).filter((p) => p.kind === ProxyKind.WAYPOINT);
@@ -448,7 +457,7 @@ function ingressSkips(model: MeshModel, plugin: Entry): IngressPath[] {
     const binding = resolveWaypoint(model, path.service, 'service');
     if (!binding.waypoint || !mine.some((p) => p.proxy === binding.waypoint && (!p.service || p.service === path.service))) return false;
     if (ingressUseWaypoint(model, path.service).on && !hasNoVip(path.service)) return false;
-    const guarded = (byProxy.get(path.gateway) ?? []).some((o) => o.place.kind === ProxyKind.INGRESS && isAuthPluginSpec(o.plugin.manifest.spec));
+    const guarded = (byProxy.get(path.gateway) ?? []).some((o) => o.place.kind === ProxyKind.INGRESS && isAuthPluginSpec(checkedSpecOf(o.plugin)));
     return !guarded;
   });
 }
@@ -456,13 +465,14 @@ function ingressSkips(model: MeshModel, plugin: Entry): IngressPath[] {
 /** Plugins with a priority that run beside `plugin` (same proxy and chain, phase and filter type). */
 function prioritizedNeighbours(model: MeshModel, plugin: Entry): string[] {
   const { places, byProxy } = placementOf(model);
-  const phase = phaseOf(plugin.manifest.spec);
-  const type = typeOf(plugin.manifest.spec);
+  const phase = phaseOf(checkedSpecOf(plugin));
+  const type = typeOf(checkedSpecOf(plugin));
   const names = new Set<string>();
   for (const place of places.get(plugin) ?? []) {
     for (const other of byProxy.get(place.proxy) ?? []) {
-      if (other.plugin === plugin || !hasPriority(other.plugin.manifest.spec)) continue;
-      if (phaseOf(other.plugin.manifest.spec) !== phase || typeOf(other.plugin.manifest.spec) !== type) continue;
+      const spec = checkedSpecOf(other.plugin);
+      if (other.plugin === plugin || !hasPriority(spec)) continue;
+      if (phaseOf(spec) !== phase || typeOf(spec) !== type) continue;
       // two Service-scoped plugins run together only on the same Service's chain
       if (place.service && other.place.service && place.service !== other.place.service) continue;
       names.add(other.plugin.namespace === plugin.namespace ? other.plugin.name : `${other.plugin.namespace}/${other.plugin.name}`);
@@ -471,9 +481,13 @@ function prioritizedNeighbours(model: MeshModel, plugin: Entry): string[] {
   return [...names].sort();
 }
 
-/** Every rule about one WasmPlugin, given the whole model. */
+/**
+ * Every rule about one WasmPlugin, given the whole model; for a TrafficExtension, the rules on the fields the
+ * two kinds share (targets, match, phase, priority, selector, and the Wasm settings of a Wasm body), with
+ * field paths in the TrafficExtension's own terms.
+ */
 export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
-  const spec = plugin.manifest.spec ?? {};
+  const spec = checkedSpecOf(plugin);
   const problems: FieldProblem[] = checkWasmPluginSpec(spec);
   const resolved = resolveTargets(model, plugin);
   for (const r of resolved) {
@@ -523,7 +537,7 @@ export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
   const ties = equalPriorityNeighbours(model, plugin);
   if (ties.names.length > 0) {
     problems.push(problem('WASM026', 'spec.priority',
-      `is ${spec.priority}, the same as ${ties.names.join(', ')} on ${ties.where} in phase ${extensionKeyOf(plugin).phase}: istiod then runs them by creationTimestamp (whole seconds, the same for one sync), then by name (of ${plugin.name}${'~istio-translated-wasmplugin'})`,
+      `is ${spec.priority}, the same as ${ties.names.join(', ')} on ${ties.where} in phase ${extensionKeyOf(plugin).phase}: istiod then runs them by creationTimestamp (whole seconds, the same for one sync), then by name (${JSON.stringify(extensionKeyOf(plugin).sortName)})`,
       spec.priority, 'give each plugin of the phase its own priority (higher runs first)'));
   }
   const gateways = ineffectiveSelectorGateways(model, plugin);
@@ -547,7 +561,12 @@ export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
   }
   if (isBasicAuthUrl(spec.url)) problems.push(...checkPlaintextCredentials(spec.pluginConfig));
   const ref = entryRef(plugin);
-  return problems.map((p) => problemToFinding(ref, p));
+  if (plugin.kind !== 'TrafficExtension') return problems.map((p) => problemToFinding(ref, p));
+  const x = extensionOf(plugin);
+  // a Lua body (or none) has no Wasm settings: the checks of those fields do not apply
+  const wasmBody = x.bodyKind === ExtensionBodyKind.WASM;
+  const isBodyField = (f: string) => WASM_BODY_FIELDS.includes(/^spec\.([A-Za-z0-9]+)/.exec(f)?.[1] ?? '');
+  return problems.filter((p) => wasmBody || !isBodyField(p.field)).map((p) => problemToFinding(ref, { ...p, field: extensionFieldPath(x, p.field) }));
 }
 
 /**

@@ -71,6 +71,8 @@ export interface ModuleRequest {
   readonly path: string;
   /** The `authorization` header, undefined when absent. */
   readonly authorization?: string;
+  /** Every header as sent (Host included), for filters that read more than the module does (Lua). */
+  readonly headers?: ReadonlyArray<readonly [string, string]>;
 }
 
 export interface ModuleVerdict {

@@ -10,6 +10,9 @@ import { isBasicAuthUrl } from '../rules/basic-auth';
 import { admissionProblems, refusalOf } from '../rules/wasm-plugin';
 import { CompiledConfig, ModuleRequest, compileBasicAuth, runBasicAuth } from './basic-auth-module';
 import { LocalResponse, PluginTrace } from './types';
+import { FilterRequest, runLuaRequest } from './lua-filter';
+import { readLuaSource } from '../rules/lua';
+import { EXTENSION_PHASES } from '../model/extension';
 
 /** The filter chain a request takes at a proxy. */
 export interface Chain {
@@ -41,6 +44,8 @@ export interface PluginView {
   /** Why the API server, Istio's webhook or istiod would refuse or drop the object, if they would. */
   readonly refused?: string;
   readonly basicAuth?: CompiledConfig;
+  /** The Lua code, for a Lua TrafficExtension. */
+  readonly luaCode?: string;
 }
 
 function problemsText(problems: FieldProblem[]): string {
@@ -72,7 +77,11 @@ export function viewPlugin(entry: Entry): PluginView {
   if (isTe && spec.lua !== undefined && spec.wasm === undefined) {
     const code = spec.lua?.inlineCode;
     const refused = typeof code !== 'string' || code === '' || code.length > 65536 ? 'lua.inlineCode must hold 1 to 65536 characters; istiod drops it' : undefined;
-    return { ...base, module: 'lua', refused };
+    if (refused) return { ...base, module: 'lua', refused };
+    if (spec.phase !== undefined && !EXTENSION_PHASES.includes(spec.phase)) {
+      return { ...base, module: 'lua', refused: `phase ${JSON.stringify(rawPhase)} is not one of ${EXTENSION_PHASES.join(', ')}; the API server refuses it` };
+    }
+    return { ...base, module: 'lua', luaCode: code };
   }
   if (isTe && (spec.lua !== undefined) === (spec.wasm !== undefined)) {
     return { ...base, module: 'wasm', refused: 'exactly one of wasm or lua must be set; the API server refuses it' };
@@ -97,8 +106,12 @@ export function viewPlugin(entry: Entry): PluginView {
 export interface ChainOutcome {
   readonly traces: PluginTrace[];
   /** Set when a plugin answered (denied) or made the outcome undecidable. */
-  readonly stop?: { readonly outcome: 'denied' | 'unknown'; readonly by: string; readonly detail: string; readonly response?: LocalResponse };
-  /** Whether at least one plugin ran (for the module-fetch note). */
+  readonly stop?: { readonly outcome: 'denied' | 'unknown'; readonly by: string; readonly detail: string; readonly response?: LocalResponse; readonly status?: number };
+  /** The request after the chain's filters, when a Lua filter changed it. */
+  readonly request?: FilterRequest;
+  /** Lua filters of the chain that handle responses, in chain order (a response passes them in reverse, local replies too). */
+  readonly responders: Array<{ readonly who: string; readonly code: string }>;
+  /** Whether at least one Wasm plugin ran (for the module-fetch note). */
   readonly ran: boolean;
   /** Whether two plugins without creationTimestamp tied on everything else, so their names decided the order. */
   readonly tiedByName: boolean;
@@ -155,6 +168,16 @@ export function runChain(model: MeshModel, chain: Chain, view: (e: Entry) => Plu
   const notes: string[] = [];
   let stop: ChainOutcome['stop'];
   let nacked: { by: string; detail: string } | undefined;
+  // what the filters see: a Lua filter's changes reach every later filter (and, past the chain, the next hops)
+  const sent = req.headers ?? (req.authorization !== undefined ? [['Authorization', req.authorization] as const] : []);
+  let cur: FilterRequest = { method: req.method, authority: req.authority, path: req.path, headers: sent.map(([n, v]) => [n, v] as [string, string]) };
+  let changed = false;
+  const responders: ChainOutcome['responders'] = [];
+  for (const { v } of runnable) {
+    if (v.module === 'lua' && v.luaCode !== undefined && readLuaSource(v.luaCode).globalHandlers.includes('envoy_on_response')) {
+      responders.push({ who: `${v.entry.kind} ${v.entry.namespace}/${v.entry.name}`, code: v.luaCode });
+    }
+  }
   runnable.forEach(({ v, reason }, i) => {
     const e = v.entry;
     const base = { plugin: `${e.namespace}/${e.name}`, kind: e.kind, origin: e.origin, attached: true, attachReason: reason, order: i + 1, orderKey: orderKey(v, e.namespace) };
@@ -166,15 +189,32 @@ export function runChain(model: MeshModel, chain: Chain, view: (e: Entry) => Plu
       nacked = nacked ?? { by: who, detail };
       return;
     }
+    const syntax = v.module === 'lua' && v.luaCode !== undefined ? readLuaSource(v.luaCode).syntaxError : undefined;
+    if (syntax) {
+      // Envoy loads the code when the configuration arrives and refuses the configuration on a load error
+      const detail = `the Lua code does not parse (line ${syntax.line}, column ${syntax.column}: ${syntax.message}), so Envoy refuses the configuration that carries it; a running proxy keeps its previous listeners, so what this request gets is unknown`;
+      traces.push({ ...base, outcome: 'unknown', detail });
+      nacked = nacked ?? { by: who, detail };
+      return;
+    }
     if (stop) {
       traces.push({ ...base, outcome: 'not-reached', detail: `not reached: ${stop.by} answered first` });
       return;
     }
+    if (v.module === 'lua' && v.luaCode !== undefined) {
+      const effect = runLuaRequest(who, v.luaCode, cur);
+      traces.push({ ...base, outcome: effect.outcome, detail: effect.detail });
+      notes.push(...effect.notes);
+      if (effect.request !== cur) { cur = effect.request; changed = true; }
+      if (effect.outcome !== 'passed') stop = { outcome: effect.outcome, by: who, detail: effect.detail, response: effect.response, status: effect.status };
+      return;
+    }
     if (v.module === 'basic_auth' && v.type === 'HTTP' && v.basicAuth && 'program' in v.basicAuth) {
       if (v.url && !v.url.includes(`:${BASIC_AUTH_VERSION}`)) notes.push(`${who} runs ${v.url}; modelled as basic_auth ${BASIC_AUTH_VERSION}`);
-      const verdict = runBasicAuth(v.basicAuth.program, req);
+      const auth = cur.headers.find(([n]) => n.toLowerCase() === 'authorization')?.[1];
+      const verdict = runBasicAuth(v.basicAuth.program, changed ? { method: cur.method, authority: cur.authority, path: cur.path, authorization: auth } : req);
       traces.push({ ...base, outcome: verdict.outcome, detail: verdict.detail, rules: verdict.rules });
-      if (verdict.outcome !== 'passed') stop = { outcome: verdict.outcome, by: who, detail: verdict.detail, response: verdict.response };
+      if (verdict.outcome !== 'passed') stop = { outcome: verdict.outcome, by: who, detail: verdict.detail, response: verdict.response, status: verdict.outcome === 'denied' ? 401 : undefined };
       return;
     }
     const what = v.module === 'lua' ? 'Lua code' : v.module === 'basic_auth' ? 'the basic_auth module loaded as a network filter' : `module ${v.url}`;
@@ -188,5 +228,5 @@ export function runChain(model: MeshModel, chain: Chain, view: (e: Entry) => Plu
     notes.push(`${who} (${what}, phase ${v.phase}) was assumed to pass the request on`);
   });
   if (nacked) stop = { outcome: 'unknown', ...nacked };
-  return { traces: [...traces, ...others], stop, ran: runnable.length > 0, tiedByName, unsetBesideSet, notes };
+  return { traces: [...traces, ...others], stop, ran: runnable.some(({ v }) => v.module !== 'lua'), tiedByName, unsetBesideSet, notes, responders, ...(changed ? { request: cur } : {}) };
 }

@@ -13,6 +13,7 @@ import { DnsAnswer, resolveName } from './dns';
 import { ModuleRequest } from './basic-auth-module';
 import { PlannedCall, forwardedHeaders, productpagePlan } from './bookinfo';
 import { Chain, ChainOutcome, PluginView, runChain, viewPlugin } from './plugins';
+import { LuaResponseState, runLuaResponse } from './lua-filter';
 import { BackendFailure, BackendResolution } from '../model/route-rules';
 import { GatewayListener, gatewayServices, generatedServiceLabels, listenerProgrammed, listenersOf } from '../model/listeners';
 import { pickDomain } from '../model/hostnames';
@@ -64,6 +65,8 @@ interface Flight {
   readonly hops: Hop[];
   readonly notes: string[];
   depth: number;
+  /** The proxies passed whose Lua filters handle responses, in the order reached. */
+  responders?: Array<{ readonly at: Entry; readonly kind: 'waypoint' | 'ingress'; readonly filters: ChainOutcome['responders'] }>;
 }
 
 type Outcome = Omit<SimulationResult, 'request' | 'hops' | 'notes'>;
@@ -161,6 +164,7 @@ export class Simulator {
   }
 
   private finish(f: Flight, o: Outcome): SimulationResult {
+    if (f.responders && f.responders.length > 0) o = this.responsePath(f, o);
     return { request: f.sent, status: o.status, reason: o.reason, ...(o.response ? { response: o.response } : {}), hops: f.hops, subRequests: o.subRequests, notes: [...new Set(f.notes)] };
   }
 
@@ -377,9 +381,12 @@ export class Simulator {
 
   private runAt(f: Flight, chain: Chain, namespaces: string[], req: RouteRequest): ChainOutcome {
     const auth = headerValue(req.headers, 'authorization');
-    const moduleReq: ModuleRequest = { method: req.method, authority: req.authority, path: req.path, authorization: auth };
+    const moduleReq: ModuleRequest = { method: req.method, authority: req.authority, path: req.path, authorization: auth, headers: req.headers };
     const out = runChain(this.model, chain, this.view, moduleReq);
     f.notes.push(...out.notes);
+    if (out.responders.length > 0) {
+      (f.responders ??= []).push({ at: chain.place.proxy, kind: chain.place.kind === ProxyKind.WAYPOINT ? 'waypoint' : 'ingress', filters: out.responders });
+    }
     if (out.ran) {
       f.notes.push('Wasm modules are assumed to be fetched and loaded; a failed fetch would answer 403 "RBAC: access denied" under FAIL_CLOSE (the default) or skip the plugin under FAIL_OPEN');
     }
@@ -403,7 +410,50 @@ export class Simulator {
   private stopOutcome(where: string, out: ChainOutcome): Outcome {
     const s = out.stop!;
     if (s.outcome === 'unknown') return { status: 'unknown', reason: `${s.by} at ${where}: ${s.detail}`, subRequests: [] };
-    return { status: 401, reason: `denied by ${s.by} at ${where}: ${s.detail}`, response: s.response, subRequests: [] };
+    return { status: s.status ?? 401, reason: `denied by ${s.by} at ${where}: ${s.detail}`, ...(s.response ? { response: s.response } : {}), subRequests: [] };
+  }
+
+  /** The request past a chain whose Lua filters changed it: what later hops, routing and the destination see. */
+  private after(req: RouteRequest, out: ChainOutcome): RouteRequest {
+    const r = out.request;
+    if (!r) return req;
+    const headers = r.headers.map(([n, v]): [string, string] => (n.toLowerCase() === 'host' ? [n, r.authority] : [n, v]));
+    return { method: r.method, authority: r.authority, path: r.path, headers };
+  }
+
+  /**
+   * The response on its way back: through the Lua filters of every proxy passed, last proxy first and each
+   * chain in reverse (Envoy runs encoder filters in reverse order; a local reply starts at the first encoder
+   * filter, FilterManager::commonEncodePrefix, so it passes every one of its chain).
+   */
+  private responsePath(f: Flight, o: Outcome): Outcome {
+    if (typeof o.status !== 'number') return o;
+    const local = o.response !== undefined;
+    let state: LuaResponseState = { status: o.status, headers: Object.entries(o.response?.headers ?? {}).map(([k, v]): [string, string] => [k, v]), openEnded: !local };
+    if (local && o.response?.body !== undefined) {
+      f.notes.push('the local reply\'s content-length and content-type, which Envoy sets, are not simulated: a Lua filter that reads them gets unknown');
+    }
+    for (const p of [...f.responders!].reverse()) {
+      const lines: string[] = [];
+      for (const r of [...p.filters].reverse()) {
+        const effect = runLuaResponse(r.who, r.code, state);
+        f.notes.push(...effect.notes);
+        lines.push(`${r.who}: ${effect.detail}`);
+        if (effect.unknown || !effect.state) {
+          f.hops.push({ kind: 'response', at: id(p.at), detail: `response back through ${p.kind} ${id(p.at)}: ${lines.join('; ')}` });
+          return { status: 'unknown', reason: `the response status was ${o.status}, but ${effect.unknown}`, subRequests: o.subRequests };
+        }
+        state = effect.state;
+      }
+      f.hops.push({ kind: 'response', at: id(p.at), detail: `response back through ${p.kind} ${id(p.at)}: ${lines.join('; ')}` });
+    }
+    const headers: Record<string, string> = {};
+    for (const [k, v] of state.headers) headers[k] = headers[k] !== undefined ? `${headers[k]},${v}` : v;
+    const response = Object.keys(headers).length > 0 || o.response?.body !== undefined
+      ? { ...(o.response?.body !== undefined ? { body: o.response.body } : {}), ...(Object.keys(headers).length > 0 ? { headers } : {}) } : undefined;
+    const reason = state.status !== o.status ? `${o.reason}; on the way back a Lua filter sets :status ${state.status}` : o.reason;
+    const { response: _old, ...rest } = o;
+    return { ...rest, status: state.status, reason, ...(response ? { response } : {}) };
   }
 
   /**
@@ -437,6 +487,7 @@ export class Simulator {
       const chain: Chain = eastWest ? { place: { proxy: wp, kind: ProxyKind.EAST_WEST }, protocol, listenerPort: target.port }
         : { place: { proxy: wp, kind: ProxyKind.WAYPOINT, service: svc }, protocol, listenerPort: protocol === 'http' ? 0 : target.port };
       const out = this.runAt(f, chain, [wp.namespace, this.model.rootNamespace, svc.namespace], req);
+      req = this.after(req, out);
       f.hops.push({ kind: 'waypoint', at: id(wp), origin: wp.origin, plugins: out.traces,
         detail: `${id(wp)}, ${protocol === 'http' ? 'HTTP' : 'TCP'} chain for ${svc.kind} ${id(svc)} (bound by ${binding.via})${eastWest ? '; an east-west gateway builds TCP chains only, without the Service' : ''}${sender === 'gateway' ? '; the gateway sends to the Service VIP because of istio.io/ingress-use-waypoint' : ''}` });
       if (out.stop) return this.stopOutcome(`waypoint ${id(wp)}`, out);
@@ -505,6 +556,7 @@ export class Simulator {
     if ('outcome' in chosen) return chosen.outcome;
     const chain: Chain = { place: { proxy: gw, kind: ProxyKind.INGRESS }, protocol: 'http', listenerPort: target.port };
     const out = this.runAt(f, chain, [gw.namespace, this.model.rootNamespace], req);
+    req = this.after(req, out);
     f.hops.push({ kind: 'ingress', at: id(gw), origin: gw.origin, plugins: out.traces,
       detail: `${id(gw)} (class ${this.model.gatewayClassName(gw)}), listener ${chosen.listeners.map((l) => l.name).join(', ')} port ${target.port}; Wasm plugins run before routing` });
     if (out.stop) return this.stopOutcome(`ingress gateway ${id(gw)}`, out);
@@ -516,12 +568,13 @@ export class Simulator {
       return { status: route.status!, reason: `ingress gateway ${id(gw)}: ${route.detail}`, ...(response ? { response } : {}), subRequests: [] };
     }
     if (route.outcome === 'unknown') return { status: 'unknown', reason: route.detail, subRequests: [] };
-    const legs = route.backends.map((b) => ({ b, f: { ...f, hops: [...f.hops], notes: [...f.notes] } as Flight }));
+    const legs = route.backends.map((b) => ({ b, f: { ...f, hops: [...f.hops], notes: [...f.notes], responders: f.responders ? [...f.responders] : undefined } as Flight }));
     if (legs.length === 0) return { status: 500, reason: `ingress gateway ${id(gw)}: ${route.detail} has no backend`, subRequests: [] };
     const outcomes = legs.map((l) => this.toBackend(l.f, route.route!, l.b, route.forwarded));
     const first = legs[0];
     f.hops.splice(0, f.hops.length, ...first.f.hops);
     f.notes.splice(0, f.notes.length, ...first.f.notes);
+    f.responders = first.f.responders;
     if (outcomes.some((o) => o.status !== outcomes[0].status)) {
       const each = legs.map((l, i) => `${l.b.name} (weight ${l.b.weight}): ${outcomes[i].status}`).join(', ');
       return { status: 'unknown', reason: `the route splits traffic across backends that answer differently: ${each}`, subRequests: [] };

@@ -57,7 +57,7 @@ export interface LocalResponse {
 }
 
 /** What a hop is. */
-export type HopKind = 'client' | 'resolve' | 'ztunnel' | 'waypoint' | 'ingress' | 'tls' | 'route' | 'destination';
+export type HopKind = 'client' | 'resolve' | 'ztunnel' | 'waypoint' | 'ingress' | 'tls' | 'route' | 'destination' | 'response';
 
 export interface Hop {
   readonly kind: HopKind;

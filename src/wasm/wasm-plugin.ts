@@ -1,13 +1,15 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { WasmPlugin as WasmPluginL1, WasmPluginProps as WasmPluginL1Props } from '../imports/extensions.istio.io';
+import {
+  TrafficExtension as TrafficExtensionL1, TrafficExtensionProps as TrafficExtensionL1Props, WasmPlugin as WasmPluginL1, WasmPluginProps as WasmPluginL1Props,
+} from '../imports/extensions.istio.io';
 import { crdObject } from '../private/crd-object';
 import { MeshContext } from '../private/mesh-context';
 import { namespaceOf, throwIfProblems } from '../private/names';
 import { FieldProblem, Severity } from '../rules/finding';
-import { checkLength, checkObjectName, checkPort, checkPriority, checkSha256, checkVmEnv } from '../rules/wasm-fields';
+import { checkLength, checkObjectName, checkPriority, checkSha256, checkVmEnv } from '../rules/wasm-fields';
 import { checkBasicAuthConfig, isBasicAuthUrl } from '../rules/basic-auth';
-import { MAX_TARGETS } from '../rules/wasm-plugin';
+import { matchProblems, renderMatch, renderTargetRef, renderWasmBody, targetProblems } from '../private/extension-spec';
 import { IPolicyTarget, PolicyTargetReference } from './policy-target';
 import { WasmSource } from './wasm-source';
 
@@ -63,6 +65,18 @@ export enum TrafficMode {
   SERVER = 'SERVER',
   /** Both directions. */
   CLIENT_AND_SERVER = 'CLIENT_AND_SERVER',
+}
+
+/** The kind of object an extension construct writes. */
+export enum ExtensionResource {
+  /** `WasmPlugin` (extensions.istio.io/v1alpha1), every Istio release since 1.12. */
+  WASM_PLUGIN = 'WasmPlugin',
+  /**
+   * `TrafficExtension` (extensions.istio.io/v1alpha1), Istio 1.30 and later: the Wasm settings go under
+   * `spec.wasm`. istiod treats a WasmPlugin as a TrafficExtension named `<name>~istio-translated-wasmplugin`,
+   * so both run in one order.
+   */
+  TRAFFIC_EXTENSION = 'TrafficExtension',
 }
 
 /** Source of a VM environment variable. */
@@ -169,6 +183,14 @@ export interface WasmPluginOptions {
   readonly env?: VmEnvVar[];
   /** Traffic selectors (`spec.match`). @default - all traffic */
   readonly match?: TrafficSelector[];
+  /**
+   * The kind of object to write. `TRAFFIC_EXTENSION` writes the same plugin as an Istio 1.30 TrafficExtension
+   * (Wasm settings under `spec.wasm`), to migrate without changing anything else; it cannot be combined with
+   * `legacyTargetRef`, which TrafficExtension does not have.
+   *
+   * @default ExtensionResource.WASM_PLUGIN
+   */
+  readonly resource?: ExtensionResource;
 }
 
 /** Props of {@link WasmPlugin}. */
@@ -203,8 +225,10 @@ export class WasmPlugin extends Construct {
   public readonly namespace: string;
   /** The module URL. */
   public readonly url: string;
-  /** The WasmPlugin object. */
+  /** The WasmPlugin object (a TrafficExtension when `resource` is TRAFFIC_EXTENSION). */
   public readonly apiObject: ApiObject;
+  /** The kind of object written. */
+  public readonly resource: ExtensionResource;
 
   private readonly props: WasmPluginProps;
   private readonly targets: IPolicyTarget[] = [];
@@ -218,6 +242,11 @@ export class WasmPlugin extends Construct {
     this.name = props.name ?? id;
     this.namespace = namespaceOf(this, props.namespace);
     this.url = props.source.url;
+    this.resource = props.resource ?? ExtensionResource.WASM_PLUGIN;
+    if (this.resource === ExtensionResource.TRAFFIC_EXTENSION && props.legacyTargetRef) {
+      this.fail('TE005', 'spec.targetRef', 'TrafficExtension has no singular targetRef (the API server drops the field)', true,
+        'drop legacyTargetRef: a TrafficExtension takes its targets in targetRefs');
+    }
     this._check([
       ...checkObjectName(this.name),
       ...checkSha256(props.sha256),
@@ -227,15 +256,16 @@ export class WasmPlugin extends Construct {
       // a hand-written config for the basic_auth module is checked as the module would check it
       ...(isBasicAuthUrl(this.url) && props.pluginConfig !== undefined ? checkBasicAuthConfig(props.pluginConfig) : []),
     ]);
-    this.apiObject = crdObject<WasmPluginL1Props>(this, 'Resource', WasmPluginL1.GVK, {
-      metadata: {
-        name: this.name,
-        namespace: this.namespace,
-        ...(props.labels ? { labels: { ...props.labels } } : {}),
-        ...(props.annotations ? { annotations: { ...props.annotations } } : {}),
-      },
-      spec: Lazy.any({ produce: () => this.renderSpec() }) as any,
-    });
+    const metadata = {
+      name: this.name,
+      namespace: this.namespace,
+      ...(props.labels ? { labels: { ...props.labels } } : {}),
+      ...(props.annotations ? { annotations: { ...props.annotations } } : {}),
+    };
+    const spec = Lazy.any({ produce: () => this.renderSpec() }) as any;
+    this.apiObject = this.resource === ExtensionResource.TRAFFIC_EXTENSION
+      ? crdObject<TrafficExtensionL1Props>(this, 'Resource', TrafficExtensionL1.GVK, { metadata, spec })
+      : crdObject<WasmPluginL1Props>(this, 'Resource', WasmPluginL1.GVK, { metadata, spec });
     MeshContext.of(this).own(this, this.apiObject);
     for (const t of props.targets ?? []) this.addTarget(t);
     for (const e of props.env ?? []) this.addEnv(e);
@@ -245,17 +275,13 @@ export class WasmPlugin extends Construct {
   /** Attaches the plugin to one more object (`spec.targetRefs`). */
   public addTarget(target: IPolicyTarget): void {
     const ref = target.toTargetRef();
-    if (this.props.selector !== undefined) {
-      this.fail('WASM002', 'spec.selector', 'is set together with targets (only one of targetRefs or selector can be set)', this.props.selector,
-        'drop selector to attach by targets (ambient, Gateway API), or drop the targets to attach by pod labels (sidecars)');
-    }
+    const [first] = targetProblems(0, this.props.selector);
+    if (first) this._check([first]);
     if (this.props.legacyTargetRef && (this.targets.length > 0 || ref.kind !== 'Gateway')) {
       this.fail('WASM016', 'spec.targetRef', 'the legacy singular targetRef takes exactly one Gateway target', `${ref.kind}/${ref.name}`,
         'drop legacyTargetRef to render targetRefs, which takes up to 16 targets of any supported kind');
     }
-    if (this.targets.length >= MAX_TARGETS) {
-      this.fail('WASM010', 'spec.targetRefs', `would hold more than the ${MAX_TARGETS} targets allowed`, this.targets.length + 1, 'split the targets over several plugins');
-    }
+    this._check(targetProblems(this.targets.length, undefined));
     this.targets.push(target);
     MeshContext.of(this).invalidate();
   }
@@ -268,16 +294,14 @@ export class WasmPlugin extends Construct {
 
   /** Adds a traffic selector (`spec.match`). */
   public addMatch(selector: TrafficSelector): void {
-    const problems: FieldProblem[] = [];
-    (selector.ports ?? []).forEach((p, j) => problems.push(...checkPort(p, `spec.match[${this.matches.length}].ports[${j}].number`)));
-    this._check(problems);
+    this._check(matchProblems(this.matches.length, selector.ports));
     this.matches.push({ mode: selector.mode, ports: selector.ports ? [...selector.ports] : undefined });
     MeshContext.of(this).invalidate();
   }
 
   /** The target references as rendered (copies). */
   public get targetRefs(): PolicyTargetReference[] {
-    return this.targets.map((t) => this.refFor(t));
+    return this.targets.map((t) => renderTargetRef(t, this.namespace));
   }
 
   /**
@@ -287,17 +311,23 @@ export class WasmPlugin extends Construct {
     return this.props.pluginConfig;
   }
 
-  private refFor(t: IPolicyTarget): PolicyTargetReference {
-    const r = t.toTargetRef();
-    // the namespace is rendered only when it differs: the rules then report the cross-namespace reference
-    const ns = r.namespace !== undefined && r.namespace !== this.namespace ? { namespace: r.namespace } : {};
-    return { group: r.group, kind: r.kind, name: r.name, ...ns };
-  }
-
   private renderSpec(): any {
     const p = this.props;
-    const refs = this.targets.map((t) => this.refFor(t));
+    // the namespace is rendered only when it differs: the rules then report the cross-namespace reference
+    const refs = this.targets.map((t) => renderTargetRef(t, this.namespace));
     const pluginConfig = this.renderPluginConfig();
+    if (this.resource === ExtensionResource.TRAFFIC_EXTENSION) {
+      // translate.go's mapping, the other way round: shared fields at spec level, the module's under wasm
+      const wasm = this.renderWasmFields(pluginConfig);
+      return {
+        ...(p.selector !== undefined ? { selector: { matchLabels: { ...p.selector } } } : {}),
+        ...(refs.length > 0 ? { targetRefs: refs } : {}),
+        ...(p.phase !== undefined ? { phase: p.phase === PluginPhase.UNSPECIFIED ? 'UNSPECIFIED' : p.phase } : {}),
+        ...(p.priority !== undefined ? { priority: p.priority } : {}),
+        ...(this.matches.length > 0 ? { match: renderMatch(this.matches) } : {}),
+        wasm,
+      };
+    }
     return {
       ...(p.selector !== undefined ? { selector: { matchLabels: { ...p.selector } } } : {}),
       ...(refs.length > 0 ? (p.legacyTargetRef ? { targetRef: refs[0] } : { targetRefs: refs }) : {}),
@@ -311,14 +341,16 @@ export class WasmPlugin extends Construct {
       ...(p.failStrategy !== undefined ? { failStrategy: p.failStrategy } : {}),
       ...(p.type !== undefined ? { type: p.type } : {}),
       ...(this.envVars.length > 0 ? { vmConfig: { env: this.envVars.map((e) => ({ ...e })) } } : {}),
-      ...(this.matches.length > 0 ? {
-        match: this.matches.map((m) => ({
-          ...(m.mode !== undefined ? { mode: m.mode } : {}),
-          ...(m.ports !== undefined ? { ports: m.ports.map((n) => ({ number: n })) } : {}),
-        })),
-      } : {}),
+      ...(this.matches.length > 0 ? { match: renderMatch(this.matches) } : {}),
       ...(pluginConfig !== undefined ? { pluginConfig } : {}),
     };
+  }
+
+  /** The module's fields, in the order a TrafficExtension's `spec.wasm` lists them. */
+  private renderWasmFields(pluginConfig: { [key: string]: any } | undefined): any {
+    const p = this.props;
+    return renderWasmBody({ url: this.url, sha256: p.sha256, imagePullPolicy: p.imagePullPolicy, imagePullSecret: p.imagePullSecret,
+      pluginName: p.pluginName, failStrategy: p.failStrategy, type: p.type, env: this.envVars, pluginConfig });
   }
 
   /**
@@ -326,7 +358,7 @@ export class WasmPlugin extends Construct {
    * @internal
    */
   protected _check(problems: FieldProblem[]): void {
-    throwIfProblems(this, 'WasmPlugin', this.namespace, this.name, problems);
+    throwIfProblems(this, this.resource ?? ExtensionResource.WASM_PLUGIN, this.namespace, this.name, problems);
   }
 
   private fail(code: string, field: string, message: string, value: unknown, fix: string): never {

@@ -5,8 +5,8 @@ import { ApiObject, App, Chart, JsonPatch, Lazy, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import * as YAML from 'yaml';
 import {
-  AmbientNamespace, ArgoCdAppMode, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, GitOpsApp, GitOpsAppProps, HttpMethod,
-  NamespacePruning, PathMatch, PolicyTarget, SeedScenario, WaypointNamespaces,
+  AmbientNamespace, ArgoCdAppMode, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, ExtensionResource, FilterConfig, GitOpsApp, GitOpsAppProps,
+  HttpMethod, NamespacePruning, PathMatch, PolicyTarget, SeedScenario, SyncWaves, TrafficExtension, WaypointNamespaces,
 } from '../../src';
 import * as rules from '../../src/rules';
 import { annotateForArgoCd } from '../../src/gitops/sync-policy';
@@ -192,6 +192,18 @@ describe('Argo CD annotations', () => {
     expect(a('Namespace.shop.k8s.yaml')[OPTS]).toBe('Prune=false');
     expect(a('Service.reviews.k8s.yaml')[OPTS]).toBeUndefined();
     expect(synthShop({ namespacePruning: NamespacePruning.CONFIRM })('Namespace.shop.k8s.yaml')[OPTS]).toBe('Prune=confirm');
+  });
+
+  test('give a TrafficExtension the same wave and dry-run option as a WasmPlugin', () => {
+    const a = synthShop({}, (ns) => {
+      new TrafficExtension(ns, 'Lua', { name: 'lua', targets: [PolicyTarget.gateway('waypoint')],
+        filterConfig: FilterConfig.lua('function envoy_on_request(h) h:headers():add("x-a", "1") end') });
+      new BasicAuthPlugin(ns, 'AuthTe', { name: 'auth-te', targets: [PolicyTarget.gateway('waypoint')], rules: [rule('/')], resource: ExtensionResource.TRAFFIC_EXTENSION });
+    });
+    for (const f of ['TrafficExtension.lua.k8s.yaml', 'TrafficExtension.auth-te.k8s.yaml']) {
+      expect(a(f)[WAVE]).toBe(String(SyncWaves.POLICIES));
+      expect(a(f)[OPTS]).toBe('SkipDryRunOnMissingResource=true');
+    }
   });
 
   test('keep a wave and sync options the user set', () => {

@@ -43,7 +43,15 @@ describe('WasmPlugin health check', () => {
     expect(h).toEqual({ status: 'Healthy', message: expect.stringMatching(/module loading is not reported/) });
   });
 
-  test('goes under the argocd-cm key Argo CD reads for this kind', () => {
-    expect(WasmPluginHealthCheck.argoCdConfigEntry()).toEqual({ 'resource.customizations.health.extensions.istio.io_WasmPlugin': WasmPluginHealthCheck.LUA });
+  test('goes under the argocd-cm keys Argo CD reads for WasmPlugin and TrafficExtension', () => {
+    expect(WasmPluginHealthCheck.argoCdConfigEntry()).toEqual({
+      'resource.customizations.health.extensions.istio.io_WasmPlugin': WasmPluginHealthCheck.LUA,
+      'resource.customizations.health.extensions.istio.io_TrafficExtension': WasmPluginHealthCheck.LUA,
+    });
+  });
+
+  test('reads a TrafficExtension\'s status the same way (the CRD has the same Istio status fields)', async () => {
+    const te = { ...plugin({ observedGeneration: 1, conditions: [{ type: 'Reconciled', status: 'False', message: '1/2 proxies up to date' }] }), kind: 'TrafficExtension' };
+    expect(await health(te)).toEqual({ status: 'Progressing', message: '1/2 proxies up to date' });
   });
 });

@@ -252,12 +252,12 @@ describe('plugins not in force, filtered, or undecidable', () => {
     expect(r.status).toBe(401);
   });
 
-  test('a TrafficExtension carrying the basic_auth module is enforced; one with Lua in AUTHZ is unknown', () => {
+  test('a TrafficExtension carrying the basic_auth module is enforced; Lua with an empty handler in AUTHZ lets the request through', () => {
     const te = (name: string, body: any, phase = 'AUTHN') => ({ apiVersion: 'extensions.istio.io/v1alpha1', kind: 'TrafficExtension', metadata: { name, namespace: 'shop' },
       spec: { phase, targetRefs: toService('cart'), ...body } });
     const wasm = te('te-auth', { wasm: { url: 'oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0', pluginConfig: { basic_auth_rules: [rule({ prefix: '/' })] } } });
     expect(run([wasm]).reason).toMatch(/denied by TrafficExtension shop\/te-auth/);
-    expect(run([te('lua', { lua: { inlineCode: 'function envoy_on_request(h) end' } }, 'AUTHZ')]).status).toBe('unknown');
+    expect(run([te('lua', { lua: { inlineCode: 'function envoy_on_request(h) end' } }, 'AUTHZ')]).status).toBe(200);
   });
 
   test('module fetch is assumed to succeed, and the trace says what failure would do', () => {
