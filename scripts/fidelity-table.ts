@@ -3,13 +3,20 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadTables } from '../test/conformance/runner';
 import { SUMMARY_END, SUMMARY_START, TABLE_END, TABLE_START, fidelitySummary, fidelityTable } from '../test/conformance/figures';
+import { CORPUS_END, CORPUS_ROWS, CORPUS_START, corpusFigures } from '../test/conformance/corpus-expected';
+import { severityOf } from '../src/rules/codes';
 
 const doc = path.join(__dirname, '..', 'docs', 'fidelity.md');
 const text = fs.readFileSync(doc, 'utf8');
 const start = text.indexOf(TABLE_START);
 const end = text.indexOf(TABLE_END);
 if (start < 0 || end < start) throw new Error(`${doc}: the fidelity-table markers are missing`);
-const next = text.slice(0, start) + fidelityTable(loadTables()) + text.slice(end + TABLE_END.length);
+let next = text.slice(0, start) + fidelityTable(loadTables()) + text.slice(end + TABLE_END.length);
+// the corpus figures come from the table corpus.test.ts holds the corpus to
+const cs = next.indexOf(CORPUS_START);
+const ce = next.indexOf(CORPUS_END);
+if (cs < 0 || ce < cs) throw new Error(`${doc}: the corpus-figures markers are missing`);
+next = next.slice(0, cs) + corpusFigures(CORPUS_ROWS, severityOf) + next.slice(ce + CORPUS_END.length);
 const tmp = `${doc}.tmp`;
 fs.writeFileSync(tmp, next);
 fs.renameSync(tmp, doc);

@@ -3,13 +3,13 @@
  * order. No rule logic lives here; the CLI, the benchmark and the validation plugin all call these functions.
  */
 import { clusterPaths, groupByCluster } from '../loader/clusters';
-import { LoadError, loadManifests } from '../loader/load';
+import { LoadError, LoadOptions, loadManifests } from '../loader/load';
 import { MeshModel, MeshModelOptions } from '../model/mesh-model';
 import { SourcedManifest } from '../model/manifest';
 import { Finding, IgnoreEntry, Severity, applySuppressions, runRules } from '../rules';
 
 /** Options of {@link analyzePaths} and {@link analyzeObjects}. */
-export interface AnalyzeOptions extends MeshModelOptions {
+export interface AnalyzeOptions extends MeshModelOptions, LoadOptions {
   /**
    * Analyze only this cluster of a fleet tree: `clusters/<cluster>/` under each path (see `loader/clusters`).
    * Without it, a tree with cluster folders is still analyzed cluster by cluster.
@@ -31,6 +31,8 @@ export interface AnalyzeSummary {
   readonly files: number;
   /** Files or documents that could not be read. */
   readonly loadErrors: number;
+  /** Files that read as nothing (empty, or only comments). @default 0 */
+  readonly loadWarnings?: number;
   /** The clusters analyzed, each on its own, when the input has cluster folders (`clusters/<name>/`). */
   readonly clusters?: string[];
   /** Findings silenced by an annotation or `--ignore` (not counted in errors or warnings). */
@@ -43,6 +45,8 @@ export interface AnalyzeResult {
   readonly findings: Finding[];
   /** Unreadable files and malformed documents, sorted by file and line. */
   readonly loadErrors: LoadError[];
+  /** Files that hold no object (empty, or only comments and `---`), sorted by file (always set by {@link analyzePaths}). */
+  readonly loadWarnings?: LoadError[];
   /** Files read, in the order read. */
   readonly files: string[];
   /** Set when the rules themselves failed: one line, never a stack. */
@@ -79,15 +83,17 @@ export function compareFindings(a: Finding, b: Finding): number {
 }
 
 /** Counts findings by severity; suppressed ones are counted apart and in neither severity. */
-export function summarize(findings: readonly Finding[], objects: number, files: number, loadErrors: number, clusters: string[] = []): AnalyzeSummary {
+export function summarize(findings: readonly Finding[], objects: number, files: number, loadErrors: number, clusters: string[] = [], loadWarnings = 0): AnalyzeSummary {
   let errors = 0;
   let suppressed = 0;
   for (const f of findings) {
     if (f.suppressed) suppressed++;
     else if (f.severity === Severity.ERROR) errors++;
   }
-  return { errors, warnings: findings.length - errors - suppressed, objects, files, loadErrors, suppressed, ...(clusters.length > 0 ? { clusters } : {}) };
+  return { errors, warnings: findings.length - errors - suppressed, objects, files, loadErrors, loadWarnings, suppressed, ...(clusters.length > 0 ? { clusters } : {}) };
 }
+
+const byPosition = (a: LoadError, b: LoadError) => cmp(a.file, b.file) || cmp(a.line, b.line) || cmp(a.message, b.message);
 
 /**
  * Runs the rule set over objects already in memory, then marks what annotations and `ignore` suppress;
@@ -125,7 +131,7 @@ export function analyzePaths(paths: readonly string[], options: AnalyzeOptions =
   }
   let loaded;
   try {
-    loaded = loadManifests(roots);
+    loaded = loadManifests(roots, options);
   } catch (e) {
     return failed([], [], 0, `cannot read the input: ${firstLine(e)}`);
   }
@@ -134,19 +140,23 @@ export function analyzePaths(paths: readonly string[], options: AnalyzeOptions =
     // an empty or mistyped folder must not pass as "clean"
     errors.push({ file: paths.join(' '), line: 0, message: 'no YAML or JSON files found' });
   }
-  const loadErrors = errors.sort((a, b) => cmp(a.file, b.file) || cmp(a.line, b.line) || cmp(a.message, b.message));
+  const loadErrors = errors.sort(byPosition);
+  const loadWarnings = [...(loaded.warnings ?? [])].sort(byPosition);
   let findings: Finding[];
   let clusters: string[];
   try {
     ({ findings, clusters } = analyzeByCluster(loaded.objects, paths, options));
   } catch (e) {
-    return failed(loadErrors, loaded.files, loaded.objects.length, `the rules failed on this input: ${firstLine(e)}`);
+    return failed(loadErrors, loaded.files, loaded.objects.length, `the rules failed on this input: ${firstLine(e)}`, loadWarnings);
   }
-  return { findings, loadErrors, files: loaded.files, summary: summarize(findings, loaded.objects.length, loaded.files.length, loadErrors.length, clusters) };
+  return {
+    findings, loadErrors, loadWarnings, files: loaded.files,
+    summary: summarize(findings, loaded.objects.length, loaded.files.length, loadErrors.length, clusters, loadWarnings.length),
+  };
 }
 
-function failed(loadErrors: LoadError[], files: string[], objects: number, internalError: string): AnalyzeResult {
-  return { findings: [], loadErrors, files, internalError, summary: summarize([], objects, files.length, loadErrors.length) };
+function failed(loadErrors: LoadError[], files: string[], objects: number, internalError: string, loadWarnings: LoadError[] = []): AnalyzeResult {
+  return { findings: [], loadErrors, loadWarnings, files, internalError, summary: summarize([], objects, files.length, loadErrors.length, [], loadWarnings.length) };
 }
 
 /** Which severity makes the run fail. */
@@ -159,7 +169,7 @@ export enum FailOn {
 export function exitCodeOf(result: AnalyzeResult, failOn: FailOn = FailOn.ERROR): 0 | 1 | 2 {
   if (result.internalError !== undefined || result.loadErrors.length > 0) return 2;
   if (result.summary.errors > 0) return 1;
-  if (failOn === FailOn.WARNING && result.summary.warnings > 0) return 1;
+  if (failOn === FailOn.WARNING && (result.summary.warnings > 0 || (result.summary.loadWarnings ?? 0) > 0)) return 1;
   return 0;
 }
 

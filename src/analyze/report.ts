@@ -3,7 +3,7 @@
  * machines. Pure string building, no I/O.
  */
 import { LoadError } from '../loader/load';
-import { Finding, RULES, Severity, formatFindingLine, suppressionSuffix } from '../rules';
+import { Finding, RULES, Severity, escapeControls, formatFindingLine, suppressionSuffix } from '../rules';
 import { AnalyzeResult, AnalyzeSummary, parseOrigin } from './analyze';
 
 function plural(n: number, word: string): string {
@@ -15,12 +15,18 @@ export function summaryLine(s: AnalyzeSummary): string {
   const suppressed = s.suppressed ? `, ${s.suppressed} suppressed` : '';
   let base = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}${suppressed} in ${plural(s.objects, 'object')} from ${plural(s.files, 'file')}`;
   if (s.clusters && s.clusters.length > 0) base += `; ${s.clusters.length === 1 ? 'cluster' : 'clusters, each on its own:'} ${s.clusters.join(', ')}`;
-  return s.loadErrors > 0 ? `${base}; ${plural(s.loadErrors, 'input error')}` : base;
+  const input = [s.loadErrors > 0 ? plural(s.loadErrors, 'input error') : '', (s.loadWarnings ?? 0) > 0 ? plural(s.loadWarnings!, 'input warning') : ''].filter(Boolean);
+  return input.length > 0 ? `${base}; ${input.join(', ')}` : base;
 }
 
 /** `error LOAD <file>:<line>: <message>`: the same shape as a finding line, with the pseudo-code LOAD. */
 export function formatLoadError(e: LoadError): string {
-  return `error LOAD ${e.line > 0 ? `${e.file}:${e.line}` : e.file}: ${e.message}`;
+  return escapeControls(`error LOAD ${e.line > 0 ? `${e.file}:${e.line}` : e.file}: ${e.message}`);
+}
+
+/** `warning LOAD <file>: <message>`: input that reads as nothing. */
+export function formatLoadWarning(e: LoadError): string {
+  return escapeControls(`warning LOAD ${e.line > 0 ? `${e.file}:${e.line}` : e.file}: ${e.message}`);
 }
 
 export interface TextReportOptions {
@@ -31,11 +37,12 @@ export interface TextReportOptions {
 /** The report for people: input errors, findings in order, then the summary line. */
 export function renderText(result: AnalyzeResult, options: TextReportOptions = {}): string {
   const lines: string[] = result.loadErrors.map(formatLoadError);
+  if (!options.quiet) for (const w of result.loadWarnings ?? []) lines.push(formatLoadWarning(w));
   for (const f of result.findings) {
     if (options.quiet && (f.severity === Severity.WARNING || f.suppressed)) continue;
     lines.push(findingText(f));
   }
-  if (result.internalError !== undefined) lines.push(`error INTERNAL: ${result.internalError}`);
+  if (result.internalError !== undefined) lines.push(escapeControls(`error INTERNAL: ${result.internalError}`));
   lines.push(summaryLine(result.summary));
   return lines.join('\n') + '\n';
 }
@@ -47,7 +54,8 @@ const TITLES = new Map(RULES.map((r) => [r.code, r.title]));
  * so that a grep for `^error ` finds only what fails; a refused suppression is said at the end of the line.
  */
 export function findingText(f: Finding): string {
-  return `${f.suppressed ? 'suppressed ' : ''}${formatFindingLine(f)}${suppressionSuffix(f)}`;
+  // names and origins come from the input: escaped, so no input can forge a line of the report
+  return escapeControls(`${f.suppressed ? 'suppressed ' : ''}${formatFindingLine(f)}${suppressionSuffix(f)}`);
 }
 
 /** A finding as JSON: every field, plus its rule title and the origin split into file and line. */
@@ -67,6 +75,7 @@ export function renderJson(result: AnalyzeResult, exitCode: number): string {
   return JSON.stringify({
     findings: result.findings.map(findingJson),
     loadErrors: result.loadErrors.map((e) => ({ ...e, text: formatLoadError(e) })),
+    loadWarnings: (result.loadWarnings ?? []).map((e) => ({ ...e, text: formatLoadWarning(e) })),
     ...(result.internalError !== undefined ? { internalError: result.internalError } : {}),
     summary: { ...result.summary, exitCode, text: summaryLine(result.summary) },
   }, null, 2) + '\n';

@@ -1,8 +1,10 @@
 // `analyze <file-or-dir>...`: parses options, calls analyze/, prints its report. No rule logic here.
 import { Option } from 'commander';
 import { FailOn, analyzePaths, exitCodeOf } from '../analyze';
+import { DEFAULT_MAX_FILE_BYTES } from '../loader/load';
 import { ANALYZE_FORMATS, AnalyzeFormat, renderAnalysis } from '../report';
 import { IgnoreListError, parseIgnoreList } from '../rules';
+import { parseByteSize } from './options';
 import type { CommandRegistrar } from './program';
 
 interface AnalyzeFlags {
@@ -12,6 +14,7 @@ interface AnalyzeFlags {
   readonly defaultNamespace: string;
   readonly quiet?: boolean;
   readonly failOn: FailOn;
+  readonly maxFileSize?: number;
   readonly cluster?: string;
 }
 
@@ -25,6 +28,7 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
     .option('--default-namespace <namespace>', 'namespace of objects that set none (as kubectl would apply them)', 'default')
     .option('-q, --quiet', 'print errors only (warnings are still counted in the summary)')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices([FailOn.ERROR, FailOn.WARNING]).default(FailOn.ERROR))
+    .option('--max-file-size <size>', `largest file read, e.g. 128MiB (default ${DEFAULT_MAX_FILE_BYTES / 1024 ** 2}MiB)`, parseByteSize)
     .option('--ignore <codes>', 'suppress these codes on every object: CODE[,CODE][: reason] (repeatable); reported as suppressed, never hidden',
       (v: string, prev: string[]) => [...prev, v], [])
     .option('--cluster <name>', 'in a fleet tree (clusters/<name>/ under each path), analyze only this cluster; without it, each cluster is analyzed on its own')
@@ -38,7 +42,7 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
         setExit(2);
         return;
       }
-      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, ignore, cluster: flags.cluster });
+      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, ignore, cluster: flags.cluster, maxFileBytes: flags.maxFileSize });
       const code = exitCodeOf(result, flags.failOn);
       io.out(renderAnalysis(result, flags.format, { exitCode: code, quiet: flags.quiet }));
       setExit(code);

@@ -1,7 +1,9 @@
 // `diff OLD NEW`: which requests change status between two trees; an opening fails unless allowed.
-import * as fs from 'fs';
 import { Option } from 'commander';
 import { AllowEntry, DiffInputError, diffExitCode, diffPaths, parseAllowFile } from '../diff';
+import { DEFAULT_MAX_FILE_BYTES, readManifestFile } from '../loader/load';
+import { escapeControls } from '../rules/display';
+import { parseByteSize } from './options';
 import { DIFF_FORMATS, DiffFormat, renderDiff } from '../report';
 import type { CommandRegistrar } from './program';
 
@@ -13,17 +15,15 @@ interface DiffFlags {
   readonly rootNamespace: string;
   readonly defaultNamespace: string;
   readonly clusterDomain: string;
+  readonly maxFileSize?: number;
   readonly cluster?: string;
 }
 
-function readAllow(file: string): AllowEntry[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e: any) {
-    throw new DiffInputError(`--allow: cannot read ${JSON.stringify(file)} (${e?.code === 'ENOENT' ? 'no such file' : String(e?.message ?? e)}); pass a YAML list of allow entries`);
-  }
-  return parseAllowFile(text, file);
+function readAllow(file: string, maxFileBytes?: number): AllowEntry[] {
+  // the loader's rules for files: regular files only, under the size cap, UTF-8
+  const r = readManifestFile(file, { maxFileBytes });
+  if ('error' in r) throw new DiffInputError(`--allow: ${file}${r.error.line > 0 ? `:${r.error.line}` : ''}: ${r.error.message}; pass a YAML list of allow entries`);
+  return parseAllowFile(r.text, file);
 }
 
 export const diffCommand: CommandRegistrar = (program, io, setExit) => {
@@ -39,20 +39,22 @@ export const diffCommand: CommandRegistrar = (program, io, setExit) => {
     .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", 'istio-system')
     .option('--default-namespace <namespace>', 'namespace of objects that set none', 'default')
     .option('--cluster-domain <domain>', "the cluster's DNS domain", 'cluster.local')
+    .option('--max-file-size <size>', `largest file read, e.g. 128MiB (default ${DEFAULT_MAX_FILE_BYTES / 1024 ** 2}MiB)`, parseByteSize)
     .option('--cluster <name>', 'in fleet trees (clusters/<name>/ under each side), compare this cluster')
     .action((before: string, after: string, flags: DiffFlags) => {
       try {
-        const allow = flags.allow.flatMap(readAllow);
+        const allow = flags.allow.flatMap((f) => readAllow(f, flags.maxFileSize));
         const result = diffPaths([before], [after], {
           allow, allowOpened: flags.allowOpened, full: flags.full,
           rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, clusterDomain: flags.clusterDomain, cluster: flags.cluster,
+          maxFileBytes: flags.maxFileSize,
         });
         const code = diffExitCode(result);
         io.out(renderDiff(result, flags.format, code));
         setExit(code);
       } catch (e) {
         if (!(e instanceof DiffInputError)) throw e;
-        io.err(`error: ${e.message.split('\n')[0]}\n`);
+        io.err(`error: ${escapeControls(e.message.split('\n')[0])}\n`);
         setExit(2);
       }
     });

@@ -2,7 +2,9 @@
 import { Option } from 'commander';
 import { meshGraph, renderDot, renderMermaid } from '../graph';
 import { checkOneCluster, clusterPaths } from '../loader/clusters';
-import { loadManifests } from '../loader/load';
+import { DEFAULT_MAX_FILE_BYTES, loadManifests } from '../loader/load';
+import { escapeControls } from '../rules/display';
+import { parseByteSize } from './options';
 import { MeshModel } from '../model/mesh-model';
 import type { CommandRegistrar } from './program';
 
@@ -11,6 +13,7 @@ interface GraphFlags {
   readonly namespace?: string;
   readonly rootNamespace: string;
   readonly defaultNamespace: string;
+  readonly maxFileSize?: number;
   readonly cluster?: string;
 }
 
@@ -23,20 +26,21 @@ export const graphCommand: CommandRegistrar = (program, io, setExit) => {
     .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", 'istio-system')
     .option('--default-namespace <namespace>', 'namespace of objects that set none', 'default')
     .option('--cluster <name>', 'in a fleet tree (clusters/<name>/ under each path), draw this cluster')
+    .option('--max-file-size <size>', `largest file read, e.g. 128MiB (default ${DEFAULT_MAX_FILE_BYTES / 1024 ** 2}MiB)`, parseByteSize)
     .action((paths: string[], flags: GraphFlags) => {
       let roots = paths;
       try {
         if (flags.cluster !== undefined) roots = clusterPaths(paths, flags.cluster);
       } catch (e: any) {
-        io.err(`error: ${String(e?.message ?? e)}\n`);
+        io.err(`error: ${escapeControls(String(e?.message ?? e))}\n`);
         setExit(2);
         return;
       }
-      const loaded = loadManifests(roots);
+      const loaded = loadManifests(roots, { maxFileBytes: flags.maxFileSize });
       if (loaded.errors.length > 0) {
         const e = loaded.errors[0];
         const more = loaded.errors.length > 1 ? ` (and ${loaded.errors.length - 1} more)` : '';
-        io.err(`error: ${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}${more}; fix the file or leave it out\n`);
+        io.err(`error: ${escapeControls(`${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}${more}`)}; fix the file or leave it out\n`);
         setExit(2);
         return;
       }

@@ -1,5 +1,6 @@
 // `cdk8s-istio-ambient <command>`: argument parsing only; the work lives in analyze/ and simulate/.
 import { Command, CommanderError } from 'commander';
+import { escapeControls } from '../rules/display';
 import { analyzeCommand } from './analyze-command';
 import { diffCommand } from './diff-command';
 import { graphCommand } from './graph-command';
@@ -25,7 +26,7 @@ export function cliProgram(io: CliIo = PROCESS_IO, setExit: (code: number) => vo
     .description('Offline checks and traffic simulation for Istio ambient mode and its Wasm plugins')
     .exitOverride()
     .showHelpAfterError(false)
-    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(`${s.split('\n')[0]}\n`) });
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(`${escapeControls(s.split('\n')[0])}\n`) });
   for (const r of [analyzeCommand, simulateCommand, diffCommand, graphCommand]) r(program, io, setExit);
   return program;
 }
@@ -38,7 +39,7 @@ export async function runCli(argv: readonly string[], io: CliIo = PROCESS_IO): P
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    io.err(`error: ${firstLine(e)}\n`);
+    io.err(`error: ${escapeControls(firstLine(e))}\n`);
     return 2;
   }
   return exit;

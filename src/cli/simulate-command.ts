@@ -1,8 +1,12 @@
 import { Command, Option } from 'commander';
+import { DEFAULT_MAX_FILE_BYTES, LoadError } from '../loader/load';
 import { BATCH_FORMATS, BatchFormat, renderBatch } from '../report';
+import { escapeControls } from '../rules/display';
 import {
   SimulationInputError, SimulationRequest, basicAuthHeader, formatSimulation, loadChecks, loadSimulator, parseHeader,
 } from '../simulate';
+import { maskedBatch, maskedResult } from '../simulate/format';
+import { parseByteSize } from './options';
 import type { CliIo, CommandRegistrar } from './program';
 
 /** Exit codes of `simulate`. */
@@ -20,6 +24,7 @@ interface SimulateOptions {
   readonly format?: BatchFormat;
   readonly rootNamespace?: string;
   readonly clusterDomain?: string;
+  readonly maxFileSize?: number;
   readonly cluster?: string;
 }
 
@@ -42,24 +47,30 @@ function headersOf(opts: SimulateOptions): Array<[string, string]> {
 }
 
 function run(url: string | undefined, opts: SimulateOptions, io: CliIo): number {
+  // an empty manifest file does not stop the simulation, but it is said, on stderr (the trace stays as it is)
+  const load = {
+    maxFileBytes: opts.maxFileSize,
+    onWarning: (w: LoadError) => io.err(`${escapeControls(`warning LOAD ${w.file}: ${w.message}`)}\n`),
+  };
   if (opts.requests !== undefined) {
     if (url !== undefined) throw new SimulationInputError(`URL: not allowed with --requests (got ${JSON.stringify(url)}); put every request in the batch file`);
     if (opts.header.length > 0 || opts.user !== undefined || opts.request !== undefined || opts.connectTo.length > 0) {
       throw new SimulationInputError('-H, -u, -X and --connect-to apply to a single request; write headers, user, method and connectTo into each entry of the --requests file');
     }
-    const checks = loadChecks(opts.requests, { from: opts.from });
-    const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain, cluster: opts.cluster });
+    const checks = loadChecks(opts.requests, { from: opts.from, maxFileBytes: opts.maxFileSize });
+    const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain, cluster: opts.cluster, ...load });
     const batch = sim.check(checks);
-    io.out(renderBatch(batch, opts.format ?? (opts.json ? 'json' : 'text'), opts.requests));
+    // credentials masked in every format (the JSON holds every request's headers)
+    io.out(renderBatch(maskedBatch(batch), opts.format ?? (opts.json ? 'json' : 'text'), opts.requests));
     return batch.failed === 0 ? SIMULATE_EXIT.SIMULATED : SIMULATE_EXIT.MISMATCH;
   }
   if (opts.format === 'junit') throw new SimulationInputError('--format junit: reports batch checks; use it with --requests <file>');
   if (url === undefined) throw new SimulationInputError('URL: missing; pass the URL to request (e.g. http://productpage:9080/productpage), or --requests <file>');
   if (opts.from === undefined) throw new SimulationInputError('--from: missing; name the client as <namespace>/<workload> (e.g. --from default/curl)');
   const request: SimulationRequest = { from: opts.from, method: opts.request ?? 'GET', url, headers: headersOf(opts), ...(opts.connectTo.length ? { connectTo: opts.connectTo } : {}) };
-  const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain, cluster: opts.cluster });
+  const sim = loadSimulator(opts.manifests, { rootNamespace: opts.rootNamespace, clusterDomain: opts.clusterDomain, cluster: opts.cluster, ...load });
   const result = sim.simulate(request);
-  io.out(opts.json || opts.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatSimulation(result));
+  io.out(opts.json || opts.format === 'json' ? `${JSON.stringify(maskedResult(result), null, 2)}\n` : formatSimulation(result));
   return result.status === 'unknown' ? SIMULATE_EXIT.UNKNOWN : SIMULATE_EXIT.SIMULATED;
 }
 
@@ -83,6 +94,7 @@ export const simulateCommand: CommandRegistrar = (program: Command, io: CliIo, s
     .option('--root-namespace <namespace>', "Istio's root namespace", 'istio-system')
     .option('--cluster-domain <domain>', "the cluster's DNS domain", 'cluster.local')
     .option('--cluster <name>', 'in a fleet tree (clusters/<name>/ under --manifests), simulate in this cluster')
+    .option('--max-file-size <size>', `largest manifest or batch file read, e.g. 128MiB (default ${DEFAULT_MAX_FILE_BYTES / 1024 ** 2}MiB)`, parseByteSize)
     // accepted so a curl line from the Istio docs can be pasted as is; the output is always the trace, then the status
     .option('-s, --silent', 'accepted for curl compatibility (no effect)')
     .option('-k, --insecure', 'accepted for curl compatibility (certificates are never verified here)')
@@ -93,7 +105,7 @@ export const simulateCommand: CommandRegistrar = (program: Command, io: CliIo, s
         setExit(run(url, opts, io));
       } catch (e) {
         if (!(e instanceof SimulationInputError)) throw e;
-        io.err(`error: ${e.message.split('\n')[0]}\n`);
+        io.err(`error: ${escapeControls(e.message.split('\n')[0])}\n`);
         setExit(SIMULATE_EXIT.BAD_INPUT);
       }
     });

@@ -11,7 +11,8 @@
  *   reason: reviews are public from release 2.3
  * ```
  */
-import { LineCounter, isMap, isSeq, parseDocument } from 'yaml';
+import { isMap, isSeq } from 'yaml';
+import { parseYamlDocument } from '../loader/load';
 import type { RequestChange } from './diff';
 import { DiffInputError } from './errors';
 
@@ -30,10 +31,14 @@ const KEYS = ['target', 'path', 'method', 'from', 'credentials', 'reason'];
 
 /** Parses an allow file's text; throws {@link DiffInputError} naming `file:line` and the field. */
 export function parseAllowFile(text: string, display: string): AllowEntry[] {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  // the loader's limits (nesting, aliases, duplicate keys) hold for allow files too
+  const parsed = parseYamlDocument(text, display);
+  if ('error' in parsed) {
+    if (parsed.error.message === 'the file is empty') return [];
+    throw new DiffInputError(`${display}:${parsed.error.line}: ${parsed.error.message}`);
+  }
+  const { doc, lines } = parsed;
   const at = (node: any) => `${display}:${node?.range ? lines.linePos(node.range[0]).line : 1}`;
-  if (doc.errors.length > 0) throw new DiffInputError(`${display}:${lines.linePos(doc.errors[0].pos[0]).line}: ${doc.errors[0].message.split('\n')[0]}`);
   if (doc.contents === null) return [];
   if (!isSeq(doc.contents)) throw new DiffInputError(`${at(doc.contents)}: must be a YAML list of allow entries; start each with "- reason: <why this opening is intended>"`);
   return doc.contents.items.map((node, i) => {

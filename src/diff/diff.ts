@@ -11,7 +11,7 @@
 import { Entry, MeshModel } from '../model/mesh-model';
 import { GATEWAY_GROUP, ISTIO_EXTENSIONS_GROUP, ISTIO_NETWORKING_GROUP, SourcedManifest } from '../model/manifest';
 import { checkOneCluster, clusterPaths } from '../loader/clusters';
-import { loadManifests } from '../loader/load';
+import { LoadOptions, loadManifests } from '../loader/load';
 import { Simulator, SimulatorOptions } from '../simulate/simulator';
 import { SimulationStatus } from '../simulate/types';
 import { WORKLOAD_KINDS, selects, workloadOf } from '../simulate/workloads';
@@ -22,7 +22,7 @@ import { DiffInputError } from './errors';
 
 export { DiffInputError } from './errors';
 
-export interface DiffOptions extends SimulatorOptions {
+export interface DiffOptions extends SimulatorOptions, LoadOptions {
   /** Simulate every namespace, not only those a change can reach. @default false */
   readonly full?: boolean;
   /** Openings that are intended (see `parseAllowFile`). @default - none */
@@ -311,14 +311,14 @@ export function diffObjects(before: readonly SourcedManifest[], after: readonly 
   };
 }
 
-function load(side: 'OLD' | 'NEW', paths: readonly string[], cluster?: string): SourcedManifest[] {
+function load(side: 'OLD' | 'NEW', paths: readonly string[], cluster: string | undefined, options: LoadOptions): SourcedManifest[] {
   let roots = paths;
   try {
     if (cluster !== undefined) roots = clusterPaths(paths, cluster);
   } catch (e: any) {
     throw new DiffInputError(`${side}: ${String(e?.message ?? e)}`);
   }
-  const loaded = loadManifests(roots);
+  const loaded = loadManifests(roots, options);
   if (loaded.errors.length > 0) {
     const e = loaded.errors[0];
     const more = loaded.errors.length > 1 ? ` (and ${loaded.errors.length - 1} more)` : '';
@@ -339,7 +339,7 @@ function load(side: 'OLD' | 'NEW', paths: readonly string[], cluster?: string): 
 /** Loads both trees (folders read recursively) and diffs them; throws {@link DiffInputError} for unreadable input. */
 export function diffPaths(before: readonly string[], after: readonly string[], options: DiffOptions = {}): DiffResult {
   const { cluster, ...rest } = options;
-  return diffObjects(load('OLD', before, cluster), load('NEW', after, cluster), rest);
+  return diffObjects(load('OLD', before, cluster, rest), load('NEW', after, cluster, rest), rest);
 }
 
 /** 1 when a request opened and no allow entry says it is intended, else 0. */

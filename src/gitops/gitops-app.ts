@@ -1,3 +1,4 @@
+import * as nodePath from 'path';
 import { ApiObject, App, AppProps, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { AmbientNamespace } from '../ambient/ambient-namespace';
@@ -9,7 +10,7 @@ import {
 import { Cluster, ClusterOptions } from './cluster';
 import { NamespacePruning, annotateForArgoCd } from './sync-policy';
 import { renderApiObject, sortKeysFromEnv, usesBuiltInResolvers } from './fast-render';
-import { FolderWriter } from './writer';
+import { FolderWriter, RECORD_FILE, checkPaths } from './writer';
 import { toYaml } from './yaml-emitter';
 
 /** Props of {@link GitOpsApp}. */
@@ -67,6 +68,28 @@ export interface SynthReport {
 const GITOPS_APP_SYMBOL = Symbol.for('cdk8s-istio-ambient.GitOpsApp');
 const KUSTOMIZATION = 'kustomization.yaml';
 const CONSTRUCT_METADATA = 'construct-metadata.json';
+// NAME_MAX of ext4, APFS and NTFS
+const MAX_NAME_BYTES = 255;
+
+/** Whether a rendered object holds an argocd-vault-plugin placeholder anywhere (a key or a string). */
+function holdsVaultPlaceholder(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.includes('<path:')) return true;
+    } else if (Array.isArray(v)) {
+      for (const c of v) stack.push(c);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, c] of Object.entries(v)) {
+        if (k.includes('<path:')) return true;
+        stack.push(c);
+      }
+    }
+  }
+  return false;
+}
+
 
 interface ChartObjects {
   readonly chart: Chart;
@@ -84,11 +107,22 @@ interface ChartObjects {
  * runs exactly once and every object is rendered once; files whose content did not change are not rewritten
  * and stale files are removed, so a re-synth touches only what changed.
  *
+ * The tree is the app's own: a record at its top ({@link GitOpsApp.RECORD_FILE_NAME}) lists the files it
+ * wrote, and only those are ever replaced or removed. Every file is staged under a temporary name and the
+ * tree changed by renames only after every check passed, so a failed synth leaves it as it was, and a crash
+ * leaves each file whole (old or new) for the next run to complete. Symbolic links inside the tree are never
+ * followed (see docs/limits.md).
+ *
  * Note: the `cdk8s synth` command deletes its output folder before running the app, so every file is new
  * there, and a failed synth leaves that folder empty; run the app directly (`node -r sucrase/register/ts main.ts`)
  * to keep the tree as it was on failure and leave unchanged files untouched.
  */
 export class GitOpsApp extends App {
+  /**
+   * The file at the top of the output folder that records the files the app wrote: one path per line,
+   * sorted, after two comment lines. Commit it with the tree; the app replaces and removes only these.
+   */
+  public static readonly RECORD_FILE_NAME: string = RECORD_FILE;
   /** Whether `x` is a GitOpsApp (works across copies of the library). */
   public static isGitOpsApp(x: any): x is GitOpsApp {
     return x !== null && typeof x === 'object' && GITOPS_APP_SYMBOL in x;
@@ -185,8 +219,7 @@ export class GitOpsApp extends App {
     }
 
     // the writer thread lists the output folder while this one renders and validates
-    const ext = this.outputFileExtension;
-    const writer = new FolderWriter(this.outdir, { extension: ext, names: [KUSTOMIZATION, CONSTRUCT_METADATA] });
+    const writer = new FolderWriter(this.outdir);
 
     // render every object once; the rules read these renders instead of rendering again
     const t0 = performance.now();
@@ -210,10 +243,60 @@ export class GitOpsApp extends App {
       return [scope, context] as const;
     });
     const models = new Map<IConstruct, MeshModel>();
+    const targets = new Map<Cluster | undefined, AppFolder[]>(fleet ? this._clusters.map((c) => [c, []]) : [[undefined, []]]);
+    let argoObjects: ApiObject[] = [];
+    const argoRendered = new Map<ApiObject, unknown>();
     try {
       validateOnce(constructs);
       if (renderError !== undefined) throw renderError;
       for (const [scope, context] of contexts) models.set(scope, context.model()); // the ones the rules just ran on
+      for (const { chart, objects, cluster } of apps) {
+        const folderPath = folderOf.get(chart)!;
+        const folder = folderPath.slice(folderPath.lastIndexOf('/') + 1);
+        targets.get(cluster)!.push({
+          folder,
+          namespace: AmbientNamespace.isAmbientNamespace(chart) ? chart.namespaceName : (chart.namespace ?? folder),
+          // only the Argo CD objects read it: without them, no walk
+          usesVault: this.argoCd !== undefined && objects.some((o) => holdsVaultPlaceholder(rendered.get(o))),
+          wave: 0,
+        });
+      }
+      // the Argo CD objects are defined, checked and named before any file is written
+      if (this.argoCd && argo) {
+        const argoTargets: ArgoCdTarget[] = [...targets].map(([cluster, folders]) => {
+          const providers = waypointProviders(models.get(cluster ?? this)!);
+          const mine = apps.filter((a) => a.cluster === cluster);
+          return {
+            cluster: cluster?.name,
+            server: cluster ? cluster.server : this.argoCd!.destinationServer,
+            clusterName: cluster?.argoCdName,
+            labels: cluster?.labels ?? {},
+            folders: folders.map((f) => ({ ...f, wave: providers.has(f.namespace) ? -1 : 0 })),
+            namespaces: deployedNamespaces(mine, folders),
+          };
+        });
+        defineArgoCdObjects(argo, this.argoCd, argoTargets);
+        const added = collect(argo);
+        // the chart itself was validated with the rest of the tree
+        validateOnce(added.constructs.filter((c) => c !== argo));
+        argoObjects = added.charts[0].objects;
+        this.nameFiles(argo, argoObjects, this.argoCd.folder, fileNames);
+        for (const o of argoObjects) argoRendered.set(o, render(o));
+      }
+      // every path at once, before anything is written: too long, or two that differ only in case
+      const paths: string[] = [];
+      for (const { chart, objects } of apps) {
+        const folderPath = folderOf.get(chart)!;
+        for (const o of objects) paths.push(`${folderPath}/${fileNames.get(o)}`);
+        paths.push(`${folderPath}/${KUSTOMIZATION}`);
+      }
+      if (this.argoCd) {
+        for (const o of argoObjects) paths.push(`${this.argoCd.folder}/${fileNames.get(o)}`);
+        paths.push(`${this.argoCd.folder}/${KUSTOMIZATION}`);
+      }
+      if (this.recordMetadata) paths.push(CONSTRUCT_METADATA);
+      const problem = checkPaths(paths, this.outdir, nodePath);
+      if (problem !== undefined) throw new Error(`GitOpsApp: ${problem}; shorten or rename the object or chart that makes it`);
     } catch (e) {
       writer.abort(); // nothing is written when synthesis fails
       throw e;
@@ -223,46 +306,13 @@ export class GitOpsApp extends App {
     const t2 = performance.now();
 
     const metadata: Record<string, { path: string }> = {};
-    const targets = new Map<Cluster | undefined, AppFolder[]>(fleet ? this._clusters.map((c) => [c, []]) : [[undefined, []]]);
-    for (const { chart, objects, cluster } of apps) {
-      const path = folderOf.get(chart)!;
-      const folder = path.slice(path.lastIndexOf('/') + 1);
-      const usesVault = this.writeChart(writer, metadata, objects, path, fileNames, rendered);
-      targets.get(cluster)!.push({
-        folder,
-        namespace: AmbientNamespace.isAmbientNamespace(chart) ? chart.namespaceName : (chart.namespace ?? folder),
-        usesVault,
-        wave: 0,
-      });
-    }
-    let argoObjects = 0;
-    if (this.argoCd && argo) {
-      const argoTargets: ArgoCdTarget[] = [...targets].map(([cluster, folders]) => {
-        const providers = waypointProviders(models.get(cluster ?? this)!);
-        const mine = apps.filter((a) => a.cluster === cluster);
-        return {
-          cluster: cluster?.name,
-          server: cluster ? cluster.server : this.argoCd!.destinationServer,
-          clusterName: cluster?.argoCdName,
-          labels: cluster?.labels ?? {},
-          folders: folders.map((f) => ({ ...f, wave: providers.has(f.namespace) ? -1 : 0 })),
-          namespaces: deployedNamespaces(mine, folders),
-        };
-      });
-      defineArgoCdObjects(argo, this.argoCd, argoTargets);
-      const added = collect(argo);
-      // the chart itself was validated with the rest of the tree
-      validateOnce(added.constructs.filter((c) => c !== argo));
-      const objects = added.charts[0].objects;
-      argoObjects = objects.length;
-      this.nameFiles(argo, objects, this.argoCd.folder, fileNames);
-      this.writeChart(writer, metadata, objects, this.argoCd.folder, fileNames, new Map(objects.map((o) => [o, render(o)])));
-    }
+    for (const { chart, objects } of apps) this.writeChart(writer, metadata, objects, folderOf.get(chart)!, fileNames, rendered);
+    if (this.argoCd && argo) this.writeChart(writer, metadata, argoObjects, this.argoCd.folder, fileNames, argoRendered);
     if (this.recordMetadata) writer.put(CONSTRUCT_METADATA, JSON.stringify({ version: '1.0.0', resources: metadata }));
     const counts = writer.finish();
     const t3 = performance.now();
     this.report = {
-      objects: rendered.size + argoObjects,
+      objects: rendered.size + argoObjects.length,
       folders: apps.length,
       filesWritten: counts.written,
       filesUnchanged: counts.unchanged,
@@ -275,33 +325,35 @@ export class GitOpsApp extends App {
 
   /** cdk8s's own file name per object (FOLDER_PER_CHART_FILE_PER_RESOURCE), failing when two would share one. */
   private nameFiles(chart: Chart, objects: readonly ApiObject[], folder: string, out: Map<ApiObject, string>): void {
-    const byFile = new Map<string, ApiObject>();
+    // keyed in lower case: names that differ only in case are one file on macOS and Windows checkouts
+    const byFile = new Map<string, { o: ApiObject; file: string }>();
     for (const o of objects) {
       const file = `${o.kind}.${o.metadata.name}`.replace(/[^0-9a-zA-Z-_.]/g, '') + this.outputFileExtension;
-      const clash = byFile.get(file);
+      const clash = byFile.get(file.toLowerCase());
       if (clash) {
-        throw new Error(`GitOpsApp: ${chart.node.path}: ${o.node.path} and ${clash.node.path} would both be written to ${folder}/${file}; give them different names or put them in different charts`);
+        const how = clash.file === file ? `would both be written to ${folder}/${file}` : `would be written to ${folder}/${clash.file} and ${folder}/${file}, which differ only in case (one file on macOS and Windows)`;
+        throw new Error(`GitOpsApp: ${chart.node.path}: ${o.node.path} and ${clash.o.node.path} ${how}; give them different names or put them in different charts`);
       }
-      byFile.set(file, o);
+      const bytes = Buffer.byteLength(file, 'utf8');
+      if (bytes > MAX_NAME_BYTES) {
+        throw new Error(`GitOpsApp: ${o.node.path}: metadata.name: the file name ${folder}/${file.slice(0, 60)}... would be ${bytes} bytes, more than the ${MAX_NAME_BYTES} file systems allow (got a name of ${o.metadata.name?.length} characters); shorten the name to at most ${MAX_NAME_BYTES - bytes + (o.metadata.name?.length ?? 0)} characters`);
+      }
+      byFile.set(file.toLowerCase(), { o, file });
       out.set(o, file);
     }
   }
 
-  /** Hands one chart's files (one per object, plus its kustomization) to the writer; says whether any holds a vault placeholder. */
+  /** Hands one chart's files (one per object, plus its kustomization) to the writer. */
   private writeChart(writer: FolderWriter, metadata: Record<string, { path: string }>, objects: readonly ApiObject[], folder: string,
-    fileNames: ReadonlyMap<ApiObject, string>, rendered: ReadonlyMap<ApiObject, unknown>): boolean {
-    let vault = false;
+    fileNames: ReadonlyMap<ApiObject, string>, rendered: ReadonlyMap<ApiObject, unknown>): void {
     const names: string[] = [];
     for (const o of objects) {
       const file = fileNames.get(o)!;
-      const yaml = toYaml(rendered.get(o));
-      vault = vault || yaml.includes('<path:');
-      writer.put(`${folder}/${file}`, yaml);
+      writer.put(`${folder}/${file}`, toYaml(rendered.get(o)));
       names.push(file);
       if (this.recordMetadata) metadata[o.name] = { path: o.node.path };
     }
     writer.put(`${folder}/${KUSTOMIZATION}`, toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: names.sort() }));
-    return vault;
   }
 
   /**

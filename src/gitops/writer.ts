@@ -1,14 +1,34 @@
 /**
- * Brings an output folder to exactly a set of files, touching as little as possible: a file whose content
- * is unchanged is not rewritten (its mtime stays), a stale file the library owns is removed, and folders it
- * leaves empty go too. Files the library does not produce (a README in dist/) are never removed.
+ * Brings an output folder to exactly a set of files, touching only files it owns (docs/limits.md):
  *
- * At thousands of namespaces the writes (tens of thousands of files) run on a worker thread while the main
- * thread is still turning objects into YAML; `synth()` stays synchronous by waiting on shared memory.
+ * - **Ownership.** The folder holds a record of the files the writer wrote ({@link RECORD_FILE}: one path
+ *   per line, sorted). Only those are ever replaced or removed. A file it did not write is never touched:
+ *   if it sits where the writer must write and its content differs, the write is refused; if its content
+ *   is already what would be written, the writer adopts it (so a tree from a version without the record,
+ *   or from `cdk8s synth`, is taken over without a change).
+ * - **Symbolic links.** Nothing below the output folder is followed: a link where a file or a folder must
+ *   go is refused. The output folder itself may be a link (into a GitOps checkout, say).
+ * - **Failure.** Every file is first written under a temporary name (`.cdk8s-istio-ambient.tmp.*`) beside
+ *   its place; only when all are written and every check has passed is the tree changed, by renames. A
+ *   failure before that leaves the tree as it was; a crash during the renames leaves each file whole, old or
+ *   new, and the record lists both, so the next run completes the tree and removes the leftovers.
+ * - **Paths.** Every path is checked before anything is written: names of at most 255 bytes, full paths of
+ *   at most 4,095, no names that differ only in case (one file on macOS and Windows), none that Windows
+ *   reserves.
+ *
+ * A file whose content is unchanged is not rewritten (its mtime stays). At thousands of namespaces the
+ * writes (tens of thousands of files) run on a worker thread while the main thread is still turning
+ * objects into YAML; `synth()` stays synchronous by waiting on shared memory, and notices within seconds
+ * when the worker has died.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
+
+/** The record of the files the writer owns, at the top of the output folder. */
+export const RECORD_FILE = '.owned-by-cdk8s-istio-ambient';
+/** Temporary files start so; any such file in the tree is the writer's (a leftover of a crash, removed by the next run). */
+export const TEMP_PREFIX = '.cdk8s-istio-ambient.tmp.';
 
 /** What one write did, in files. */
 export interface WriteCounts {
@@ -17,156 +37,444 @@ export interface WriteCounts {
   readonly removed: number;
 }
 
-/** Which existing files the writer may remove when they are no longer produced. */
-export interface Ownership {
-  /** File names ending so (e.g. `.k8s.yaml`). */
-  readonly extension: string;
-  /** Exact file names (e.g. `kustomization.yaml`). */
-  readonly names: readonly string[];
-}
+/** The file operations the writer uses: `fs` itself, or a stand-in that fails on purpose (tests). */
+export type WriterFs = Pick<typeof fs, 'readdirSync' | 'readFileSync' | 'writeFileSync' | 'renameSync' | 'rmSync' | 'rmdirSync'
+  | 'mkdirSync' | 'lstatSync' | 'realpathSync'>;
 
 interface FolderSync {
   put(rel: string, content: string): void;
   finish(): WriteCounts;
+  /** Removes what this run staged (temporary files, folders it created); the tree is left as it was. */
+  abort(): void;
+  /** Whether the tree itself has started to change (renames, removals). */
+  committing(): boolean;
+}
+
+const NAMES = { record: RECORD_FILE, temp: TEMP_PREFIX };
+
+/**
+ * Why a set of paths (relative, `/`-separated) cannot be written under `root` on every common file
+ * system, or undefined when they can. Self-contained (the worker runs it from its source text).
+ */
+export function checkPaths(rels: Iterable<string>, root: string, pathm: typeof path): string | undefined {
+  const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i;
+  const FORBIDDEN = /[<>:"|?*\\\u0000-\u001f]/;
+  const ASCII = /^[\x20-\x7e]*$/;
+  const rootBytes = Buffer.byteLength(pathm.resolve(root), 'utf8');
+  const folded = new Map<string, string>();
+  const seenDirs = new Set<string>();
+  const segment = (rel: string, s: string): string | undefined => {
+    const ok = s !== '' && s !== '.' && s !== '..' && !s.startsWith('.') && !FORBIDDEN.test(s) && !s.endsWith('.') && !s.endsWith(' ');
+    const dot = s.indexOf('.');
+    const reserved = RESERVED.test(dot < 0 ? s : s.slice(0, dot));
+    const bytes = s.length > 63 ? Buffer.byteLength(s, 'utf8') : 0; // 63 characters are at most 252 bytes
+    if (ok && !reserved && bytes <= 255) return undefined;
+    const q = JSON.stringify(rel.length > 120 ? `${rel.slice(0, 117)}...` : rel);
+    if (s === '' || s === '.' || s === '..') return `${q} has an empty, "." or ".." part`;
+    if (s.startsWith('.')) return `${q}: ${JSON.stringify(s)} starts with "." (such names are the writer's own, or hidden)`;
+    if (FORBIDDEN.test(s)) return `${q}: ${JSON.stringify(s)} holds a character Windows forbids in file names (<>:"|?*\\ or a control character)`;
+    if (s.endsWith('.') || s.endsWith(' ')) return `${q}: ${JSON.stringify(s)} ends with "." or a space, which Windows drops`;
+    if (reserved) return `${q}: ${JSON.stringify(s)} is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9)`;
+    return `${q}: the name ${JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}...` : s)} is ${bytes} bytes, more than the 255 file systems allow`;
+  };
+  // two paths (or folders on their way) that differ only in case are one on macOS and Windows
+  const clash = (p: string): string | undefined => {
+    const key = (ASCII.test(p) ? p : p.normalize('NFC')).toLowerCase();
+    const other = folded.get(key);
+    if (other !== undefined && other !== p) return other;
+    folded.set(key, p);
+    return undefined;
+  };
+  for (const rel of rels) {
+    const q = (): string => JSON.stringify(rel);
+    if (rel === '' || rel.startsWith('/') || pathm.isAbsolute(rel)) return `${q()} is not a relative path`;
+    let from = 0;
+    for (;;) {
+      const slash = rel.indexOf('/', from);
+      const last = slash < 0;
+      const prefix = last ? rel : rel.slice(0, slash);
+      if (last || !seenDirs.has(prefix)) {
+        const problem = segment(rel, rel.slice(from, last ? rel.length : slash));
+        if (problem !== undefined) return problem;
+        const other = clash(prefix);
+        if (other !== undefined) return `${q()} and ${JSON.stringify(other)} differ only in case: on macOS and Windows they are the same ${last ? 'file' : 'folder'}`;
+        if (!last) seenDirs.add(prefix);
+      }
+      if (last) break;
+      from = slash + 1;
+    }
+    const full = rootBytes + 1 + Buffer.byteLength(rel, 'utf8');
+    if (full > 4095) return `${q()}: the full path is ${full} bytes, more than the 4,095 Linux allows`;
+  }
+  return undefined;
 }
 
 /**
- * The folder sync itself. Self-contained (it uses only its arguments), because the worker runs it from its
- * source text: keep it free of imports and of syntax TypeScript would compile into helpers.
+ * The folder sync itself. Self-contained (it uses only its arguments and {@link checkPaths}), because the
+ * worker runs it from its source text: keep it free of imports and of syntax TypeScript would compile into
+ * helpers.
  */
-function folderSync(fsm: typeof fs, pathm: typeof path, outdir: string, own: Ownership): FolderSync {
-  const existing = new Set<string>();
-  const dirs: string[] = [];
+function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, names: typeof NAMES, tick: () => void = () => undefined): FolderSync {
+  const fail = (message: string): never => {
+    throw new Error(message);
+  };
+  const join = (rel: string): string => (rel === '' ? outdir : pathm.join(outdir, ...rel.split('/')));
+  const parentOf = (rel: string): string => (rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
+  const shown = (rel: string): string => pathm.join(outdirGiven, ...rel.split('/'));
+
+  // the output folder itself may be a link (followed once, deliberately); nothing inside it is followed
+  let outdir = outdirGiven;
+  let rootExists = false;
+  try {
+    const st = fsm.lstatSync(outdirGiven);
+    if (st.isSymbolicLink()) outdir = fsm.realpathSync(outdirGiven);
+    const real = st.isSymbolicLink() ? fsm.lstatSync(outdir) : st;
+    if (!real.isDirectory()) fail(`${outdirGiven} is not a folder`);
+    rootExists = true;
+  } catch (e: any) {
+    if (!e || e.code !== 'ENOENT') throw e;
+  }
+
+  // what is there: regular files, folders, links and anything else, by relative path; never following a link
+  const files = new Set<string>();
+  const dirs = new Set<string>();
+  const links = new Set<string>();
+  const others = new Set<string>();
+  const leftovers: string[] = [];
   const list = (rel: string): void => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fsm.readdirSync(pathm.join(outdir, rel), { withFileTypes: true });
-    } catch (e: any) {
-      if (e && e.code === 'ENOENT') return;
-      throw e;
-    }
+    const entries = fsm.readdirSync(join(rel), { withFileTypes: true });
+    tick();
     for (const e of entries) {
-      const child = rel === '' ? e.name : pathm.join(rel, e.name);
-      if (e.isDirectory()) {
+      const child = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.name.startsWith(names.temp)) {
+        if (e.isFile()) leftovers.push(child);
+      } else if (e.isSymbolicLink()) links.add(child);
+      else if (e.isDirectory()) {
         if (e.name.startsWith('.')) continue; // never descend into .git or editor folders
-        dirs.push(child);
+        dirs.add(child);
         list(child);
-      } else if (e.isFile()) {
-        existing.add(child);
+      } else if (e.isFile()) files.add(child);
+      else others.add(child);
+    }
+  };
+  if (rootExists) list('');
+  // names folded as macOS and Windows compare them, for what is there
+  const fold = (p: string): string => (/^[\x20-\x7e]*$/.test(p) ? p : p.normalize('NFC')).toLowerCase();
+  const folded = new Map<string, string[]>();
+  for (const set of [files, dirs, links, others]) {
+    for (const p of set) {
+      const k = fold(p);
+      const had = folded.get(k);
+      if (had) had.push(p); else folded.set(k, [p]);
+    }
+  }
+
+  // the record of what this writer owns
+  const owned = new Set<string>();
+  let recordText: string | undefined;
+  if (links.has(names.record) || others.has(names.record)) {
+    fail(`${shown(names.record)} is not a regular file; the writer never follows links in its output tree: remove it (or restore it from Git)`);
+  }
+  if (files.has(names.record)) {
+    recordText = fsm.readFileSync(join(names.record), 'utf8') as string;
+    const entries = recordText.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    // a hand-edited record must not lead the writer out of its tree
+    const problem = checkPaths(entries, outdir, pathm);
+    if (problem !== undefined) fail(`${shown(names.record)} is damaged: ${problem}; restore it from Git, or delete it (the writer then removes nothing it has not written again)`);
+    for (const entry of entries) owned.add(entry);
+  }
+
+  const produced = new Map<string, string | undefined>(); // rel -> temporary name, or undefined when unchanged
+  const checkedDirs = new Set<string>();
+  const createdDirs: string[] = [];
+  const temps = new Set<string>();
+  let tempCount = 0;
+  let changing = false;
+  let written = 0;
+  let unchanged = 0;
+
+  const leftoverSet = new Set(leftovers);
+  const writeTemp = (dirRel: string, content: string): string => {
+    for (;;) {
+      const rel = `${dirRel === '' ? '' : `${dirRel}/`}${names.temp}${process.pid}.${tempCount++}`;
+      if (leftoverSet.has(rel)) continue; // a crashed run's, removed at the end of this one
+      try {
+        // "wx": never through a link or over a file someone else put at this name
+        fsm.writeFileSync(join(rel), content, { flag: 'wx' });
+      } catch (e: any) {
+        if (e && e.code === 'EEXIST') continue;
+        temps.add(rel); // a write that failed half way leaves half a file: abort() removes it
+        throw e;
+      }
+      temps.add(rel);
+      return rel;
+    }
+  };
+
+  const ensureDir = (dirRel: string): void => {
+    if (dirRel === '' ? rootExists : dirs.has(dirRel)) return;
+    if (dirRel === '') {
+      fsm.mkdirSync(outdir, { recursive: true });
+      rootExists = true;
+      return;
+    }
+    ensureDir(parentOf(dirRel));
+    fsm.mkdirSync(join(dirRel));
+    dirs.add(dirRel);
+    createdDirs.push(dirRel);
+  };
+
+  const writeRecord = (entries: string[]): void => {
+    const text = ['# cdk8s-istio-ambient GitOpsApp: the files it wrote here, the only ones it replaces or removes.',
+      '# Keep this file in Git beside them; see docs/limits.md.', ...entries].join('\n') + '\n';
+    if (text === recordText) return;
+    ensureDir('');
+    const tmp = writeTemp('', text);
+    fsm.renameSync(join(tmp), join(names.record));
+    temps.delete(tmp);
+    recordText = text;
+  };
+
+  const abort = (): void => {
+    for (const t of temps) {
+      try {
+        fsm.rmSync(join(t), { force: true });
+      } catch {
+        // the next run removes it
+      }
+    }
+    temps.clear();
+    for (const d of [...createdDirs].reverse()) {
+      try {
+        fsm.rmdirSync(join(d));
+      } catch {
+        // not empty, or gone
       }
     }
   };
-  list('');
-  const made = new Set<string>();
-  let written = 0;
-  let unchanged = 0;
+
   return {
     put(rel: string, content: string): void {
-      const full = pathm.join(outdir, rel);
-      if (existing.has(rel)) {
-        existing.delete(rel);
-        if (fsm.readFileSync(full, 'utf8') === content) {
+      // the shape that keeps a write inside the tree, here; names, lengths and case of all paths in finish()
+      const segments = rel.split('/');
+      if (pathm.isAbsolute(rel) || rel.includes('\\') || segments.some((x) => x === '' || x === '.' || x === '..' || x.startsWith('.'))) {
+        fail(checkPaths([rel], outdir, pathm) ?? `${JSON.stringify(rel)} is not a plain relative path`);
+      }
+      if (produced.has(rel)) fail(`${shown(rel)} is written twice in one run`);
+      const caseClash = (p: string): void => {
+        for (const there of folded.get(fold(p)) ?? []) {
+          // an owned file in another case is either written again (then the paths clash in finish) or removed first
+          if (there !== p && !owned.has(there)) {
+            fail(`${shown(p)} and ${shown(there)} differ only in case: on macOS and Windows they are the same name; rename or remove ${shown(there)}`);
+          }
+        }
+      };
+      for (let i = 1; i < segments.length; i++) {
+        const dir = segments.slice(0, i).join('/');
+        if (checkedDirs.has(dir)) continue;
+        if (links.has(dir)) fail(`${shown(dir)} is a symbolic link; the writer never follows links in its output tree: replace it with a folder, or write to another folder`);
+        if (files.has(dir) || others.has(dir)) fail(`${shown(dir)} is a file where a folder is needed; move it away`);
+        caseClash(dir);
+        checkedDirs.add(dir);
+      }
+      if (links.has(rel)) fail(`${shown(rel)} is a symbolic link; the writer never follows links in its output tree (writing would overwrite what it points to): remove the link`);
+      if (dirs.has(rel)) fail(`${shown(rel)} is a folder where a file is needed; move it away`);
+      if (others.has(rel)) fail(`${shown(rel)} is not a regular file (a pipe, socket or device); move it away`);
+      caseClash(rel);
+      if (files.has(rel)) {
+        if (fsm.readFileSync(join(rel), 'utf8') === content) {
+          produced.set(rel, undefined);
           unchanged++;
           return;
         }
-      } else {
-        const dir = pathm.dirname(full);
-        if (!made.has(dir)) {
-          fsm.mkdirSync(dir, { recursive: true });
-          made.add(dir);
+        if (!owned.has(rel)) {
+          fail(`${shown(rel)} exists and the writer did not write it (it is not in ${names.record}): move it out of the output folder, or delete it to let the writer write it`);
         }
       }
-      fsm.writeFileSync(full, content);
-      written++;
+      const dir = parentOf(rel);
+      ensureDir(dir);
+      produced.set(rel, writeTemp(dir, content));
     },
     finish(): WriteCounts {
+      // the last check before the tree changes: the paths together (two that differ only in case)
+      const problem = checkPaths(produced.keys(), outdir, pathm);
+      if (problem !== undefined) fail(problem);
+      const stale = [...owned].filter((rel) => !produced.has(rel) && files.has(rel)).sort();
+      const next = [...produced.keys()].sort();
+      // write-ahead: the record names old and new files before any is replaced, so a crash loses none
+      const union = [...new Set([...owned, ...next])].sort();
+      if (union.length > owned.size) writeRecord(union);
+      changing = true;
       let removed = 0;
-      for (const rel of existing) {
-        const name = pathm.basename(rel);
-        if (!name.endsWith(own.extension) && !own.names.includes(name)) continue;
-        fsm.rmSync(pathm.join(outdir, rel));
+      // stale files go first: on a case-insensitive disk, removing "A" after writing "a" would remove "a"
+      for (const rel of stale) {
+        fsm.rmSync(join(rel));
         removed++;
+        tick();
       }
-      // deepest first, so a folder emptied by removing its subfolders goes too
-      for (const dir of dirs.sort((a, b) => b.length - a.length)) {
-        const full = pathm.join(outdir, dir);
-        if (fsm.readdirSync(full).length === 0) fsm.rmdirSync(full);
+      for (const rel of next) {
+        const tmp = produced.get(rel);
+        if (tmp === undefined) continue;
+        fsm.renameSync(join(tmp), join(rel));
+        temps.delete(tmp);
+        written++;
+        tick();
       }
+      for (const t of leftovers) fsm.rmSync(join(t), { force: true });
+      // folders that removing stale files left empty, deepest first; never the output folder itself
+      const emptied = new Set<string>();
+      for (const rel of stale) for (let d = parentOf(rel); d !== ''; d = parentOf(d)) emptied.add(d);
+      for (const d of [...emptied].sort((a, b) => b.length - a.length)) {
+        if (links.has(d)) continue;
+        try {
+          if (fsm.readdirSync(join(d)).length === 0) fsm.rmdirSync(join(d));
+        } catch {
+          // gone already, or not ours to remove
+        }
+      }
+      writeRecord(next);
       return { written, unchanged, removed };
     },
+    abort,
+    committing: () => changing,
   };
 }
 
-/** Writes `files` (relative path → content) under `outdir` on the calling thread. */
-export function syncFolder(outdir: string, files: ReadonlyMap<string, string>, own: Ownership): WriteCounts {
-  const sync = folderSync(fs, path, outdir, own);
-  for (const [rel, content] of files) sync.put(rel, content);
-  return sync.finish();
+/**
+ * Writes `files` (relative path → content) under `outdir` on the calling thread, as {@link FolderWriter}
+ * does; `fsm` replaces the file system (tests inject failures through it). On failure before the tree
+ * changes, the staged files are removed and the error rethrown.
+ */
+export function syncFolder(outdir: string, files: ReadonlyMap<string, string>, fsm: WriterFs = fs): WriteCounts {
+  let sync: FolderSync | undefined;
+  try {
+    sync = folderSync(fsm, path, outdir, NAMES);
+    for (const [rel, content] of files) sync.put(rel, content);
+    return sync.finish();
+  } catch (e) {
+    sync?.abort();
+    // whether the tree had started to change (renames, removals) when it failed
+    if (e instanceof Error) Object.assign(e, { treeChanged: sync?.committing() ?? false });
+    throw e;
+  }
 }
 
-// shared state between the threads: [done, written, unchanged, removed, error length]
-const DONE = 0;
+// shared state between the threads
+const DONE = 0; // 0 running, 1 done, 2 failed
+const WRITTEN = 1;
+const UNCHANGED = 2;
+const REMOVED = 3;
 const ERROR_LENGTH = 4;
+const READY = 5; // the worker runs its message loop
+const BEAT = 6; // incremented by the worker on a timer and on every file
+const COMMITTING = 7; // the tree itself has started to change
+const STATE_SLOTS = 8;
 const BATCH = 512;
+const BEAT_MS = 100;
+
+/** How long {@link FolderWriter} waits for a worker that shows no sign of life. */
+export interface FolderWriterTimeouts {
+  /** A worker that has not started by then is ended and the writes done on this thread. @default 10000 */
+  readonly startMs?: number;
+  /** A worker whose heartbeat stops this long is taken as dead, and `finish()` fails. @default 5000 */
+  readonly stallMs?: number;
+  /** Source of the worker (tests: one that fails or dies). @default - the writer's own */
+  readonly workerSource?: string;
+}
 
 /** The worker's message loop around `folderSync`, run from its source text. */
-function workerMain(sync: typeof folderSync): void {
-  const { parentPort, workerData } = require('worker_threads');
-  const state = new Int32Array(workerData.state);
-  const error = new Uint8Array(workerData.error);
-  const done = (counts: WriteCounts | undefined, failure?: unknown): void => {
-    if (counts) {
-      state[1] = counts.written;
-      state[2] = counts.unchanged;
-      state[3] = counts.removed;
-    } else {
-      const bytes = Buffer.from(String((failure as any)?.message ?? failure).split('\n')[0]).subarray(0, error.length);
-      error.set(bytes);
-      state[4] = bytes.length;
-    }
+function workerMain(parentPort: any, workerData: any, state: Int32Array, fail: (e: unknown) => void, sync: typeof folderSync): void {
+  Atomics.store(state, 5, 1); // READY
+  Atomics.notify(state, 5);
+  let s: FolderSync | undefined;
+  try {
+    s = sync(require('fs'), require('path'), workerData.outdir, workerData.names, () => Atomics.add(state, 6, 1));
+  } catch (e) {
+    fail(e);
+  }
+  const done = (counts: WriteCounts): void => {
+    state[1] = counts.written;
+    state[2] = counts.unchanged;
+    state[3] = counts.removed;
     Atomics.store(state, 0, 1);
     Atomics.notify(state, 0);
   };
-  let s: FolderSync | undefined;
-  try {
-    s = sync(require('fs'), require('path'), workerData.outdir, workerData.own);
-  } catch (e) {
-    done(undefined, e);
-  }
   parentPort.on('message', (m: Array<[string, string]> | 'end') => {
-    if (!s || Atomics.load(state, 0) === 1) return;
+    if (!s || Atomics.load(state, 0) !== 0) return;
     try {
-      if (m === 'end') done(s.finish());
-      else for (const [rel, content] of m) s.put(rel, content);
+      if (m === 'end') {
+        Atomics.store(state, 7, 1); // COMMITTING (finish() changes the tree only after its checks)
+        done(s.finish());
+      } else {
+        for (const [rel, content] of m) {
+          s.put(rel, content);
+          Atomics.add(state, 6, 1); // BEAT: a long batch is still a sign of life
+        }
+      }
     } catch (e) {
-      done(undefined, e);
+      if (!s.committing()) Atomics.store(state, 7, 0);
+      s.abort();
+      fail(e);
     }
   });
 }
 
 /**
+ * The worker: a bootstrap in plain text (never instrumented by coverage tools), then the functions above.
+ * `main` replaces the message loop's source (tests: one that dies, or one instrumented as coverage would).
+ */
+export function workerSource(main: string = workerMain.toString()): string {
+  return `
+const { parentPort, workerData } = require('worker_threads');
+const state = new Int32Array(workerData.state);
+const error = new Uint8Array(workerData.error);
+const fail = (e) => {
+  if (Atomics.load(state, ${DONE}) !== 0) return;
+  const bytes = Buffer.from(String((e && e.message) || e).split('\\n')[0]).subarray(0, error.length);
+  error.set(bytes);
+  state[${ERROR_LENGTH}] = bytes.length;
+  Atomics.store(state, ${DONE}, 2);
+  Atomics.notify(state, ${DONE});
+};
+process.on('exit', () => fail(new Error('the writer thread exited before it finished')));
+setInterval(() => Atomics.add(state, ${BEAT}, 1), ${BEAT_MS});
+try {
+  const checkPaths = (${checkPaths.toString()});
+  (${main})(parentPort, workerData, state, fail, (${folderSync.toString()}));
+} catch (e) {
+  fail(e);
+}
+`;
+}
+
+/**
  * A folder sync whose file operations run on a worker thread: start it early (it lists the folder meanwhile),
  * `put` files as they are produced, then `finish` (blocks until written) or `abort` (writes nothing).
- * Falls back to the calling thread where worker threads cannot start.
+ * Falls back to the calling thread where a worker thread cannot start (or dies before it starts, as under
+ * coverage instrumentation); a worker that dies later fails `finish()` within {@link FolderWriterTimeouts.stallMs}.
  */
 export class FolderWriter {
-  private readonly state = new Int32Array(new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT));
+  private readonly state = new Int32Array(new SharedArrayBuffer(STATE_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   private readonly error = new Uint8Array(new SharedArrayBuffer(1024));
-  private readonly worker?: Worker;
+  private worker?: Worker;
   /** The in-thread sync, when no worker could start. */
   private local?: FolderSync;
-  private readonly own: Ownership;
   private readonly outdir: string;
+  private readonly startMs: number;
+  private readonly stallMs: number;
+  /** Files not yet handed to the worker (all of them until it is known to run). */
   private pending: Array<[string, string]> = [];
   private started = false;
+  private readonly createdAt = Date.now();
 
-  constructor(outdir: string, own: Ownership) {
+  constructor(outdir: string, timeouts: FolderWriterTimeouts = {}) {
     this.outdir = outdir;
-    this.own = own;
+    this.startMs = timeouts.startMs ?? 10_000;
+    this.stallMs = timeouts.stallMs ?? 5_000;
     try {
-      this.worker = new Worker(`(${workerMain.toString()})(${folderSync.toString()})`, {
+      this.worker = new Worker(timeouts.workerSource ?? workerSource(), {
         eval: true,
-        workerData: { state: this.state.buffer, error: this.error.buffer, outdir, own },
+        workerData: { state: this.state.buffer, error: this.error.buffer, outdir, names: NAMES },
       });
       // the process may exit while the worker idles; finish() and abort() end it anyway
       this.worker.unref();
@@ -178,31 +486,54 @@ export class FolderWriter {
   /** Queues one file; nothing touches the folder before the first call. */
   public put(rel: string, content: string): void {
     this.started = true;
-    if (!this.worker) {
-      this.local ??= folderSync(fs, path, this.outdir, this.own);
-      this.local.put(rel, content);
+    if (this.local || !this.worker) {
+      const sync = this.localSync();
+      try {
+        sync.put(rel, content);
+      } catch (e) {
+        sync.abort();
+        throw this.failure(firstLine(e), false);
+      }
       return;
     }
     this.pending.push([rel, content]);
-    if (this.pending.length >= BATCH) this.flush();
+    if (this.pending.length >= BATCH && Atomics.load(this.state, READY) === 1) this.flush();
   }
 
-  /** Removes stale files, waits until every file is written, and says what changed. */
+  /** Checks everything, then changes the tree (renames, removals), and says what changed. */
   public finish(): WriteCounts {
-    if (!this.worker) {
-      this.local ??= folderSync(fs, path, this.outdir, this.own);
-      return this.local.finish();
+    if (this.worker && !this.local && !this.awaitStart()) this.fallBack();
+    if (this.local || !this.worker) {
+      const sync = this.localSync();
+      try {
+        return sync.finish();
+      } catch (e) {
+        sync.abort();
+        throw this.failure(firstLine(e), sync.committing());
+      }
     }
     this.flush();
     this.worker.postMessage('end');
-    // synth() is synchronous: block this thread until the worker says it is done
-    while (Atomics.load(this.state, DONE) === 0) Atomics.wait(this.state, DONE, 0, 1000);
-    void this.worker.terminate();
-    const failed = this.state[ERROR_LENGTH];
-    if (failed > 0) {
-      throw new Error(`GitOpsApp: writing ${this.outdir} failed: ${Buffer.from(this.error.subarray(0, failed)).toString('utf8')}`);
+    // synth() is synchronous: block this thread until the worker is done, watching its heartbeat
+    let beat = Atomics.load(this.state, BEAT);
+    let lastSign = Date.now();
+    while (Atomics.load(this.state, DONE) === 0) {
+      Atomics.wait(this.state, DONE, 0, BEAT_MS);
+      const now = Atomics.load(this.state, BEAT);
+      if (now !== beat) {
+        beat = now;
+        lastSign = Date.now();
+      } else if (Date.now() - lastSign > this.stallMs) {
+        void this.worker.terminate();
+        throw this.failure(`the writer thread stopped (no sign of life for ${Math.round(this.stallMs / 1000)} s)`, Atomics.load(this.state, COMMITTING) === 1);
+      }
     }
-    return { written: this.state[1], unchanged: this.state[2], removed: this.state[3] };
+    void this.worker.terminate();
+    if (Atomics.load(this.state, DONE) === 2) {
+      const message = Buffer.from(this.error.subarray(0, this.state[ERROR_LENGTH])).toString('utf8');
+      throw this.failure(message, Atomics.load(this.state, COMMITTING) === 1);
+    }
+    return { written: this.state[WRITTEN], unchanged: this.state[UNCHANGED], removed: this.state[REMOVED] };
   }
 
   /** Ends the writer without touching the folder (synthesis failed before any file was put). */
@@ -211,9 +542,48 @@ export class FolderWriter {
     void this.worker?.terminate();
   }
 
+  private failure(message: string, committing: boolean): Error {
+    const state = committing
+      ? 'it may be partly updated (every file is whole: old or new, and the record lists both); run synth again to complete it'
+      : 'nothing in it was changed';
+    return new Error(`GitOpsApp: writing ${this.outdir} failed: ${message}; ${state}`);
+  }
+
+  /** Waits (bounded) until the worker runs its loop; false when it failed before, or never started. */
+  private awaitStart(): boolean {
+    for (;;) {
+      if (Atomics.load(this.state, READY) === 1) return true;
+      if (Atomics.load(this.state, DONE) !== 0) return false;
+      if (Date.now() - this.createdAt > this.startMs) return false;
+      Atomics.wait(this.state, READY, 0, BEAT_MS);
+    }
+  }
+
+  /** The worker never ran: it is ended, and what it was to write is written on this thread. */
+  private fallBack(): void {
+    void this.worker?.terminate();
+    const sync = this.localSync();
+    try {
+      for (const [rel, content] of this.pending) sync.put(rel, content);
+    } catch (e) {
+      sync.abort();
+      throw this.failure(firstLine(e), false);
+    }
+    this.pending = [];
+  }
+
+  private localSync(): FolderSync {
+    this.local ??= folderSync(fs, path, this.outdir, NAMES);
+    return this.local;
+  }
+
   private flush(): void {
     if (this.pending.length === 0) return;
     this.worker!.postMessage(this.pending);
     this.pending = [];
   }
+}
+
+function firstLine(e: unknown): string {
+  return String(e instanceof Error ? e.message : e).split('\n')[0];
 }

@@ -1,76 +1,251 @@
 /**
  * Reads Kubernetes YAML from files and folders: multi-document files, `List` kinds, any layout. Every object
  * keeps `file:line` as its origin. Malformed YAML is reported with file and line, never thrown.
+ *
+ * This is the one place that decides what YAML input is accepted, for `analyze`, `simulate` and the
+ * validation plugin alike (docs/limits.md): regular files only, at most {@link DEFAULT_MAX_FILE_BYTES} each
+ * unless configured, UTF-8, nesting at most {@link MAX_NESTING} collections deep, aliases expanding to at
+ * most {@link MAX_ALIAS_NODES} nodes and never into themselves, no duplicate keys. Each real directory is
+ * visited once, so symbolic-link loops end.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { CST, Composer, Document, LineCounter, Parser, isAlias, isCollection, isPair } from 'yaml';
 import { SourcedManifest } from '../model/manifest';
 
-/** A file or document that could not be read. */
+/** A file or document that could not be read (or, in `warnings`, that reads as nothing). */
 export interface LoadError {
   readonly file: string;
+  /** 1-based; 0 when the problem is the file as a whole. */
   readonly line: number;
   readonly message: string;
+  /** 1-based column, where the parser knows it. */
+  readonly column?: number;
 }
 
 export interface LoadResult {
   readonly objects: SourcedManifest[];
   readonly errors: LoadError[];
-  /** Files read, in the order read. */
+  /** Files read (or found and refused), in the order read. */
   readonly files: string[];
+  /** Input that reads but holds nothing, such as an empty file (always set by {@link loadManifests}). */
+  readonly warnings?: LoadError[];
+}
+
+/** Options of {@link loadManifests}. */
+export interface LoadOptions {
+  /**
+   * Largest file read, in bytes; a larger file is a load error.
+   *
+   * @default DEFAULT_MAX_FILE_BYTES (64 MiB)
+   */
+  readonly maxFileBytes?: number;
+}
+
+/** The default cap on one file's size: 64 MiB. */
+export const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+/** Collections nested deeper than this are a load error (the pinned CRDs, the deepest input we know, reach 35). */
+export const MAX_NESTING = 100;
+/** What the documents of one file may expand to through aliases, in nodes (a node reached twice counts twice). */
+export const MAX_ALIAS_NODES = 1_000_000;
+
+/** One file's parse result; `documents` counts the documents that held anything at all. */
+export interface ParsedFile {
+  readonly objects: SourcedManifest[];
+  readonly errors: LoadError[];
+  readonly documents: number;
 }
 
 const YAML_FILE = /\.(ya?ml|json)$/i;
 
-/** Every YAML/JSON file under the given paths, sorted so results are stable; dot-folders and node_modules skipped. */
+/**
+ * Every YAML/JSON file under the given paths, sorted so results are stable; dot-folders and node_modules
+ * skipped. Symbolic links are followed, but each real directory and file is visited once, so a link loop
+ * ends and a file linked twice is read once. Files are not opened here (see {@link readManifestFile}).
+ */
 export function listManifestFiles(paths: readonly string[]): { files: string[]; errors: LoadError[] } {
   const files: string[] = [];
   const errors: LoadError[] = [];
-  const walk = (p: string, explicit: boolean) => {
+  const seen = new Set<string>();
+  // an explicit stack instead of recursion: depth is bounded by the file system, not by our stack
+  const stack: Array<{ p: string; explicit: boolean }> = [...paths].reverse().map((p) => ({ p, explicit: true }));
+  while (stack.length > 0) {
+    const { p, explicit } = stack.pop()!;
     let st: fs.Stats;
     try {
       st = fs.statSync(p);
     } catch (e: any) {
-      errors.push({ file: p, line: 0, message: e.code === 'ENOENT' ? 'no such file or directory' : String(e.message ?? e) });
-      return;
+      errors.push({ file: p, line: 0, message: statError(p, e) });
+      continue;
     }
+    const id = `${st.dev}:${st.ino}`;
     if (st.isDirectory()) {
       const base = path.basename(p);
-      if (!explicit && (base.startsWith('.') || base === 'node_modules')) return;
-      for (const child of fs.readdirSync(p).sort()) walk(path.join(p, child), false);
+      if (!explicit && (base.startsWith('.') || base === 'node_modules')) continue;
+      if (seen.has(id)) continue; // a link back to a directory already read
+      seen.add(id);
+      let names: string[];
+      try {
+        names = fs.readdirSync(p).sort();
+      } catch (e: any) {
+        errors.push({ file: p, line: 0, message: `cannot list the folder (${e?.code ?? firstLine(e)})` });
+        continue;
+      }
+      for (let i = names.length - 1; i >= 0; i--) stack.push({ p: path.join(p, names[i]), explicit: false });
     } else if (explicit || YAML_FILE.test(p)) {
+      if (seen.has(id)) continue;
+      seen.add(id);
       files.push(p);
     }
-  };
-  for (const p of paths) walk(p, true);
+  }
   return { files, errors };
 }
 
+function statError(p: string, e: any): string {
+  if (e?.code === 'ENOENT') {
+    let link = false;
+    try {
+      link = fs.lstatSync(p).isSymbolicLink();
+    } catch {
+      // not there at all
+    }
+    return link ? 'a symbolic link to nothing (its target does not exist)' : 'no such file or directory';
+  }
+  if (e?.code === 'ELOOP') return 'a symbolic link that leads back to itself';
+  return firstLine(e);
+}
+
+function kindOfStats(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+function mib(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
+}
+
+/**
+ * Reads one file as UTF-8 text, refusing anything that is not a regular file (a FIFO or a device would block
+ * or never end), larger than `maxFileBytes`, or not valid UTF-8.
+ */
+export function readManifestFile(file: string, options: LoadOptions = {}): { text: string } | { error: LoadError } {
+  const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const fail = (message: string, line = 0, column?: number) => ({ error: { file, line, message, ...(column ? { column } : {}) } });
+  let fd: number;
+  try {
+    // non-blocking: opening a FIFO for reading would otherwise wait for a writer forever
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (e: any) {
+    return fail(e?.code === 'EACCES' ? 'permission denied' : statError(file, e));
+  }
+  let bytes: Buffer;
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return fail(`${kindOfStats(st)}, not a regular file; only regular files are read`);
+    if (st.size > max) return fail(`is ${st.size} bytes, more than the ${mib(max)} a file may have; split it, or raise the limit (--max-file-size)`);
+    // read what fstat says, and one byte more to notice a file that grows while we read it
+    bytes = Buffer.allocUnsafe(st.size + 1);
+    let got = 0;
+    for (;;) {
+      const n = fs.readSync(fd, bytes, got, bytes.length - got, null);
+      if (n === 0) break;
+      got += n;
+      if (got === bytes.length) return fail(`grew while it was read; read it again when it is complete`);
+    }
+    bytes = bytes.subarray(0, got);
+  } catch (e: any) {
+    return fail(`cannot read the file (${e?.code ?? firstLine(e)})`);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const bad = invalidUtf8(bytes);
+  if (bad) return fail(bad.message, bad.line, bad.column);
+  return { text: bytes.toString('utf8') };
+}
+
+/** Where a buffer stops being UTF-8, or undefined when all of it is. */
+function invalidUtf8(bytes: Buffer): { line: number; column: number; message: string } | undefined {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    return { line: 1, column: 1, message: 'is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8' };
+  }
+  if (isUtf8(bytes)) return undefined;
+  const at = firstInvalidUtf8(bytes);
+  let line = 1;
+  let lineStart = 0;
+  for (let i = bytes.indexOf(0x0a); i >= 0 && i < at; i = bytes.indexOf(0x0a, i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  const column = Buffer.from(bytes.subarray(lineStart, at)).toString('utf8').length + 1;
+  const hex = bytes[at].toString(16).padStart(2, '0');
+  return { line, column, message: `is not valid UTF-8 (byte 0x${hex} at column ${column}); save the file as UTF-8` };
+}
+
+// buffer.isUtf8 is native (Node 18.14+); the decoder is the fallback
+const nativeIsUtf8: ((b: Buffer) => boolean) | undefined = (require('buffer') as any).isUtf8;
+function isUtf8(bytes: Buffer): boolean {
+  if (nativeIsUtf8) return nativeIsUtf8(bytes);
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The offset of the first byte that does not belong to a well-formed UTF-8 sequence (RFC 3629). */
+function firstInvalidUtf8(b: Buffer): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c < 0x80) { i++; continue; }
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) { n = 2; if (c === 0xe0) lo = 0xa0; if (c === 0xed) hi = 0x9f; }
+    else if (c >= 0xf0 && c <= 0xf4) { n = 3; if (c === 0xf0) lo = 0x90; if (c === 0xf4) hi = 0x8f; }
+    else return i;
+    for (let k = 1; k <= n; k++) {
+      const d = b[i + k];
+      if (d === undefined || d < (k === 1 ? lo : 0x80) || d > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += n + 1;
+  }
+  return b.length - 1;
+}
+
 /** Parses one file's text into sourced objects; `display` is the name used in origins. */
-export function parseManifests(text: string, display: string): { objects: SourcedManifest[]; errors: LoadError[] } {
+export function parseManifests(text: string, display: string): ParsedFile {
   return parseFast(text, display) ?? parseExact(text, display);
 }
 
 // a line that starts a new document (`---`); YAML forbids it at column 0 inside any scalar
 const DOC_START = /^---(?=[ \t\r\n]|$)/gm;
-// what only the exact parser handles: anchors (aliases could expand exponentially; it limits them),
-// directives and document end markers
-const UNUSUAL = /(^|[\s,[{])&[^\s,[\]{}]|^%|^\.\.\.(?=[ \t\r\n]|$)/m;
+// what only the exact parser handles: directives and document end markers
+const UNUSUAL = /^%|^\.\.\.(?=[ \t\r\n]|$)/m;
 
 /**
  * The fast path (about ten times faster than the exact parser on large trees): the file is split at its
  * `---` lines and each document parsed with js-yaml's YAML 1.2 core schema. It gives up (undefined) on
- * anything unusual or any parse error, and the exact parser then reads the whole file, so errors and edge
- * cases are reported exactly as it reports them.
+ * anything unusual, on any parse error (duplicate keys and nesting deeper than js-yaml's 100 levels
+ * included) and on any alias, and the exact parser then reads the whole file, so errors, limits and edge
+ * cases are reported exactly as it reports them. Without a `&` in the text there is no anchor, so no alias:
+ * only then is the result used without a look at its shape.
  */
-function parseFast(text: string, display: string): { objects: SourcedManifest[]; errors: LoadError[] } | undefined {
+function parseFast(text: string, display: string): ParsedFile | undefined {
   if (UNUSUAL.test(text)) return undefined;
+  const mayAlias = text.includes('&');
   const starts = [0];
   for (const m of text.matchAll(DOC_START)) if (m.index! > 0) starts.push(m.index!);
   const objects: SourcedManifest[] = [];
   const errors: LoadError[] = [];
+  let documents = 0;
   let line = 1; // line number at `pos`
   let pos = 0;
   for (let d = 0; d < starts.length; d++) {
@@ -80,15 +255,32 @@ function parseFast(text: string, display: string): { objects: SourcedManifest[];
     const chunk = text.slice(starts[d], end);
     let value: unknown;
     try {
-      value = jsyaml.load(chunk, { schema: jsyaml.CORE_SCHEMA, json: true });
+      value = jsyaml.load(chunk, { schema: jsyaml.CORE_SCHEMA, maxDepth: MAX_NESTING } as jsyaml.LoadOptions); // maxDepth: js-yaml 4.1.1+, untyped
     } catch {
       return undefined;
     }
     if (value === null || value === undefined) continue;
+    // js-yaml shares an aliased node instead of copying it: a shared node means an alias, for the exact parser
+    if (mayAlias && !isTree(value)) return undefined;
+    documents++;
     const first = line + firstContentOffset(chunk);
     pushObject(value, `${display}:${first}`, objects, errors, display, first);
   }
-  return { objects, errors };
+  return { objects, errors, documents };
+}
+
+/** Whether no object or array is reachable twice (no alias, no cycle). */
+function isTree(value: unknown): boolean {
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (seen.has(v)) return false;
+    seen.add(v);
+    for (const c of Array.isArray(v) ? v : Object.values(v)) if (c !== null && typeof c === 'object') stack.push(c);
+  }
+  return true;
 }
 
 function countNewlines(text: string, from: number, to: number): number {
@@ -112,37 +304,186 @@ function firstContentOffset(chunk: string): number {
   return offset;
 }
 
-/** The exact parser (the `yaml` package): every error with its line, aliases limited. */
-export function parseExact(text: string, display: string): { objects: SourcedManifest[]; errors: LoadError[] } {
+/**
+ * The exact parser (the `yaml` package): every error with its line and column. Nesting is measured on its
+ * concrete syntax tree, which it builds without recursion, before anything recursive runs on the input (a
+ * stack overflow inside the parser can leave the process unable to run regular expressions). Duplicate keys
+ * are errors, as in kubectl's strict decoding; aliases are bounded by {@link MAX_ALIAS_NODES}.
+ */
+export function parseExact(text: string, display: string): ParsedFile {
   const objects: SourcedManifest[] = [];
   const errors: LoadError[] = [];
-  const lines = new LineCounter();
-  let docs;
-  try {
-    docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false });
-  } catch (e: any) {
-    return { objects, errors: [{ file: display, line: 1, message: String(e?.message ?? e) }] };
-  }
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const doc of list) {
+  const composed = composeGuarded(text, display);
+  if ('error' in composed) return { objects, errors: [composed.error], documents: 0 };
+  const { docs, lines } = composed;
+  const at = (offset: number) => {
+    const p = lines.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  let budget = MAX_ALIAS_NODES;
+  let documents = 0;
+  for (const doc of docs) {
     if (doc.errors.length > 0) {
       const err = doc.errors[0];
-      const line = lines.linePos(err.pos[0]).line;
-      errors.push({ file: display, line, message: err.message.split('\n')[0].replace(/:$/, '') });
+      errors.push({ file: display, ...at(err.pos[0]), message: err.code === 'DUPLICATE_KEY' ? duplicateKeyMessage(text, err.pos[0]) : err.message.split('\n')[0].replace(/:$/, '') });
       continue;
     }
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: 100 });
-    } catch (e: any) {
-      errors.push({ file: display, line: lines.linePos(doc.range[0]).line, message: String(e?.message ?? e) });
+    const js = boundedJs(doc, budget);
+    if ('error' in js) {
+      errors.push({ file: display, ...at(firstAliasOffset(doc.contents) ?? doc.range[0]), message: js.error });
       continue;
     }
+    budget -= js.size;
+    const value = js.value;
     if (value === null || value === undefined) continue;
+    documents++;
     const start = firstContentLine(doc, lines);
     pushObject(value, `${display}:${start}`, objects, errors, display, start);
   }
-  return { objects, errors };
+  return { objects, errors, documents };
+}
+
+/**
+ * One YAML document (a batch file of checks, for instance) read under the loader's limits: nesting,
+ * duplicate keys, aliases. The document keeps its nodes and ranges for callers that report positions; its
+ * `toJS()`/`toJSON()` stay within {@link MAX_ALIAS_NODES}.
+ */
+export function parseYamlDocument(text: string, display: string): { doc: Document.Parsed; lines: LineCounter } | { error: LoadError } {
+  const composed = composeGuarded(text, display);
+  if ('error' in composed) return composed;
+  const { docs, lines } = composed;
+  if (docs.length !== 1) {
+    return { error: { file: display, line: docs.length === 0 ? 1 : lines.linePos(docs[1].range[0]).line, message: docs.length === 0 ? 'the file is empty' : 'holds more than one YAML document; keep one' } };
+  }
+  const doc = docs[0];
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0];
+    const p = lines.linePos(err.pos[0]);
+    return { error: { file: display, line: p.line, column: p.col, message: err.code === 'DUPLICATE_KEY' ? duplicateKeyMessage(text, err.pos[0]) : err.message.split('\n')[0].replace(/:$/, '') } };
+  }
+  const js = boundedJs(doc, MAX_ALIAS_NODES);
+  if ('error' in js) {
+    const p = lines.linePos(firstAliasOffset(doc.contents) ?? doc.range[0]);
+    return { error: { file: display, line: p.line, column: p.col, message: js.error } };
+  }
+  return { doc, lines };
+}
+
+/** The concrete syntax tree, measured for depth before anything recursive runs, then composed. */
+function composeGuarded(text: string, display: string): { docs: Document.Parsed[]; lines: LineCounter } | { error: LoadError } {
+  const lines = new LineCounter();
+  let tokens: CST.Token[];
+  try {
+    tokens = Array.from(new Parser(lines.addNewLine).parse(text));
+  } catch (e: any) {
+    return { error: { file: display, line: 1, message: firstLine(e) } };
+  }
+  const deep = tooDeep(tokens, MAX_NESTING);
+  if (deep !== undefined) {
+    const p = lines.linePos(deep);
+    return { error: { file: display, line: p.line, column: p.col, message: `nesting is deeper than ${MAX_NESTING} levels; Kubernetes objects are far shallower, so this is not a manifest (or it is built to exhaust a parser)` } };
+  }
+  try {
+    return { docs: Array.from(new Composer({ uniqueKeys: true, prettyErrors: false }).compose(tokens, false, text.length)), lines };
+  } catch (e: any) {
+    return { error: { file: display, line: 1, message: firstLine(e) } };
+  }
+}
+
+/** A document's value with aliases bounded: yaml's own alias check, then the expanded size and cycles. */
+function boundedJs(doc: Document.Parsed, budget: number): { value: unknown; size: number } | { error: string } {
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e: any) {
+    return { error: /alias/i.test(String(e?.message)) ? aliasMessage(String(e.message)) : firstLine(e) };
+  }
+  if (doc.contents === null || !hasAlias(doc.contents)) return { value, size: 0 };
+  const size = expandedSize(value, budget);
+  if (size === CYCLE) return { error: 'an alias refers to the node that contains it, so the document never ends; replace the alias with the value it should repeat' };
+  if (size < 0) return { error: `aliases expand this file to more than ${MAX_ALIAS_NODES.toLocaleString('en-US')} nodes (an alias bomb?); write the values out, or split the file` };
+  return { value, size };
+}
+
+function aliasMessage(message: string): string {
+  if (/resource exhaustion/.test(message)) return 'aliases would expand this document without bound (an alias bomb?); write the values out';
+  return message.split('\n')[0];
+}
+
+function duplicateKeyMessage(text: string, offset: number): string {
+  const m = /^("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^:\n#]*?)\s*:/.exec(text.slice(offset, offset + 300));
+  const key = m ? m[1].trim() : '';
+  const shown = key === '' ? 'a key' : `key ${/^["']/.test(key) ? key : JSON.stringify(key)}`;
+  return `duplicate ${shown} in one map: kubectl's strict decoding rejects it, and other tools keep either value; keep one`;
+}
+
+/** The offset of the first collection nested deeper than `max`, or undefined. */
+function tooDeep(tokens: readonly CST.Token[], max: number): number | undefined {
+  const stack: Array<[CST.Token | null | undefined, number]> = tokens.map((t) => [t, 0]);
+  while (stack.length > 0) {
+    const [t, depth] = stack.pop()!;
+    if (!t) continue;
+    switch (t.type) {
+      case 'document':
+        stack.push([t.value, depth]);
+        break;
+      case 'block-map':
+      case 'block-seq':
+      case 'flow-collection': {
+        if (depth + 1 > max) return t.offset;
+        for (const item of t.items as Array<{ key?: CST.Token | null; value?: CST.Token }>) {
+          stack.push([item.key, depth + 1], [item.value, depth + 1]);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return undefined;
+}
+
+const CYCLE = -2;
+
+function hasAlias(node: unknown): boolean {
+  return firstAliasOffset(node) !== undefined;
+}
+
+/** Where the first alias (in document order) starts: the place an alias error points at. */
+function firstAliasOffset(node: unknown): number | undefined {
+  const stack: unknown[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop();
+    if (isAlias(n)) return n.range?.[0] ?? 0;
+    if (isPair(n)) stack.push(n.value, n.key);
+    else if (isCollection(n)) for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]);
+  }
+  return undefined;
+}
+
+/**
+ * Nodes of `value` counted as if every alias were written out, or -1 once past `budget`, or {@link CYCLE}
+ * when a node contains itself. Iterative, and it stops at the budget, so it is bounded however the
+ * aliases nest.
+ */
+function expandedSize(value: unknown, budget: number): number {
+  let count = 0;
+  const onPath = new Set<object>();
+  const stack: Array<{ v: unknown; exit?: boolean }> = [{ v: value }];
+  while (stack.length > 0) {
+    const { v, exit } = stack.pop()!;
+    if (exit) {
+      onPath.delete(v as object);
+      continue;
+    }
+    if (++count > budget) return -1;
+    if (v === null || typeof v !== 'object') continue;
+    if (onPath.has(v)) return CYCLE;
+    onPath.add(v);
+    stack.push({ v, exit: true });
+    for (const c of Array.isArray(v) ? v : Object.values(v)) stack.push({ v: c });
+  }
+  return count;
 }
 
 function firstContentLine(doc: any, lines: LineCounter): number {
@@ -165,21 +506,32 @@ function pushObject(value: unknown, origin: string, out: SourcedManifest[], erro
   out.push({ manifest: obj, origin });
 }
 
-/** Loads every manifest under `paths`; origins are the paths as given, relative when they were relative. */
-export function loadManifests(paths: readonly string[]): LoadResult {
+/**
+ * Loads every manifest under `paths`; origins are the paths as given, relative when they were relative.
+ * Never throws for bad input: every problem is a {@link LoadError} with file and line.
+ */
+export function loadManifests(paths: readonly string[], options: LoadOptions = {}): LoadResult {
   const { files, errors } = listManifestFiles(paths);
   const objects: SourcedManifest[] = [];
+  const warnings: LoadError[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e: any) {
-      errors.push({ file, line: 0, message: String(e?.message ?? e) });
+    const r = readManifestFile(file, options);
+    if ('error' in r) {
+      errors.push(r.error);
       continue;
     }
-    const r = parseManifests(text, file);
-    objects.push(...r.objects);
-    errors.push(...r.errors);
+    const parsed = parseManifests(r.text, file);
+    // one push per object: spreading a large file's objects into push() overflows the call stack
+    for (const o of parsed.objects) objects.push(o);
+    for (const e of parsed.errors) errors.push(e);
+    if (parsed.documents === 0 && parsed.errors.length === 0) {
+      warnings.push({ file, line: 0, message: r.text.trim() === '' ? 'the file is empty, so it holds no Kubernetes object' : 'holds no Kubernetes object (only comments and document markers)' });
+    }
   }
-  return { objects, errors, files };
+  return { objects, errors, files, warnings };
+}
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0];
 }

@@ -8,6 +8,7 @@ import { Entry, MeshModel } from './mesh-model';
 import { GATEWAY_GROUP, key } from './manifest';
 import { hostIntersection, hostSubsetOf, hostsOverlap } from './hostnames';
 import { GatewayListener, Verdict, isIstioIngress, listenerAdmitsNamespace, listenersOf, supportedKinds } from './listeners';
+import { GATEWAY_CONTROLLER } from './gateway-class';
 
 /** Route kinds istiod turns into ingress HTTP configuration. */
 export const HTTP_ROUTE_KINDS: readonly string[] = ['HTTPRoute', 'GRPCRoute'];
@@ -43,7 +44,11 @@ export interface ParentRefResolution {
   readonly port?: number;
   /** The Gateway named, when it is among the manifests. */
   readonly gateway?: Entry;
-  /** False for parents this resolution does not judge: mesh parents (Service, ServiceEntry), other kinds, Gateways istiod does not run as ingress. */
+  /**
+   * False for parents this resolution does not judge: mesh parents (Service, ServiceEntry), other kinds, Gateways
+   * istiod does not run as ingress, and a Gateway outside the manifests that the route's status gives to another
+   * controller.
+   */
   readonly ingress: boolean;
   /** Set when the ref attaches nowhere for one reason (no Gateway; no listener by sectionName/port). */
   readonly failure?: AttachFailure;
@@ -98,6 +103,26 @@ export function attachesToListener(model: MeshModel, route: Entry, gw: Entry, l:
   return { listener: l, verdict: 'yes', why: `attached to listener ${l.name}` };
 }
 
+type ParentRefKey = ReturnType<typeof refOf>;
+
+/**
+ * The controller other than istiod that reports on this parentRef in the route's own `status.parents`, if any.
+ * istiod keeps the entries of other controllers and writes none for a parent it does not have (`conditions.go`
+ * `createRouteStatus`, "Only consider our own"; `testdata/status.status.yaml.golden`), so such a parent is another
+ * controller's Gateway, not a missing one.
+ */
+function otherController(route: Entry, ref: ParentRefKey): string | undefined {
+  const parents: any[] = Array.isArray(route.manifest.status?.parents) ? route.manifest.status.parents : [];
+  for (const p of parents) {
+    const c = p?.controllerName;
+    if (typeof c !== 'string' || c === '' || c === GATEWAY_CONTROLLER) continue;
+    const r = refOf(p?.parentRef, route);
+    if (r.group === ref.group && r.kind === ref.kind && r.namespace === ref.namespace && r.name === ref.name
+      && r.sectionName === ref.sectionName && r.port === ref.port) return c;
+  }
+  return undefined;
+}
+
 const parentCache = new WeakMap<Entry, ParentRefResolution[]>();
 
 /** Every parentRef of an HTTPRoute or GRPCRoute, resolved (memoised per route entry). */
@@ -114,6 +139,11 @@ export function resolveParentRefs(model: MeshModel, route: Entry): ParentRefReso
     }
     const gw = model.gateways.get(key(ref.namespace, ref.name));
     if (!gw) {
+      const other = otherController(route, ref);
+      if (other !== undefined) {
+        return { ...base, ingress: false, listeners: [], verdict: 'no',
+          why: `Gateway ${ref.namespace}/${ref.name} is not among the manifests, and the route's status shows controller ${other} handles it` };
+      }
       return { ...base, ingress: true, failure: AttachFailure.NO_GATEWAY, listeners: [], verdict: 'no', why: `Gateway ${ref.namespace}/${ref.name} is not among the manifests` };
     }
     if (!isIstioIngress(model, gw)) {
@@ -145,12 +175,19 @@ export function routeAttachedTo(model: MeshModel, route: Entry, gw: Entry, liste
 
 const routeIndex = new WeakMap<MeshModel, Map<string, Entry[]>>();
 
-/** HTTPRoutes and GRPCRoutes whose parentRefs name Gateway `ns/name`, in input order (built once per model). */
+/**
+ * HTTPRoutes and GRPCRoutes whose parentRefs name Gateway `ns/name`, in input order (built once per model). Two
+ * manifests of one route (kind, namespace and name) are one object in the cluster, the one applied last: only the
+ * later of them is listed (Istio's samples hold such alternatives, in bookinfo and ambient-argo).
+ */
 export function routesNaming(model: MeshModel, gw: Entry): Entry[] {
   let idx = routeIndex.get(model);
   if (!idx) {
     idx = new Map();
+    const last = new Map<string, Entry>();
+    for (const e of model.entries) if (e.group === GATEWAY_GROUP && HTTP_ROUTE_KINDS.includes(e.kind)) last.set(`${e.kind}/${key(e.namespace, e.name)}`, e);
     for (const e of model.entries) {
+      if (last.get(`${e.kind}/${key(e.namespace, e.name)}`) !== e) continue;
       if (e.group !== GATEWAY_GROUP || !HTTP_ROUTE_KINDS.includes(e.kind)) continue;
       const refs: any[] = Array.isArray(e.manifest.spec?.parentRefs) ? e.manifest.spec.parentRefs : [];
       const names = new Set(refs.map((r) => refOf(r, e)).filter((r) => r.group === GATEWAY_GROUP && r.kind === 'Gateway').map((r) => key(r.namespace, r.name)));

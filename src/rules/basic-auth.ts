@@ -4,6 +4,7 @@
  * accepts but that can never match a request. A config it rejects is never in force: Envoy refuses the
  * extension config (NACK).
  */
+import { maskCredential, maskCredentials, redactSecrets } from './display';
 import { FieldProblem } from './finding';
 import { severityOf } from './codes';
 import { urlScheme } from './wasm-fields';
@@ -64,10 +65,11 @@ export function isCredentialPlaceholder(entry: string): boolean {
 /** Whether the module accepts a credential entry (problems: BA006 when it rejects the whole config). */
 export function checkCredential(entry: unknown, field: string): FieldProblem[] {
   if (typeof entry !== 'string') {
-    return [problem('BA006', field, 'must be a string, so the module rejects the whole config', entry, 'write "user:password" or its base64 encoding')];
+    return [problem('BA006', field, 'must be a string, so the module rejects the whole config', maskCredential(entry), 'write "user:password" or its base64 encoding')];
   }
   if (entry.includes(':') || isCredentialPlaceholder(entry) || isModuleBase64(entry)) return [];
-  return [problem('BA006', field, 'is neither "user:password" nor base64 the module decodes, so the module rejects the whole config', entry,
+  // never the value itself: a malformed credential is still a credential
+  return [problem('BA006', field, 'is neither "user:password" nor base64 the module decodes, so the module rejects the whole config', maskCredential(entry),
     'write "user:password" or its standard base64 encoding (e.g. "YWRtaW4zOmFkbWluMw==")')];
 }
 
@@ -80,11 +82,13 @@ export function checkCredentialForm(entry: string, field: string): FieldProblem[
   const decoded = Buffer.from(entry.replace(/=+$/, ''), 'base64');
   const canonical = decoded.toString('base64');
   if (canonical !== entry) {
-    return [problem('BA012', field, `is base64 the module accepts, but it compares the header text exactly and standard clients send the padded form ${JSON.stringify(canonical)}, so this entry matches only a header written exactly like it`,
-      entry, `write ${JSON.stringify(canonical)}`)];
+    // the padded form is the credential itself: say what to add, never the form
+    const pad = canonical.startsWith(entry) ? canonical.slice(entry.length) : '';
+    return [problem('BA012', field, `is base64 the module accepts, but it compares the header text exactly and standard clients send the padded form${pad ? ` (ending in ${JSON.stringify(pad)})` : ''}, so this entry matches only a header written exactly like it`,
+      maskCredential(entry), pad ? `add ${JSON.stringify(pad)} at its end` : 'write the standard padded base64 of "user:password"')];
   }
   if (!decoded.includes(0x3a)) {
-    return [problem('BA012', field, 'decodes to text without ":", so it is not the base64 of "user:password" that clients send; it matches only a header carrying this exact token', entry,
+    return [problem('BA012', field, 'decodes to text without ":", so it is not the base64 of "user:password" that clients send; it matches only a header carrying this exact token', maskCredential(entry),
       'write "user:password", or the base64 of "user:password"')];
   }
   return [];
@@ -140,7 +144,7 @@ interface RuleReading {
 
 function readRule(rule: unknown, index: number, field: string): RuleReading {
   if (!isPlainObject(rule)) {
-    return { rejected: [problem('BA001', field, 'must be an object, so the module rejects the whole config', rule,
+    return { rejected: [problem('BA001', field, 'must be an object, so the module rejects the whole config', masked(rule),
       'write each rule as a map with one path matcher, request_methods and credentials')] };
   }
   const rejected: FieldProblem[] = [];
@@ -171,9 +175,9 @@ function readRule(rule: unknown, index: number, field: string): RuleReading {
   }
   const creds = rule.credentials;
   if (creds !== undefined && !Array.isArray(creds)) {
-    rejected.push(problem('BA005', `${field}.credentials`, 'must be a list, so the module rejects the whole config', creds, 'add "user:password" entries or base64 tokens'));
+    rejected.push(problem('BA005', `${field}.credentials`, 'must be a list, so the module rejects the whole config', maskCredentials(creds), 'add "user:password" entries or base64 tokens'));
   } else if (!Array.isArray(creds) || creds.length === 0) {
-    rejected.push(problem('BA005', `${field}.credentials`, 'must list at least one credential, so the module rejects the whole config', creds,
+    rejected.push(problem('BA005', `${field}.credentials`, 'must list at least one credential, so the module rejects the whole config', maskCredentials(creds),
       'add "user:password" entries or base64 tokens', 'pass at least one credential, e.g. BasicAuthCredential.vault(path, key) or BasicAuthCredential.plain(user, password)'));
   } else {
     creds.forEach((c, j) => rejected.push(...checkCredential(c, `${field}.credentials[${j}]`)));
@@ -195,14 +199,14 @@ function readRule(rule: unknown, index: number, field: string): RuleReading {
 export function parseBasicAuthConfig(config: unknown, base = 'spec.pluginConfig'): ModuleParse {
   if (config === undefined || config === null) return { config: { configured: false, realm: 'istio', rules: [] }, rejected: [] };
   if (!isPlainObject(config)) {
-    return { rejected: [problem('BA001', base, 'must be an object', config, 'write pluginConfig as a map with basic_auth_rules')] };
+    return { rejected: [problem('BA001', base, 'must be an object', masked(config), 'write pluginConfig as a map with basic_auth_rules')] };
   }
   const configured = Object.keys(config).length > 0;
   const rejected: FieldProblem[] = [];
   const rules: ModuleRule[] = [];
   const list = config.basic_auth_rules;
   if (list !== undefined && !Array.isArray(list)) {
-    rejected.push(problem('BA001', `${base}.basic_auth_rules`, 'must be a list of rules, so the module rejects the whole config', list, 'write basic_auth_rules as a YAML list'));
+    rejected.push(problem('BA001', `${base}.basic_auth_rules`, 'must be a list of rules, so the module rejects the whole config', masked(list), 'write basic_auth_rules as a YAML list'));
   } else if (Array.isArray(list)) {
     list.forEach((r, i) => {
       const read = readRule(r, i, `${base}.basic_auth_rules[${i}]`);
@@ -276,10 +280,12 @@ export function checkBasicAuthRule(rule: unknown, field: string): FieldProblem[]
   return read.rule ? acceptedRuleProblems(read.rule, field, rule as Record<string, unknown>) : read.rejected;
 }
 
-/** A credential shown in a message without giving it away: the user name of user:pass, else 4 characters. */
-export function maskCredential(entry: string): string {
-  const colon = entry.indexOf(':');
-  return colon >= 0 ? `${entry.slice(0, colon)}:***` : `${entry.slice(0, 4)}***`;
+/**
+ * A value where a credential may hide (a config or a rule of the wrong type): strings are masked whole,
+ * since a misplaced `user:password` is still one; structures keep their shape with credentials masked.
+ */
+function masked(value: unknown): unknown {
+  return typeof value === 'string' ? maskCredential(value) : redactSecrets(value);
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * One finding format for every caller: synth-time validation, `analyze`, the cdk8s validation plugin.
  */
+import { escapeControls, redactSecrets } from './display';
 
 export enum Severity {
   ERROR = 'error',
@@ -74,15 +75,20 @@ export interface FieldProblem {
   readonly apiFix?: string;
 }
 
-/** Renders a value for messages: JSON, so strings are quoted and `undefined` reads as such. */
+/**
+ * Renders a value for messages: JSON, so strings are quoted and `undefined` reads as such. Credentials
+ * inside it are masked ({@link redactSecrets}) and control characters escaped, whatever the rule passed.
+ */
 export function showValue(value: unknown): string {
   if (value === undefined) return 'nothing';
+  let s: string;
   try {
-    const s = JSON.stringify(value);
-    return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+    s = JSON.stringify(redactSecrets(value)) ?? String(value);
   } catch {
-    return String(value);
+    s = String(value);
   }
+  s = escapeControls(s);
+  return s.length > 200 ? `${s.slice(0, 197)}...` : s;
 }
 
 /** `<CODE> <Kind> <namespace>/<name> (<origin>): <field>: <message> (got <value>); <fix>`, the fix in YAML words. */

@@ -103,7 +103,9 @@ function backendProblem(route: Entry, b: BackendResolution, mirror: boolean): Fi
     case BackendFailure.NOT_FOUND:
       return problem('GW010', `${b.field}.name`, `${b.why}: ${effect}`, b.name, `create ${b.kind === 'Hostname' ? 'a ServiceEntry with that host' : `Service ${b.namespace}/${b.name}`} or fix the name (HttpBackend.fromService() takes the Service itself)`);
     case BackendFailure.NO_SUCH_PORT:
-      return problem('GW011', `${b.field}.port`, `${b.why}: there is no cluster for that port, so ${effect}`, b.port, 'use a port the Service declares (spec.ports[].port, not targetPort)');
+      // istiod checks that the Service exists, not its port (buildDestination): the route is accepted and programmed
+      // to a cluster that does not exist, which Envoy answers with 500 for Gateway API routes (route.go)
+      return problem('GW011', `${b.field}.port`, `${b.why}: istiod accepts the route (ResolvedRefs stays True) but there is no cluster for that port, so ${effect}`, b.port, 'use a port the Service declares (spec.ports[].port, not targetPort)');
     case BackendFailure.NOT_PERMITTED:
       return problem('GW012', `${b.field}.namespace`, `${b.why}: istiod refuses the reference (RefNotPermitted), so ${effect}`, b.namespace,
         `add a ReferenceGrant in namespace ${b.namespace} from group ${GATEWAY_GROUP} kind ${route.kind} namespace ${route.namespace} to kind ${b.kind} (new ReferenceGrant(...)), or move the route to ${b.namespace}`);
@@ -182,9 +184,9 @@ export function checkRouteConflicts(model: MeshModel): Finding[] {
     }
     for (const ls of groups.values()) {
       for (const [domain, entries] of virtualHosts(model, gw, ls)) {
-        const rules: Array<{ rule: ProgrammedRule; key: string }> = [];
+        const rules: Array<{ rule: ProgrammedRule; key: string; listener: GatewayListener }> = [];
         // only certain attachments: a route whose namespace admission is unknown may not be there at all
-        for (const vh of entries) if (!vh.uncertain) for (const rule of routeProgram(model, vh.route).rules) rules.push({ rule, key: vh.mergeKey });
+        for (const vh of entries) if (!vh.uncertain) for (const rule of routeProgram(model, vh.route).rules) rules.push({ rule, key: vh.mergeKey, listener: vh.listener });
         for (let i = 0; i < rules.length; i++) {
           for (let j = 0; j < rules.length; j++) {
             const a = rules[i];
@@ -205,7 +207,7 @@ export function checkRouteConflicts(model: MeshModel): Finding[] {
               : t.by === 'undecided' ? 'the older route wins, and without creationTimestamps which one that is depends on the order they were applied'
                 : `${winner} takes every such request (by ${t.by})`;
             out.push(problemToFinding(entryRef(loser.route), problem('GW030', `spec.rules[${loser.ruleIndex}].matches[${loser.matchIndex}]`,
-              `has the same match as ${winner} on Gateway ${gw.namespace}/${gw.name} listener ${ls.map((l) => l.name).join(', ')} for host ${domain}: ${decided}`,
+              `has the same match as ${winner} on Gateway ${gw.namespace}/${gw.name} listener ${[...new Set([a.listener.name, b.listener.name])].join(', ')} for host ${domain}: ${decided}`,
               describeMatch(loser.match), 'make the matches differ (path, method, headers or query), or remove the rule that never runs')));
           }
         }

@@ -12,6 +12,7 @@ import { checkIngressGateway, checkRoute, checkRouteConflicts, isHttpRouteKind }
 import { isSecretProducerKind } from '../model/listeners';
 
 export * from './finding';
+export * from './display';
 export * from './codes';
 export * from './wasm-fields';
 export * from './basic-auth';

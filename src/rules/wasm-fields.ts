@@ -2,6 +2,7 @@
  * Checks on single WasmPlugin field values, callable from a constructor (throw early) and from the
  * model-wide rules (analyze). Each returns the problems found, never throws.
  */
+import { maskCredential, redactSecrets } from './display';
 import { FieldProblem } from './finding';
 import { severityOf } from './codes';
 import { goParse, wasmUrlScheme } from './go-url';
@@ -97,7 +98,7 @@ export function checkVmEnv(env: readonly EnvVarShape[], field = 'spec.vmConfig.e
   env.forEach((e, i) => {
     const f = `${field}[${i}]`;
     if (e === null || typeof e !== 'object' || Array.isArray(e)) {
-      out.push(problem('WASM015', f, 'must be an object with name and value', e, 'write each variable as { name: NAME, value: VALUE }'));
+      out.push(problem('WASM015', f, 'must be an object with name and value', typeof e === 'string' ? maskCredential(e) : redactSecrets(e), 'write each variable as { name: NAME, value: VALUE }'));
       return;
     }
     out.push(...checkLength(e.name, `${f}.name`, 1, 256));
@@ -108,10 +109,11 @@ export function checkVmEnv(env: readonly EnvVarShape[], field = 'spec.vmConfig.e
       seen.add(e.name);
     }
     if (e.valueFrom === 'HOST' && e.value !== undefined) {
-      out.push(problem('WASM015', `${f}.value`, 'must be unset when valueFrom is HOST', e.value,
+      // variables often carry keys and tokens: their values are never shown
+      out.push(problem('WASM015', `${f}.value`, 'must be unset when valueFrom is HOST', maskCredential(e.value),
         'drop value: a HOST variable is copied from the proxy environment'));
     }
-    if (e.value !== undefined) out.push(...checkLength(e.value, `${f}.value`, 0, 2048));
+    if (e.value !== undefined) out.push(...checkLength(e.value, `${f}.value`, 0, 2048).map((p) => ({ ...p, value: maskCredential(p.value) })));
   });
   return out;
 }

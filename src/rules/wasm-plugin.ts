@@ -3,7 +3,9 @@
  */
 import { Entry, MeshModel } from '../model/mesh-model';
 import { GATEWAY_GROUP, key, labelsOf } from '../model/manifest';
-import { LABEL_DATAPLANE_MODE, LABEL_WAYPOINT_FOR, ingressUseWaypoint, matchesLabelSelector, resolveWaypoint, waypointTraffic } from '../model/waypoint-binding';
+import { HTTP_ROUTE_KINDS, resolveParentRefs } from '../model/route-attachment';
+import { routeProgram } from '../model/route-rules';
+import { LABEL_DATAPLANE_MODE, LABEL_WAYPOINT_FOR, ingressUseWaypoint, resolveWaypoint, waypointTraffic } from '../model/waypoint-binding';
 import {
   DeadRefReason, LABEL_GATEWAY_NAME, MAX_TARGETS, Place, ProxyKind, RefResolution, attaches, proxyKindOf, proxyPodLabels, httpListenerMatch,
   matchPasses, resolveTargets, selectorMatches, targetGroupFor, targetRefsOf,
@@ -394,48 +396,26 @@ interface IngressPath {
 
 const INGRESS_PATHS = new WeakMap<MeshModel, IngressPath[]>();
 
-function listenerAdmitsNamespace(model: MeshModel, gw: Entry, routeNs: string): boolean {
-  const listeners: any[] = Array.isArray(gw.manifest.spec?.listeners) ? gw.manifest.spec.listeners : [];
-  return listeners.some((l) => {
-    const ns = l?.allowedRoutes?.namespaces;
-    const from = typeof ns?.from === 'string' ? ns.from : 'Same';
-    if (from === 'All') return true;
-    // istiod's ingress admits every namespace when Selector has no selector (conversion.go namespacesFromSelector)
-    if (from === 'Selector') return ns.selector === undefined || ns.selector === null || matchesLabelSelector(model.namespaceLabels(routeNs) ?? {}, ns.selector);
-    return routeNs === gw.namespace;
-  });
-}
-
-function grantAllows(model: MeshModel, routeNs: string, svc: Entry): boolean {
-  return model.entries.some((g) => g.kind === 'ReferenceGrant' && g.group === GATEWAY_GROUP && g.namespace === svc.namespace
-    && (Array.isArray(g.manifest.spec?.from) ? g.manifest.spec.from : []).some((f: any) => f?.group === GATEWAY_GROUP && f?.kind === 'HTTPRoute' && f?.namespace === routeNs)
-    && (Array.isArray(g.manifest.spec?.to) ? g.manifest.spec.to : []).some((t: any) => (t?.group ?? '') === '' && t?.kind === 'Service' && (t?.name === undefined || t.name === svc.name)));
-}
-
 /**
- * The Services an Istio ingress gateway sends to through HTTPRoutes (parentRefs to the Gateway, admitted by a
- * listener; Service backendRefs that resolve). A plain reading of the routes for one rule: the model's route
- * resolution will replace it.
+ * The Services an Istio ingress gateway sends to: the backends of every HTTPRoute and GRPCRoute that attaches to one
+ * of its listeners, as the model resolves them for the GW rules and the simulator (`model/route-attachment.ts`
+ * parentRefs, listener hostnames, namespaces and kinds; `model/route-rules.ts` backends with weight, grants and
+ * ports). A route istiod refuses, an attachment the manifests leave undecided, and a backend that gets no traffic
+ * (500) make no path.
  */
 function ingressPaths(model: MeshModel): IngressPath[] {
   let paths = INGRESS_PATHS.get(model);
   if (paths) return paths;
   paths = [];
-  for (const route of model.httpRoutes) {
-    const spec = route.manifest.spec ?? {};
-    const parents: any[] = Array.isArray(spec.parentRefs) ? spec.parentRefs : [];
-    for (const ref of parents) {
-      if ((ref?.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref?.kind ?? 'Gateway') !== 'Gateway' || typeof ref?.name !== 'string') continue;
-      const gw = model.gateways.get(key(typeof ref.namespace === 'string' ? ref.namespace : route.namespace, ref.name));
-      if (!gw || proxyKindOf(model, gw) !== ProxyKind.INGRESS || !listenerAdmitsNamespace(model, gw, route.namespace)) continue;
-      for (const rule of Array.isArray(spec.rules) ? spec.rules : []) {
-        for (const b of Array.isArray(rule?.backendRefs) ? rule.backendRefs : []) {
-          if ((b?.group ?? '') !== '' || (b?.kind ?? 'Service') !== 'Service' || typeof b?.name !== 'string') continue;
-          const svcNs = typeof b.namespace === 'string' ? b.namespace : route.namespace;
-          const svc = model.services.get(key(svcNs, b.name));
-          if (!svc || (svcNs !== route.namespace && !grantAllows(model, route.namespace, svc))) continue;
-          if (!paths.some((p) => p.gateway === gw && p.service === svc)) paths.push({ gateway: gw, route, service: svc });
-        }
+  for (const route of model.entries) {
+    if (route.group !== GATEWAY_GROUP || !HTTP_ROUTE_KINDS.includes(route.kind)) continue;
+    const gateways = resolveParentRefs(model, route).filter((p) => p.ingress && p.verdict === 'yes' && p.gateway).map((p) => p.gateway!);
+    if (gateways.length === 0) continue;
+    for (const rule of routeProgram(model, route).rules) {
+      for (const b of rule.backends) {
+        if (b.failure !== undefined || b.target?.kind !== 'Service') continue;
+        const svc = b.target;
+        for (const gw of gateways) if (!paths.some((p) => p.gateway === gw && p.service === svc)) paths.push({ gateway: gw, route, service: svc });
       }
     }
   }
@@ -551,7 +531,7 @@ export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
     const s0 = skips[0];
     const more = skips.length > 1 ? ` (and ${skips.length - 1} more)` : '';
     problems.push(problem('WASM029', 'spec.targetRefs',
-      `guards Service ${s0.service.namespace}/${s0.service.name} at its waypoint, but ingress gateway ${s0.gateway.namespace}/${s0.gateway.name} (HTTPRoute ${s0.route.namespace}/${s0.route.name}) sends straight to the Service's pods, and no auth plugin runs at that gateway: ingress traffic skips this plugin${more}`,
+      `guards Service ${s0.service.namespace}/${s0.service.name} at its waypoint, but ingress gateway ${s0.gateway.namespace}/${s0.gateway.name} (${s0.route.kind} ${s0.route.namespace}/${s0.route.name}) sends straight to the Service's pods, and no auth plugin runs at that gateway: ingress traffic skips this plugin${more}`,
       skips.map((x) => `${x.gateway.name} -> ${x.service.name}`),
       hasNoVip(s0.service) ? `attach an auth plugin to Gateway ${s0.gateway.namespace}/${s0.gateway.name} (a headless Service never sends ingress traffic to its waypoint)` :
         `label Service ${s0.service.namespace}/${s0.service.name} istio.io/ingress-use-waypoint: "true", or attach an auth plugin to Gateway ${s0.gateway.namespace}/${s0.gateway.name}`));

@@ -2,6 +2,7 @@
  * The basic_auth Wasm module 1.12.0 (SEMANTICS 6): its configuration as the module stores it, and the
  * per-request check (`PluginRootContext::check`), with the decision of every rule kept for the trace.
  */
+import { maskAuthorization, maskCredential, quote } from '../rules/display';
 import { FieldProblem } from '../rules/finding';
 import { isCredentialPlaceholder, parseBasicAuthConfig, storedCredential } from '../rules/basic-auth';
 import { authorityHost } from './request';
@@ -137,22 +138,22 @@ export function runBasicAuth(program: BasicAuthProgram, req: ModuleRequest): Mod
     const deny = (body: string): LocalResponse => ({ body, headers: { 'WWW-Authenticate': `Basic realm=${program.realm}` } });
     if (!auth.startsWith('Basic ')) {
       const why = req.authorization === undefined ? 'no Authorization header' :
-        `Authorization ${JSON.stringify(auth)} does not start with "Basic " (exact case, one space)`;
+        `Authorization ${quote(maskAuthorization(auth))} does not start with "Basic " (exact case, one space)`;
       traces.push({ ...base, decision: 'no-basic-auth-data', detail: `path ${JSON.stringify(req.path)} matches; ${why}: 401` });
       verdict = { outcome: 'denied', detail: `rule ${rule.index} (${matcherText(rule)}): ${why}`, rules: traces, response: deny(BODY_NO_DATA) };
       continue;
     }
     const token = auth.slice('Basic '.length);
     if (rule.credentials.has(token)) {
-      traces.push({ ...base, decision: 'accepted', detail: `path ${JSON.stringify(req.path)} matches; credential ${JSON.stringify(token)}${decoded(token)} is listed` });
+      traces.push({ ...base, decision: 'accepted', detail: `path ${JSON.stringify(req.path)} matches; credential ${maskCredential(token)} is listed` });
       continue;
     }
     if (rule.placeholders.length > 0) {
-      traces.push({ ...base, decision: 'undecidable', detail: `credential ${JSON.stringify(token)} is not among the literal ones, but ${rule.placeholders.join(', ')} is filled in from a secret store before apply` });
+      traces.push({ ...base, decision: 'undecidable', detail: `credential ${maskCredential(token)} is not among the literal ones, but ${rule.placeholders.join(', ')} is filled in from a secret store before apply` });
       verdict = { outcome: 'unknown', detail: `rule ${rule.index}: the credential may equal a secret the manifests only reference`, rules: traces };
       continue;
     }
-    traces.push({ ...base, decision: 'invalid-credentials', detail: `path ${JSON.stringify(req.path)} matches; credential ${JSON.stringify(token)}${decoded(token)} is not listed (compared as text): 401` });
+    traces.push({ ...base, decision: 'invalid-credentials', detail: `path ${JSON.stringify(req.path)} matches; credential ${maskCredential(token)} is not listed (compared as text): 401` });
     verdict = { outcome: 'denied', detail: `rule ${rule.index} (${matcherText(rule)}): credential not listed`, rules: traces, response: deny(BODY_INVALID) };
   }
   if (verdict) return verdict;
@@ -161,11 +162,4 @@ export function runBasicAuth(program: BasicAuthProgram, req: ModuleRequest): Mod
     detail: listed ? 'no rule refused the request' : `no rule lists method ${req.method}, so the module does not check it`,
     rules: traces,
   };
-}
-
-/** ` (user:pass)` when the token is readable base64 of a user:password pair, for the trace. */
-function decoded(token: string): string {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(token)) return '';
-  const text = Buffer.from(token, 'base64').toString('utf8');
-  return /^[\x20-\x7e]+:[\x20-\x7e]*$/.test(text) && Buffer.from(text, 'utf8').toString('base64') === token ? ` (${text.split(':')[0]}:…)` : '';
 }

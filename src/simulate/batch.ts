@@ -2,7 +2,10 @@
  * The batch file: a YAML list of requests with the status each should get, for CI. Parsing keeps each
  * check's `file:line` so a report points at it; anything malformed is a {@link SimulationInputError}.
  */
-import { LineCounter, isMap, isSeq, parseDocument } from 'yaml';
+import { isMap, isSeq } from 'yaml';
+import { parseYamlDocument } from '../loader/load';
+import { findControlCharacter, maskCredential, quote } from '../rules/display';
+import { showValue } from '../rules/finding';
 import { SimulationInputError, basicAuthHeader, parseHeader } from './request';
 import { validateRequest } from './simulator';
 import { Check, SimulationStatus } from './types';
@@ -27,21 +30,26 @@ function expectOf(v: unknown): SimulationStatus | undefined {
  * is a status code or `unknown`.
  */
 export function parseChecks(text: string, display: string, options: ParseChecksOptions = {}): Check[] {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-  const at = (node: any) => `${display}:${node?.range ? lines.linePos(node.range[0]).line : 1}`;
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    throw new SimulationInputError(`${display}:${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`);
+  // the loader's limits (nesting, aliases, duplicate keys) hold for batch files too
+  const parsed = parseYamlDocument(text, display);
+  const fix = 'start each request with "- from: <namespace>/<workload>"';
+  if ('error' in parsed) {
+    const e = parsed.error;
+    if (e.message === 'the file is empty') throw new SimulationInputError(`${display}:1: must be a YAML list of requests (got an empty file); ${fix}`);
+    throw new SimulationInputError(`${display}:${e.line}: ${e.message}`);
   }
+  const { doc, lines } = parsed;
+  const at = (node: any) => `${display}:${node?.range ? lines.linePos(node.range[0]).line : 1}`;
   if (!isSeq(doc.contents)) {
-    throw new SimulationInputError(`${at(doc.contents)}: must be a YAML list of requests (got ${doc.contents === null ? 'an empty file' : 'something else'}); start each request with "- from: <namespace>/<workload>"`);
+    throw new SimulationInputError(`${at(doc.contents)}: must be a YAML list of requests (got ${doc.contents === null ? 'an empty file' : 'something else'}); ${fix}`);
   }
   return doc.contents.items.map((node, i) => {
     const where = `${at(node)}: requests[${i}]`;
     if (!isMap(node)) throw new SimulationInputError(`${where}: must be a map with from, url and expect; e.g. "- {from: default/curl, url: http://productpage:9080/productpage, expect: 401}"`);
     const item = node.toJSON() as Record<string, unknown>;
-    const bad = (field: string, what: string, fix: string) => new SimulationInputError(`${where}.${field}: ${what} (got ${JSON.stringify(item[field])}); ${fix}`);
+    // values are shown as findings show them (credentials masked); `user` is a credential whatever its type
+    const shown = (field: string) => (field === 'user' ? quote(maskCredential(item[field])) : showValue(item[field]));
+    const bad = (field: string, what: string, fix: string) => new SimulationInputError(`${where}.${field}: ${what} (got ${shown(field)}); ${fix}`);
     for (const k of Object.keys(item)) {
       if (!KEYS.includes(k)) throw new SimulationInputError(`${where}: unknown field ${JSON.stringify(k)}; use ${KEYS.join(', ')}`);
     }
@@ -50,6 +58,10 @@ export function parseChecks(text: string, display: string, options: ParseChecksO
     if (typeof item.url !== 'string' || item.url === '') throw bad('url', 'is required', 'write the URL as curl takes it, e.g. http://productpage:9080/productpage');
     if (item.method !== undefined && typeof item.method !== 'string') throw bad('method', 'must be a string', 'e.g. method: POST');
     if (item.name !== undefined && typeof item.name !== 'string') throw bad('name', 'must be a string', 'quote the name');
+    // a name is printed in the batch table: a line break in it could forge a row or the summary
+    if (typeof item.name === 'string' && findControlCharacter(item.name) !== undefined) {
+      throw bad('name', `holds a control character (${JSON.stringify(findControlCharacter(item.name))})`, 'write the name on one line, without control characters');
+    }
     const expect = expectOf(item.expect);
     if (expect === undefined) throw bad('expect', 'must be an HTTP status code or "unknown"', 'e.g. expect: 401');
     const headers: Array<[string, string]> = [];

@@ -1,18 +1,19 @@
 /**
  * The file side of the simulator, kept apart so the rest stays pure: manifests and batch files from disk.
  */
-import * as fs from 'fs';
 import { checkOneCluster, clusterPaths } from '../loader/clusters';
-import { loadManifests } from '../loader/load';
+import { LoadError, LoadOptions, loadManifests, readManifestFile } from '../loader/load';
 import { ParseChecksOptions, parseChecks } from './batch';
 import { SimulationInputError } from './request';
 import { Simulator, SimulatorOptions } from './simulator';
 import { Check } from './types';
 
 /** Options of {@link loadSimulator}. */
-export interface LoadSimulatorOptions extends SimulatorOptions {
+export interface LoadSimulatorOptions extends SimulatorOptions, LoadOptions {
   /** Simulate in this cluster of a fleet tree: `clusters/<cluster>/` under each path. */
   readonly cluster?: string;
+  /** Called once per load warning (an empty file). @default - warnings are dropped */
+  readonly onWarning?: (warning: LoadError) => void;
 }
 
 /**
@@ -23,7 +24,7 @@ export interface LoadSimulatorOptions extends SimulatorOptions {
  */
 export function loadSimulator(paths: readonly string[], options: LoadSimulatorOptions = {}): Simulator {
   if (paths.length === 0) throw new SimulationInputError('manifests: no path given; pass --manifests <dir-or-file> (e.g. --manifests dist)');
-  const { cluster, ...simulatorOptions } = options;
+  const { cluster, maxFileBytes, onWarning, ...simulatorOptions } = options;
   let roots = paths;
   if (cluster !== undefined) {
     try {
@@ -32,7 +33,8 @@ export function loadSimulator(paths: readonly string[], options: LoadSimulatorOp
       throw new SimulationInputError(String(e?.message ?? e));
     }
   }
-  const loaded = loadManifests(roots);
+  const loaded = loadManifests(roots, { maxFileBytes });
+  for (const w of loaded.warnings ?? []) onWarning?.(w);
   if (loaded.errors.length > 0) {
     const e = loaded.errors[0];
     const more = loaded.errors.length > 1 ? ` (and ${loaded.errors.length - 1} more)` : '';
@@ -49,13 +51,12 @@ export function loadSimulator(paths: readonly string[], options: LoadSimulatorOp
   return Simulator.from(loaded.objects, simulatorOptions);
 }
 
-/** Reads a batch file of checks (see {@link parseChecks}). */
-export function loadChecks(file: string, options: ParseChecksOptions = {}): Check[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e: any) {
-    throw new SimulationInputError(`requests: cannot read ${JSON.stringify(file)} (${e?.code === 'ENOENT' ? 'no such file' : String(e?.message ?? e)}); pass a YAML file of checks`);
+/** Reads a batch file of checks (see {@link parseChecks}), with the loader's limits on files. */
+export function loadChecks(file: string, options: ParseChecksOptions & LoadOptions = {}): Check[] {
+  const r = readManifestFile(file, options);
+  if ('error' in r) {
+    const e = r.error;
+    throw new SimulationInputError(`requests: ${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}; pass a YAML file of checks`);
   }
-  return parseChecks(text, file, options);
+  return parseChecks(r.text, file, options);
 }

@@ -2,8 +2,9 @@
  * Text renderings of simulation results: the trace of one request (its last line is the status alone, as
  * curl's `-w "%{http_code}"` prints it) and the table of a batch. Deterministic: no clock, no colour.
  */
+import { escapeControls, maskHeaderValue, maskUrl } from '../rules/display';
 import { statusText } from './simulator';
-import { BatchResult, Hop, PluginTrace, SimulationResult } from './types';
+import { BatchResult, CheckResult, Hop, PluginTrace, SentRequest, SimulationResult } from './types';
 
 const LABEL = 13;
 
@@ -36,15 +37,22 @@ function hopLines(h: Hop, indent: string): string[] {
   return out;
 }
 
-/** The trace of a result, without the final status line. */
+/**
+ * The trace of a result, without the final status line. Credentials are masked (headers, URL userinfo)
+ * and every line is escaped, so nothing in a request or a manifest can add a line of its own.
+ */
 export function traceLines(r: SimulationResult, indent = ''): string[] {
-  const out = [row('request', `${r.request.method} ${r.request.url} from ${r.request.from}`, indent)];
-  for (const [n, v] of r.request.headers) out.push(cont(`> ${n}: ${v}`, indent));
+  return rawTraceLines(r, indent).map(escapeControls);
+}
+
+function rawTraceLines(r: SimulationResult, indent: string): string[] {
+  const out = [row('request', `${r.request.method} ${maskUrl(r.request.url)} from ${r.request.from}`, indent)];
+  for (const [n, v] of r.request.headers) out.push(cont(`> ${n}: ${maskHeaderValue(n, v)}`, indent));
   for (const h of r.hops) out.push(...hopLines(h, indent));
   for (const s of r.subRequests) {
     out.push(row('call', s.purpose, indent));
     // the call's own request line, headers and notes are in the purpose and the parent's notes
-    const nested = traceLines(s.result, `${indent}    `).slice(1 + s.result.request.headers.length).filter((l) => !l.trimStart().startsWith('note '));
+    const nested = rawTraceLines(s.result, `${indent}    `).slice(1 + s.result.request.headers.length).filter((l) => !l.trimStart().startsWith('note '));
     out.push(...nested);
     out.push(cont(`=> ${s.effect}`, indent));
   }
@@ -66,10 +74,11 @@ export function formatSimulation(r: SimulationResult): string {
 export function formatBatch(b: BatchResult): string {
   const rows = b.results.map((c, i) => ({
     n: String(i + 1), expect: statusText(c.check.expect), got: statusText(c.result.status), mark: c.ok ? 'ok' : 'FAIL',
-    what: `${c.check.name ?? `${c.check.method ?? 'GET'} ${c.check.url}`}${c.check.origin ? ` (${c.check.origin})` : ''}`,
+    what: `${c.check.name ?? `${c.check.method ?? 'GET'} ${maskUrl(c.check.url)}`}${c.check.origin ? ` (${c.check.origin})` : ''}`,
     why: c.result.reason,
   }));
-  const w = (k: 'n' | 'expect' | 'got' | 'mark', title: string) => Math.max(title.length, ...rows.map((r) => r[k].length));
+  // a loop, not Math.max(...rows): a spread of a large batch would overflow the call stack
+  const w = (k: 'n' | 'expect' | 'got' | 'mark', title: string) => rows.reduce((m, r) => Math.max(m, r[k].length), title.length);
   const wn = w('n', '#'); const we = w('expect', 'expect'); const wg = w('got', 'got'); const wm = w('mark', 'result');
   const line = (n: string, e: string, g: string, m: string, what: string) => `${n.padStart(wn)}  ${e.padEnd(we)}  ${g.padEnd(wg)}  ${m.padEnd(wm)}  ${what}`.trimEnd();
   const out = [line('#', 'expect', 'got', 'result', 'check')];
@@ -78,5 +87,26 @@ export function formatBatch(b: BatchResult): string {
     if (r.mark === 'FAIL') out.push(`${' '.repeat(wn + we + wg + wm + 8)}why: ${r.why}`);
   }
   out.push(b.failed === 0 ? `all ${b.results.length} checks passed` : `${b.failed} of ${b.results.length} checks failed`);
-  return `${out.join('\n')}\n`;
+  return `${out.map(escapeControls).join('\n')}\n`;
+}
+
+function maskedRequest<T extends SentRequest | BatchResult['results'][number]['check']>(r: T): T {
+  const headers = Array.isArray(r.headers)
+    ? (r.headers as ReadonlyArray<readonly [string, string]>).map(([n, v]) => [n, maskHeaderValue(n, v)])
+    : r.headers && Object.fromEntries(Object.entries(r.headers).map(([n, v]) => [n, maskHeaderValue(n, v as string)]));
+  return { ...r, url: maskUrl(r.url), ...(headers !== undefined ? { headers } : {}) };
+}
+
+/** A result as `--json` prints it: the same object with credentials masked in every request, calls included. */
+export function maskedResult(r: SimulationResult): SimulationResult {
+  return {
+    ...r,
+    request: maskedRequest(r.request),
+    subRequests: r.subRequests.map((s) => ({ ...s, result: maskedResult(s.result) })),
+  };
+}
+
+/** A batch as `--json` prints it, credentials masked. */
+export function maskedBatch(b: BatchResult): BatchResult {
+  return { ...b, results: b.results.map((c: CheckResult) => ({ ...c, check: maskedRequest(c.check), result: maskedResult(c.result) })) };
 }

@@ -10,7 +10,7 @@ export { SimulationInputError, parseUrl, parseHeader, basicAuthHeader, parseClie
 export type { ClientRef, ParsedUrl } from './request';
 export { parseChecks } from './batch';
 export type { ParseChecksOptions } from './batch';
-export { formatSimulation, formatBatch, traceLines } from './format';
+export { formatSimulation, formatBatch, traceLines, maskedResult, maskedBatch } from './format';
 export { loadSimulator, loadChecks, LoadSimulatorOptions } from './files';
 export { benchSimulate, syntheticMesh, syntheticRequests } from './bench';
 export type { SimulateBenchOptions, SimulateBenchResult } from './bench';

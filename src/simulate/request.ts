@@ -2,6 +2,9 @@
  * Turns a request as a user writes it (curl's URL, `-H`, `-u`) into what the proxies see: method, `:authority`,
  * `:path` and headers. Input the request itself makes impossible throws {@link SimulationInputError}.
  */
+import { isIPv6 } from 'net';
+import { findControlCharacter, isSecretHeader, maskCredential, maskHeaderValue, maskUrl, quote } from '../rules/display';
+import { showValue } from '../rules/finding';
 import { SentRequest, SimulationRequest } from './types';
 
 /** Bad input (a malformed URL, header or client): the CLI prints the message on one line and exits 2. */
@@ -17,7 +20,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** The parts of a request URL the simulator reads. */
 export interface ParsedUrl {
   readonly scheme: string;
-  /** Lower case, without brackets for IPv6. */
+  /** Lower case, without brackets (and without the zone) for IPv6. */
   readonly host: string;
   readonly port: number;
   /** Whether the URL named the port (curl then puts it in the Host header unless it is the default). */
@@ -26,42 +29,71 @@ export interface ParsedUrl {
   readonly path: string;
   /** `user:password` from the URL, if any. */
   readonly userinfo?: string;
+  /** The zone of an IPv6 link-local literal (`eth0` of `[fe80::1%25eth0]`), if any. */
+  readonly zone?: string;
 }
 
 const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
+// RFC 6874: a zone is unreserved characters or percent-encodings, after "%25" (curl also takes a bare "%")
+const ZONE = /^(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+$/;
 
 /** Parses a curl-style URL; no scheme means `http`, as in curl. */
 export function parseUrl(url: string): ParsedUrl {
-  const bad = (what: string, fix: string) => new SimulationInputError(`URL: ${what} (got ${JSON.stringify(url)}); ${fix}`);
+  // the URL is echoed with its password masked and its control characters escaped
+  const bad = (what: string, fix: string) => new SimulationInputError(`URL: ${what} (got ${typeof url === 'string' ? quote(maskUrl(url)) : showValue(url)}); ${fix}`);
   if (typeof url !== 'string' || url === '') throw bad('is required', 'pass a URL such as http://productpage:9080/productpage');
+  if (findControlCharacter(url) !== undefined) throw bad('contains a control character', 'percent-encode it, or remove it');
   if (/\s/.test(url)) throw bad('contains white space', 'percent-encode spaces (%20)');
   const m = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?([^/?#]*)([^#]*)/.exec(url)!;
   const scheme = (m[1] ?? 'http').toLowerCase();
-  if (!(scheme in DEFAULT_PORTS)) throw bad(`scheme ${JSON.stringify(scheme)} is not http or https`, 'use http://');
+  if (!(scheme in DEFAULT_PORTS)) throw bad(`scheme ${quote(scheme)} is not http or https`, 'use http://');
   let authority = m[2];
   let userinfo: string | undefined;
   const at = authority.lastIndexOf('@');
   if (at >= 0) {
-    userinfo = decodeURIComponent(authority.slice(0, at));
+    try {
+      userinfo = decodeURIComponent(authority.slice(0, at));
+    } catch {
+      throw bad('has a malformed percent-encoding in its user part', 'percent-encode "%" as %25');
+    }
     authority = authority.slice(at + 1);
   }
   let host: string;
+  let zone: string | undefined;
   let portText: string | undefined;
-  const v6 = /^\[([0-9A-Fa-f:.]+)\](?::(.*))?$/.exec(authority);
-  if (v6) {
-    host = v6[1];
-    portText = v6[2];
+  const literal = authority.startsWith('[');
+  if (literal) {
+    const close = authority.indexOf(']');
+    const after = close < 0 ? '' : authority.slice(close + 1);
+    if (close < 0 || (after !== '' && !after.startsWith(':'))) throw bad('has an IPv6 literal without its closing "]"', 'write it as http://[fe80::1]:8080/');
+    const inside = authority.slice(1, close);
+    portText = after === '' ? undefined : after.slice(1);
+    const pct = inside.indexOf('%');
+    const address = pct < 0 ? inside : inside.slice(0, pct);
+    if (/^v/i.test(inside)) throw bad(`host ${quote(`[${inside}]`)} is an IPvFuture literal, which the simulator does not read`, 'address the Service by name');
+    if (!isIPv6(address)) throw bad(`host ${quote(`[${inside}]`)} is not an IPv6 address`, 'write an IPv6 literal as [fe80::1], or the Service name');
+    if (pct >= 0) {
+      const z = inside.slice(pct + 1).replace(/^25/, '');
+      if (z === '' || !ZONE.test(z)) throw bad(`IPv6 zone ${quote(inside.slice(pct))} is empty or malformed`, 'write the zone as %25<interface>, e.g. [fe80::1%25eth0]');
+      try {
+        zone = decodeURIComponent(z);
+      } catch {
+        throw bad(`IPv6 zone ${quote(inside.slice(pct))} is malformed`, 'write the zone as %25<interface>');
+      }
+    }
+    host = address;
   } else {
+    if (authority.indexOf(':') !== authority.lastIndexOf(':')) throw bad(`host ${quote(authority)} looks like an IPv6 address without brackets`, 'write an IPv6 literal in brackets, e.g. http://[fe80::1]:8080/');
     const colon = authority.lastIndexOf(':');
     host = colon >= 0 ? authority.slice(0, colon) : authority;
     portText = colon >= 0 ? authority.slice(colon + 1) : undefined;
   }
   if (host === '') throw bad('has no host', 'write http://<service>[.<namespace>][:port]/path');
-  if (!v6 && !/^[A-Za-z0-9.-]+$/.test(host)) throw bad(`host ${JSON.stringify(host)} is not a DNS name`, 'write a Service name, <service>.<namespace> or a FQDN');
+  if (!literal && !/^[A-Za-z0-9.-]+$/.test(host)) throw bad(`host ${quote(host)} is not a DNS name`, 'write a Service name, <service>.<namespace> or a FQDN');
   let port = DEFAULT_PORTS[scheme];
   if (portText !== undefined && portText !== '') {
     if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-      throw bad(`port ${JSON.stringify(portText)} is not a number from 1 to 65535`, 'write the Service port, e.g. :9080');
+      throw bad(`port ${quote(portText)} is not a number from 1 to 65535`, 'write the Service port, e.g. :9080');
     }
     port = Number(portText);
   }
@@ -71,7 +103,10 @@ export function parseUrl(url: string): ParsedUrl {
   const q = rawPath.indexOf('?');
   const pathPart = q >= 0 ? rawPath.slice(0, q) : rawPath;
   const query = q >= 0 ? rawPath.slice(q) : '';
-  return { scheme, host: host.toLowerCase(), port, explicitPort, path: removeDotSegments(pathPart === '' ? '/' : pathPart) + query, userinfo };
+  return {
+    scheme, host: host.toLowerCase(), port, explicitPort, path: removeDotSegments(pathPart === '' ? '/' : pathPart) + query, userinfo,
+    ...(zone !== undefined ? { zone } : {}),
+  };
 }
 
 /** RFC 3986 5.2.4, which curl applies to the path before sending it (unless --path-as-is). */
@@ -101,16 +136,36 @@ export function parseHeader(text: string): { name: string; value: string | undef
   const colon = text.indexOf(':');
   const name = colon > 0 ? text.slice(0, colon) : '';
   if (colon <= 0 || !TOKEN.test(name)) {
-    throw new SimulationInputError(`header: must be "Name: value" with a token name (got ${JSON.stringify(text)}); write e.g. -H "Authorization: Basic b2s6dGVzdA=="`);
+    throw new SimulationInputError(`header: must be "Name: value" with a token name (got ${quote(maskHeaderText(text))}); write e.g. -H "Authorization: Basic b2s6dGVzdA=="`);
   }
   const value = text.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+  checkHeaderValue(name, value);
   return { name, value: value === '' ? undefined : value };
+}
+
+/** A malformed `-H` argument as it may be shown: after a credential header's name, nothing. */
+function maskHeaderText(text: string): string {
+  const m = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*[:\s]\s*(.*)$/s.exec(text);
+  return m && isSecretHeader(m[1]) ? `${m[1]}: ${maskHeaderValue(m[1], m[2])}` : text;
+}
+
+/**
+ * A header value may hold visible characters, spaces and tabs (RFC 9110 5.5): a CR or LF would end the
+ * header on the wire, and in the trace it could forge a line, so control characters are refused.
+ */
+function checkHeaderValue(name: string, value: string): void {
+  const c = findControlCharacter(value, { allowTab: true });
+  if (c !== undefined) {
+    const shown = isSecretHeader(name) ? '' : ` (got ${quote(value)})`;
+    throw new SimulationInputError(`header ${name}: value holds the control character ${quote(c)}${shown}; a header value is one line of visible characters, spaces and tabs`);
+  }
 }
 
 /** The Authorization header curl's `-u user:password` sends. */
 export function basicAuthHeader(userPassword: string): string {
   if (!userPassword.includes(':')) {
-    throw new SimulationInputError(`user: must be "user:password" (got ${JSON.stringify(userPassword)}); curl would prompt for the password, the simulator cannot`);
+    // without a ":" the whole value may be the password: never shown
+    throw new SimulationInputError(`user: must be "user:password" (got ${quote(maskCredential(userPassword))}, with no ":"); curl would prompt for the password, the simulator cannot`);
   }
   return `Basic ${Buffer.from(userPassword, 'utf8').toString('base64')}`;
 }
@@ -118,7 +173,7 @@ export function basicAuthHeader(userPassword: string): string {
 /** A method token, case kept (the basic_auth module compares methods case-sensitively). */
 export function checkMethod(method: string): string {
   if (!TOKEN.test(method)) {
-    throw new SimulationInputError(`method: must be an HTTP method token (got ${JSON.stringify(method)}); e.g. -X POST`);
+    throw new SimulationInputError(`method: must be an HTTP method token (got ${typeof method === 'string' ? quote(method) : showValue(method)}); e.g. -X POST`);
   }
   return method;
 }
@@ -133,8 +188,8 @@ export interface ClientRef {
 /** Parses `from`; the kind, when given, is checked by the simulator against the kinds it knows. */
 export function parseClientRef(from: unknown): ClientRef {
   const parts = typeof from === 'string' ? from.split('/') : [];
-  if ((parts.length !== 2 && parts.length !== 3) || parts.some((p) => p === '')) {
-    throw new SimulationInputError(`from: must be <namespace>/<workload> or <namespace>/<kind>/<name> (got ${JSON.stringify(from)}); e.g. default/curl`);
+  if ((parts.length !== 2 && parts.length !== 3) || parts.some((p) => p === '') || (typeof from === 'string' && findControlCharacter(from) !== undefined)) {
+    throw new SimulationInputError(`from: must be <namespace>/<workload> or <namespace>/<kind>/<name> without control characters (got ${typeof from === 'string' ? quote(from) : showValue(from)}); e.g. default/curl`);
   }
   return parts.length === 2 ? { namespace: parts[0], name: parts[1] } : { namespace: parts[0], kind: parts[1], name: parts[2] };
 }
@@ -147,11 +202,12 @@ export function headerPairs(headers: SimulationRequest['headers']): Array<[strin
     : Object.entries(headers as Record<string, string>);
   for (const [n, v] of pairs) {
     if (typeof n !== 'string' || !TOKEN.test(n)) {
-      throw new SimulationInputError(`header: name must be a token (got ${JSON.stringify(n)}); e.g. Authorization`);
+      throw new SimulationInputError(`header: name must be a token (got ${typeof n === 'string' ? quote(n) : showValue(n)}); e.g. Authorization`);
     }
     if (typeof v !== 'string') {
-      throw new SimulationInputError(`header ${n}: value must be a string (got ${JSON.stringify(v)}); quote it in YAML`);
+      throw new SimulationInputError(`header ${n}: value must be a string (got ${isSecretHeader(n) ? quote(maskCredential(v)) : showValue(v)}); quote it in YAML`);
     }
+    checkHeaderValue(n, v);
   }
   return pairs;
 }

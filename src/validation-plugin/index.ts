@@ -15,7 +15,7 @@
 import * as path from 'path';
 import { FailOn, analyzeByCluster, firstLine, summaryLine } from '../analyze';
 import { loadManifests } from '../loader/load';
-import { IgnoreEntry, IgnoreListError, RULES, Severity, parseIgnoreList, suppressionSuffix } from '../rules';
+import { IgnoreEntry, IgnoreListError, RULES, Severity, escapeControls, parseIgnoreList, suppressionSuffix } from '../rules';
 import { parseOrigin } from '../analyze/analyze';
 
 /** `properties:` of the `validations:` entry. */
@@ -26,6 +26,8 @@ export interface IstioAmbientValidationProperties {
   readonly defaultNamespace?: string;
   /** `error` fails the synth on errors only, `warning` on warnings too. @default "error" */
   readonly failOn?: string;
+  /** Largest manifest file read, in bytes. @default 67108864 (64 MiB) */
+  readonly maxFileBytes?: number;
   /**
    * Codes suppressed on every object, as `analyze --ignore` takes them: `CODE[,CODE][: reason]`, one entry or a
    * list. Annotations on objects are honoured as well. @default - none
@@ -74,6 +76,9 @@ export class IstioAmbientValidation {
     if (props.failOn !== undefined && props.failOn !== FailOn.ERROR && props.failOn !== FailOn.WARNING) {
       throw new Error(`IstioAmbientValidation: properties.failOn: must be "error" or "warning" (got ${JSON.stringify(props.failOn)}); fix the validations entry in cdk8s.yaml`);
     }
+    if (props.maxFileBytes !== undefined && !(Number.isSafeInteger(props.maxFileBytes) && props.maxFileBytes > 0)) {
+      throw new Error(`IstioAmbientValidation: properties.maxFileBytes: must be a positive whole number of bytes (got ${JSON.stringify(props.maxFileBytes)}); e.g. maxFileBytes: 134217728 for 128 MiB`);
+    }
     const raw = props.ignore === undefined ? [] : typeof props.ignore === 'string' ? [props.ignore] : props.ignore;
     if (!Array.isArray(raw) || raw.some((v) => typeof v !== 'string')) {
       throw new Error(`IstioAmbientValidation: properties.ignore: must be a string or a list of strings (got ${JSON.stringify(props.ignore)}); write e.g. ignore: ["BA011: demo credentials"]`);
@@ -90,13 +95,22 @@ export class IstioAmbientValidation {
   private readonly ignore: IgnoreEntry[];
 
   public async validate(context: ValidationContextShape): Promise<void> {
-    const loaded = loadManifests(context.manifests);
+    const loaded = loadManifests(context.manifests, { maxFileBytes: this.props.maxFileBytes });
     for (const e of loaded.errors) {
       context.report.addViolation({
         ruleName: 'LOAD (error): manifest cannot be read',
-        recommendation: `${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}`,
+        recommendation: escapeControls(`${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}`),
         fix: 'make the app write valid YAML',
         violatingResources: [{ resourceName: '', locations: [], manifestPath: e.file }],
+      });
+    }
+    const loadWarnings = loaded.warnings ?? [];
+    for (const w of loadWarnings) {
+      context.report.addViolation({
+        ruleName: 'LOAD (warning): manifest holds no object',
+        recommendation: escapeControls(`${w.file}: ${w.message}`),
+        fix: 'leave the file out, or make the app write its objects into it',
+        violatingResources: [{ resourceName: '', locations: [], manifestPath: w.file }],
       });
     }
     let findings;
@@ -119,7 +133,7 @@ export class IstioAmbientValidation {
       context.report.addViolation({
         ruleName: `${f.code} (${f.severity}${f.suppressed ? ', suppressed' : ''}): ${TITLES.get(f.code) ?? ''}`,
         // the same words as at synth and in `analyze`, origin included (file:line of the written manifest)
-        recommendation: `${f.kind} ${ns}${f.name} (${f.origin}): ${f.field}: ${f.message} (got ${f.value})${suppressionSuffix(f)}`,
+        recommendation: escapeControls(`${f.kind} ${ns}${f.name} (${f.origin}): ${f.field}: ${f.message} (got ${f.value})${suppressionSuffix(f)}`),
         fix: f.fix,
         // cdk8s maps resourceName to the construct path through its construct metadata
         violatingResources: [{ resourceName: f.name, locations: [f.field], manifestPath: parseOrigin(f.origin).file }],
@@ -128,8 +142,8 @@ export class IstioAmbientValidation {
     const errors = findings.filter((f) => f.severity === Severity.ERROR && !f.suppressed).length;
     const suppressed = findings.filter((f) => f.suppressed).length;
     const warnings = findings.length - errors - suppressed;
-    const failing = loaded.errors.length > 0 || errors > 0 || (this.props.failOn === FailOn.WARNING && warnings > 0);
-    context.logger.log(`cdk8s-istio-ambient: ${summaryLine({ errors, warnings, objects: loaded.objects.length, files: loaded.files.length, loadErrors: loaded.errors.length, suppressed })}`);
+    const failing = loaded.errors.length > 0 || errors > 0 || (this.props.failOn === FailOn.WARNING && warnings + loadWarnings.length > 0);
+    context.logger.log(`cdk8s-istio-ambient: ${summaryLine({ errors, warnings, objects: loaded.objects.length, files: loaded.files.length, loadErrors: loaded.errors.length, loadWarnings: loadWarnings.length, suppressed })}`);
     context.report.submit(failing ? 'failure' : 'success', {
       errors: String(errors), warnings: String(warnings), objects: String(loaded.objects.length), ...(suppressed > 0 ? { suppressed: String(suppressed) } : {}),
     });

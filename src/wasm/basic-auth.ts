@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { HttpMethod } from '../gateway/http-method';
+import { maskCredential, quote } from '../rules/display';
 import { FieldProblem, FixWording, Severity, fixFor, showValue } from '../rules/finding';
 import { checkBasicAuthRule, checkCredential } from '../rules/basic-auth';
 import { didYouMean } from '../model/suggest';
@@ -63,7 +64,7 @@ export class BasicAuthCredential {
    */
   public static encoded(token: string): BasicAuthCredential {
     if (token.includes(':')) {
-      throw new Error(`BA006 BasicAuthCredential.encoded: token: contains ":", so the module would read it as user:password (got ${JSON.stringify(token)}); use BasicAuthCredential.plain() for a user and password`);
+      throw new Error(`BA006 BasicAuthCredential.encoded: token: contains ":", so the module would read it as user:password (got ${quote(maskCredential(token))}); use BasicAuthCredential.plain() for a user and password`);
     }
     throwProblem('BasicAuthCredential.encoded', checkCredential(token, 'token'));
     return new BasicAuthCredential(token);

@@ -54,7 +54,7 @@ describe('analyze CLI', () => {
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.out);
     // BA010 twice (errors: an inert rule in an auth plugin is an open door), and BA011 for the plain-text credential
-    expect(doc.summary).toEqual({ errors: 2, warnings: 1, objects: 5, files: 2, loadErrors: 0, suppressed: 0, exitCode: 1, text: '2 errors, 1 warning in 5 objects from 2 files' });
+    expect(doc.summary).toEqual({ errors: 2, warnings: 1, objects: 5, files: 2, loadErrors: 0, loadWarnings: 0, suppressed: 0, exitCode: 1, text: '2 errors, 1 warning in 5 objects from 2 files' });
     expect(doc.findings.map((f: any) => f.code)).toEqual(['BA010', 'BA010', 'BA011']);
     expect(doc.findings[0]).toEqual({
       severity: 'error', code: 'BA010', title: 'basic_auth rule that can never match (path without "/", method empty or not upper case)',

@@ -4,6 +4,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Case, SOURCE, Table, answer, loadTables } from './runner';
 import { FAMILIES, fidelitySummary, fidelityTable } from './figures';
+import { CORPUS_ROWS, corpusFigures } from './corpus-expected';
+import { severityOf } from '../../src/rules/codes';
 
 const tables = loadTables();
 const ROOT = path.join(__dirname, '..', '..');
@@ -51,6 +53,8 @@ describe('conformance tables', () => {
   test('docs/fidelity.md states the figures the tables give', () => {
     const doc = fs.readFileSync(path.join(ROOT, 'docs', 'fidelity.md'), 'utf8');
     expect(doc).toContain(fidelityTable(tables));
+    // the corpus figures, from the table corpus.test.ts holds Istio's own YAML to
+    expect(doc).toContain(corpusFigures(CORPUS_ROWS, severityOf));
     expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain(fidelitySummary(tables));
   });
 });

@@ -2,7 +2,7 @@
 import { Table } from './runner';
 
 /** The families of the suite, in the order the docs list them. */
-export const FAMILIES = ['attachment', 'ordering', 'binding', 'chains', 'istioctl', 'validation', 'analyzer', 'basic-auth'] as const;
+export const FAMILIES = ['attachment', 'ordering', 'binding', 'chains', 'istioctl', 'validation', 'analyzer', 'ingress', 'basic-auth'] as const;
 
 export const TABLE_START = '<!-- fidelity-table:start (npm run docs:fidelity) -->';
 export const TABLE_END = '<!-- fidelity-table:end -->';

@@ -13,6 +13,7 @@ import {
 import { ADMISSION_CODES, Severity, parseBasicAuthConfig, refusalOf } from '../../src/rules';
 import { analyzeObjects } from '../../src/analyze';
 import { Simulator } from '../../src/simulate';
+import { istioReasons } from './istio-conditions';
 
 export const TABLES = __dirname;
 
@@ -180,6 +181,12 @@ export function answer(table: Table, c: Case): Answer {
       const target = find(m, ask.object);
       return analyzeObjects(sourced(objects), c.options ?? {})
         .some((f) => f.kind === target.kind && f.name === target.name && f.namespace === target.namespace && f.code === ask.code);
+    }
+    case 'conditions': {
+      const m = model();
+      const target = find(m, ask.object);
+      return istioReasons(analyzeObjects(sourced(objects), c.options ?? {})
+        .filter((f) => f.kind === target.kind && f.name === target.name && f.namespace === target.namespace));
     }
     case 'synth':
       return synthWaypoint(ask.waypoint ?? {});

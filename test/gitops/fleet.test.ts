@@ -19,12 +19,13 @@ const CLUSTERS: ClusterOptions[] = [
   { name: 'prod', argoCdName: 'prod-eu-west-1', labels: { env: 'prod', region: 'eu' } },
 ];
 
-/** Every file under `dir` (relative path → content). */
+/** Every file under `dir` (relative path → content), but the writer's record (test/gitops/writer.test.ts has it). */
 function tree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (rel: string) => {
     for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${e.name}` : e.name;
+      if (r === GitOpsApp.RECORD_FILE_NAME) continue;
       if (e.isDirectory()) walk(r); else out[r] = fs.readFileSync(path.join(dir, r), 'utf8');
     }
   };

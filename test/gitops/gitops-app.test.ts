@@ -70,7 +70,10 @@ describe('GitOpsApp', () => {
     const b = tree(theirs);
     expect(Object.keys(b)).toHaveLength(38); // 2 namespaces x 18 objects, and 2 in infra
     for (const [file, content] of Object.entries(b)) expect(a[file]).toBe(content);
-    expect(Object.keys(a).filter((f) => !(f in b)).sort()).toEqual(['blog/kustomization.yaml', 'infra/kustomization.yaml', 'shop/kustomization.yaml']);
+    expect(Object.keys(a).filter((f) => !(f in b)).sort()).toEqual([GitOpsApp.RECORD_FILE_NAME, 'blog/kustomization.yaml', 'infra/kustomization.yaml', 'shop/kustomization.yaml']);
+    // and the record lists exactly the files written, in order
+    const record = a[GitOpsApp.RECORD_FILE_NAME].split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect(record).toEqual(Object.keys(a).filter((f) => f !== GitOpsApp.RECORD_FILE_NAME).sort());
   });
 
   test('runs every construct validation exactly once, and the rule set once', () => {
@@ -113,7 +116,7 @@ describe('GitOpsApp', () => {
 
     // WHEN one namespace changes, THEN exactly its plugin file is rewritten
     const second = build('two', true);
-    expect(first.filesWritten).toBe(Object.keys(tree(outdir)).length - 1);
+    expect(first.filesWritten).toBe(Object.keys(tree(outdir)).length - 2); // all but the user's README and the record
     expect(second).toMatchObject({ filesWritten: 1, filesRemoved: 0, filesUnchanged: first.filesWritten - 1 });
     expect(fs.statSync(path.join(outdir, 'blog', 'Namespace.blog.k8s.yaml')).mtimeMs).toBe(before);
 

@@ -53,7 +53,7 @@ describe('simulate --format junit', () => {
     expect(open.failure[0]['#text']).toMatch(/^request {6}GET http:\/\/reviews:9080\/reviews\/1 from default\/curl\n/);
     expect(open.failure[0]['#text']).toMatch(/WasmPlugin default\/basic-auth-for-service/);
     const body: string = wrong.failure[0]['#text'];
-    expect(body).toContain('Authorization: Basic admin3:***');
+    expect(body).toContain('Authorization: Basic base64(admin3:***)');
     expect(r.out).not.toContain(Buffer.from('admin3:wrong').toString('base64'));
     expect(r.out).not.toContain('admin3:wrong');
     expect(ok.name).toBe('GET http://productpage:9080/productpage from default/curl');

@@ -101,7 +101,7 @@ describe('analyze --format sarif', () => {
     expectValid(log);
     const ba006 = log.runs[0].results.find((r: any) => r.ruleId === 'BA006');
     expect(ba006.message.text).not.toContain('"admin"');
-    expect(ba006.message.text).toContain('(got "admi***")');
+    expect(ba006.message.text).toContain('(got "*** (5 characters)")');
   });
 
   test('suppressed findings are results with SARIF suppressions, not dropped', async () => {

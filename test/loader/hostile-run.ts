@@ -1,0 +1,57 @@
+// Run in a child process by hostile.test.ts: input that once hung the loader (a FIFO, a device, link loops) or
+// crashed it (nesting deep enough to overflow the parser's stack). The child prints one JSON line per finished
+// case, so a case that hangs is named by its absence. It loads the loader alone, to start fast.
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadManifests, parseManifests, parseYamlDocument } from '../../src/loader/load';
+
+const dir = process.argv[2];
+const NS = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n';
+
+function write(rel: string, text: string): string {
+  const p = path.join(dir, rel);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+const brief = (r: { objects: unknown[]; errors: Array<{ file: string; line: number; message: string }> }) => ({
+  objects: r.objects.length, errors: r.errors.map((e) => `${path.isAbsolute(e.file) ? path.relative(dir, e.file) : e.file}:${e.line}: ${e.message}`),
+});
+
+const cases: Record<string, () => unknown> = {
+  'FIFO named *.yaml': () => {
+    write('fifo/ns.yaml', NS);
+    require('child_process').execFileSync('mkfifo', [path.join(dir, 'fifo', 'pipe.yaml')]);
+    return [brief(loadManifests([path.join(dir, 'fifo')])), brief(loadManifests([path.join(dir, 'fifo', 'pipe.yaml')]))];
+  },
+  'device named *.yaml': () => {
+    write('dev/ns.yaml', NS);
+    fs.symlinkSync('/dev/zero', path.join(dir, 'dev', 'zero.yaml'));
+    return brief(loadManifests([path.join(dir, 'dev')]));
+  },
+  'symbolic link loops': () => {
+    write('loop/a/ns.yaml', NS);
+    fs.symlinkSync('.', path.join(dir, 'loop', 'a', 'self'));
+    fs.symlinkSync('..', path.join(dir, 'loop', 'a', 'up'));
+    for (let i = 0; i < 6; i++) fs.symlinkSync('../a', path.join(dir, 'loop', 'a', `back${i}`));
+    return brief(loadManifests([path.join(dir, 'loop')]));
+  },
+  'deep nesting': () => {
+    const flow = `${NS}data: {x: ${'['.repeat(3000)}${']'.repeat(3000)}}\n`;
+    const block = `${NS}data:\n${Array.from({ length: 300 }, (_, i) => `${' '.repeat(i + 2)}k:`).join('\n')} x\n`;
+    // the same input twice: a stack overflow inside the parser once broke the next parse
+    return [brief(parseManifests(flow, 'flow.yaml')), brief(parseManifests(block, 'block.yaml')), brief(parseManifests(flow, 'flow.yaml')),
+      parseYamlDocument(`- ${'['.repeat(3000)}\n`, 'checks.yaml')];
+  },
+};
+
+for (const [name, run] of Object.entries(cases)) {
+  const started = Date.now();
+  try {
+    const result = run();
+    process.stdout.write(`${JSON.stringify({ name, ms: Date.now() - started, result })}\n`);
+  } catch (e: any) {
+    process.stdout.write(`${JSON.stringify({ name, crash: String(e?.stack ?? e) })}\n`);
+  }
+}
