@@ -85,6 +85,15 @@ npm pkg set scripts.synth="node -r sucrase/register/ts main.ts" scripts.typechec
 CDK8S_OUTDIR=out-fast npm run --silent synth 2>/dev/null
 diff -r out out-fast || { echo "pack-test: the sucrase synth wrote other manifests than cdk8s synth"; exit 1; }
 npm run --silent typecheck
+# and with a GitOpsApp, whose writer runs on a worker thread: the library comes compiled, sucrase leaves it alone
+cat > gitops.ts <<'TS'
+import { GitOpsApp, SeedScenario } from 'cdk8s-istio-ambient';
+const app = new GitOpsApp({ argoCd: { repoUrl: 'https://git.example.com/mesh.git' } });
+new SeedScenario(app, 'default');
+app.synth();
+TS
+CDK8S_OUTDIR=out-gitops CDK8S_ISTIO_AMBIENT_QUIET=1 node -r sucrase/register/ts gitops.ts
+[ -f out-gitops/default/kustomization.yaml ] && [ -f out-gitops/argocd/kustomization.yaml ] || { echo "pack-test: the GitOpsApp wrote no tree under sucrase"; exit 1; }
 npx cdk8s-istio-ambient --help >/dev/null
 
 # the analyze bin on what the app wrote (clean), and on a broken manifest (exit 1, the finding line)
