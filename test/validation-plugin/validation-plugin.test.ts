@@ -64,13 +64,13 @@ describe('validation plugin', () => {
     expect(json.summary).toMatchObject({ status: 'success', metadata: { errors: '0', warnings: '0', suppressed: '2' } });
     // the report lists findings in the order of their files' paths, and the temporary file may sort either side of
     // the fixtures (it depends on where the clone is): look each one up by code
-    const byCode = (code: string) => json.violations.find((v: { ruleName: string }) => v.ruleName.startsWith(`${code} `));
+    const byCode = (code: string): { recommendation: string } | undefined => json.violations.find((v: { ruleName: string }) => v.ruleName.startsWith(`${code} `));
     expect(json.violations.map((v: { ruleName: string }) => v.ruleName).sort()).toEqual([
       'WASM005 (error, suppressed): target Gateway does not exist in the plugin namespace',
       'WASM021 (warning, suppressed): FAIL_OPEN on an AUTHN or AUTHZ plugin',
     ]);
-    expect(byCode('WASM005').recommendation).toMatch(/\[suppressed by metadata\.annotations\["cdk8s-istio-ambient\.io\/ignore"\]: gateway in the infra repo\]$/);
-    expect(byCode('WASM021').recommendation).toMatch(/\[suppressed by properties\.ignore\]$/);
+    expect(byCode('WASM005')!.recommendation).toMatch(/\[suppressed by metadata\.annotations\["cdk8s-istio-ambient\.io\/ignore"\]: gateway in the infra repo\]$/);
+    expect(byCode('WASM021')!.recommendation).toMatch(/\[suppressed by properties\.ignore\]$/);
   });
 
   test('fails at load on a malformed properties.ignore', () => {
