@@ -1,6 +1,7 @@
 export { AmbientLabels } from './ambient/labels';
 export { AmbientNamespace, AmbientNamespaceProps, AddWaypointOptions } from './ambient/ambient-namespace';
 export { Waypoint, WaypointProps, WaypointOptions, WaypointTraffic, WaypointNamespaces } from './ambient/waypoint';
+export { IService, ServiceReference } from './ambient/service';
 export * from './gateway/http-method';
 export * from './gateway/api-object-like';
 export * from './gateway/backend';
@@ -15,6 +16,7 @@ export * from './wasm/wasm-source';
 export * from './wasm/wasm-plugin';
 export * from './wasm/traffic-extension';
 export * from './wasm/basic-auth';
+export * from './samples/sample-service';
 export * from './samples/bookinfo';
 export * from './samples/clients';
 export * from './samples/bookinfo-gateway';

@@ -114,8 +114,8 @@ interface ChartObjects {
  * followed (see docs/limits.md).
  *
  * Note: the `cdk8s synth` command deletes its output folder before running the app, so every file is new
- * there, and a failed synth leaves it empty; run the app directly (`npx ts-node main.ts`) to leave unchanged
- * files untouched and a committed tree intact when synthesis fails.
+ * there, and a failed synth leaves that folder empty; run the app directly (`node -r sucrase/register/ts main.ts`)
+ * to keep the tree as it was on failure and leave unchanged files untouched.
  */
 export class GitOpsApp extends App {
   /**

@@ -10,6 +10,7 @@ import {
   DeadRefReason, LABEL_GATEWAY_NAME, MAX_TARGETS, Place, ProxyKind, RefResolution, attaches, proxyKindOf, proxyPodLabels, httpListenerMatch,
   matchPasses, resolveTargets, selectorMatches, targetGroupFor, targetRefsOf,
 } from '../model/attachment';
+import { didYouMean } from '../model/suggest';
 import { ExtensionBodyKind, WASM_BODY_FIELDS, extensionFieldPath, extensionOf, wasmPluginShape } from '../model/extension';
 import { extensionKeyOf } from '../model/extensions';
 import { hasNoVip } from '../model/protocol';
@@ -24,8 +25,9 @@ export function entryRef(e: Entry): ObjectRef {
   return { kind: e.kind, namespace: e.namespace, name: e.name, origin: e.origin, source: e.source };
 }
 
-function problem(code: string, field: string, message: string, value: unknown, fix: string): FieldProblem {
-  return { code, severity: severityOf(code), field, message, value, fix };
+/** A problem; `apiFix` gives the fix in the construct API's words where they differ from the YAML's. */
+function problem(code: string, field: string, message: string, value: unknown, fix: string, apiFix?: string): FieldProblem {
+  return { code, severity: severityOf(code), field, message, value, fix, ...(apiFix !== undefined ? { apiFix } : {}) };
 }
 
 /** The finding for a target reference that leads nowhere, worded from the model's reason. */
@@ -39,27 +41,37 @@ function deadRefProblem(model: MeshModel, plugin: Entry, r: RefResolution): Fiel
     case DeadRefReason.UNSUPPORTED_KIND:
       // field-local: checkTargetRefFields reports them (WASM003, WASM004)
       return undefined;
-    case DeadRefReason.MISSING_GATEWAY:
+    case DeadRefReason.MISSING_GATEWAY: {
+      const names = model.namesIn(model.gateways, ns);
+      // `<gateway>-istio` is the Deployment and Service istiod makes for a Gateway, a common mix-up
+      const deployed = typeof ref.name === 'string' ? ref.name.replace(/-istio$/, '') : ref.name;
+      const typo = deployed !== ref.name && names.includes(deployed) ? `did you mean ${JSON.stringify(deployed)}? ` : didYouMean(ref.name, names);
       return problem('WASM005', `${ref.field}.name`, `no Gateway of that name in namespace ${ns}, so the plugin applies to nothing`, ref.name,
-        `create Gateway ${ns}/${ref.name} or name an existing one (the Gateway name, not its "-istio" Deployment)`);
+        `${typo}create Gateway ${ns}/${ref.name} or name an existing one (the Gateway name, not its "-istio" Deployment)`,
+        `${typo}target the Waypoint or IngressGateway construct itself (a Gateway name, not its "-istio" Deployment's), or define one named ${JSON.stringify(ref.name)} in namespace ${ns}`);
+    }
     case DeadRefReason.FOREIGN_GATEWAY: {
       const controller = model.gatewayController(r.target!);
       return problem('WASM014', `${ref.field}.name`,
         `Gateway ${ns}/${ref.name} has class ${JSON.stringify(model.gatewayClassName(r.target!))}, whose controller ${controller === undefined ? '(none: no GatewayClass of that name, and not a built-in class)' : JSON.stringify(controller)} istiod does not run as a proxy, so the plugin applies to nothing`,
-        ref.name, 'target a Gateway of class istio (ingress) or istio-waypoint, or a class whose controllerName is istio.io/gateway-controller or istio.io/mesh-controller');
+        ref.name, 'target a Gateway of class istio (ingress) or istio-waypoint, or a class whose controllerName is istio.io/gateway-controller or istio.io/mesh-controller',
+        'target an IngressGateway or a Waypoint');
     }
     case DeadRefReason.MISSING_SERVICE: {
       const index = ref.kind === 'Service' ? model.services : model.serviceEntries;
       const elsewhere = model.namesakes(index, ref.name)[0];
+      const typo = elsewhere ? '' : didYouMean(ref.name, model.namesIn(index, ns));
       return problem(ref.kind === 'Service' ? 'WASM006' : 'WASM007', `${ref.field}.name`,
         `no ${ref.kind} of that name in namespace ${ns}, so the plugin applies to nothing`, ref.name,
         elsewhere ? `move the plugin to namespace ${elsewhere.namespace}: a plugin must live in its ${ref.kind}'s namespace` :
-          `create ${ref.kind} ${ns}/${ref.name} or name an existing one`);
+          `${typo}create ${ref.kind} ${ns}/${ref.name} or name an existing one`,
+        elsewhere ? `target the ${ref.kind} in its own AmbientNamespace: define the plugin in AmbientNamespace ${elsewhere.namespace} (or pass namespace: ${JSON.stringify(elsewhere.namespace)})` :
+          `${typo}${ref.kind === 'Service' ? 'pass the Service construct to PolicyTarget.fromService()' : 'name an existing ServiceEntry'}, or define ${ref.kind} ${JSON.stringify(ref.name)} in namespace ${ns}`);
     }
     case DeadRefReason.NO_WAYPOINT:
       return problem('WASM009', `${ref.field}.name`,
         `${ref.kind} ${ns}/${ref.name} ${r.binding!.reason}: no waypoint serves it, so the plugin applies to nothing (for an auth plugin, an open door)`,
-        ref.name, r.binding!.fix ?? 'bind the Service to a waypoint');
+        ref.name, r.binding!.fix ?? 'bind the Service to a waypoint', r.binding!.apiFix);
     case DeadRefReason.HEADLESS:
       return problem('WASM009', `${ref.field}.name`,
         `Service ${ns}/${ref.name} is headless (clusterIP: None): clients reach its pods by pod IP, and waypoint ${r.binding!.waypoint!.namespace}/${r.binding!.waypoint!.name} builds no chain a Service without a virtual IP can reach, so the plugin never runs (for an auth plugin, an open door)`,
@@ -70,10 +82,12 @@ function deadRefProblem(model: MeshModel, plugin: Entry, r: RefResolution): Fiel
         ref.name, 'bind the Service to a waypoint of class istio-waypoint');
     case DeadRefReason.WRONG_GATEWAY_CLASS:
       return problem('WASM008', `${ref.field}.name`, 'only GatewayClass istio-waypoint can be targeted; any other class matches nothing', ref.name,
-        'target GatewayClass istio-waypoint from the root namespace, or target the Gateway itself');
+        'target GatewayClass istio-waypoint from the root namespace, or target the Gateway itself',
+        'target PolicyTarget.gatewayClass() from a plugin in the root namespace, or target the Waypoint itself');
     case DeadRefReason.NOT_ROOT_NAMESPACE:
       return problem('WASM008', `${ref.field}.name`, `a GatewayClass target works only from the root namespace ${model.rootNamespace}, not ${ns}`, ref.name,
-        `create the plugin in namespace ${model.rootNamespace} (it then covers every waypoint in the mesh) or target the waypoint Gateway`);
+        `create the plugin in namespace ${model.rootNamespace} (it then covers every waypoint in the mesh) or target the waypoint Gateway`,
+        `pass namespace: ${JSON.stringify(model.rootNamespace)} to the plugin (it then covers every waypoint in the mesh), or target the Waypoint construct`);
   }
 }
 
@@ -151,13 +165,15 @@ export function checkTargetRefFields(refs: ReturnType<typeof targetRefsOf>): Fie
         out.push(problem('WASM004', `${ref.field}.${want === undefined ? 'kind' : 'group'}`,
           `${ref.group}/${ref.kind} is not a target Istio attaches plugins to (the webhook rejects it)`, want === undefined ? ref.kind : group,
           want === undefined ? 'target a Gateway, GatewayClass (gateway.networking.k8s.io), Service (core) or ServiceEntry (networking.istio.io)' :
-            `set group: ${JSON.stringify(want === 'core' ? '' : want)} for kind ${ref.kind}`));
+            `set group: ${JSON.stringify(want === 'core' ? '' : want)} for kind ${ref.kind}`,
+          'target a Waypoint, an IngressGateway, or PolicyTarget.gateway(), .fromService(), .service(), .serviceEntry() or .gatewayClass()'));
       }
     }
     if (ref.namespace !== undefined && ref.namespace !== '') {
       out.push(problem('WASM003', `${ref.field}.namespace`,
         'must be empty: the CRD rejects any namespace in a target reference ("cross namespace referencing is not currently supported")', ref.namespace,
-        'drop namespace from the target reference, and create the plugin in its target\'s namespace'));
+        'drop namespace from the target reference, and create the plugin in its target\'s namespace',
+        `target the ${ref.kind} in its own AmbientNamespace: define the plugin in AmbientNamespace ${ref.namespace} (or pass namespace: ${JSON.stringify(ref.namespace)})`));
     }
   }
   return out;
@@ -467,7 +483,8 @@ export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
   if (refs.length === 0 && labelsOf(model.namespaces.get(ns)?.manifest)[LABEL_DATAPLANE_MODE] === 'ambient') {
     problems.push(problem('WASM020', spec.selector !== undefined ? 'spec.selector' : 'spec.targetRefs',
       `${spec.selector !== undefined ? 'a selector-based plugin' : 'a plugin with neither selector nor targets'} in ambient namespace ${ns}: waypoints ignore it, while ingress gateways in the namespace still run it`,
-      spec.selector, 'attach it with targetRefs to the waypoint, Service or Gateway it should guard'));
+      spec.selector, 'attach it with targetRefs to the waypoint, Service or Gateway it should guard',
+      'give it targets instead of a selector: the Waypoint, PolicyTarget.fromService(), or the IngressGateway it should guard'));
   }
   const phase = spec.phase;
   if (spec.failStrategy === 'FAIL_OPEN' && AUTH_PHASES.includes(phase)) {

@@ -26,7 +26,7 @@ describe('analyze CLI', () => {
     expect(r.code).toBe(1);
     const lines = r.out.trimEnd().split('\n');
     expect(lines).toEqual([
-      `error WASM005 WasmPlugin shop/cart-auth (${bad}:2): spec.targetRefs[0].name: no Gateway of that name in namespace shop, so the plugin applies to nothing (got "edge-istio"); create Gateway shop/edge-istio or name an existing one (the Gateway name, not its "-istio" Deployment)`,
+      `error WASM005 WasmPlugin shop/cart-auth (${bad}:2): spec.targetRefs[0].name: no Gateway of that name in namespace shop, so the plugin applies to nothing (got "edge-istio"); did you mean "edge"? create Gateway shop/edge-istio or name an existing one (the Gateway name, not its "-istio" Deployment)`,
       '1 error, 0 warnings in 5 objects from 2 files',
     ]);
     expect(r.err).toBe('');

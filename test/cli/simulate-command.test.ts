@@ -104,6 +104,8 @@ describe('simulate: one request', () => {
     ['a bad port', ['--manifests', DIST, '--from', 'default/curl', 'http://reviews:0/'], /^error: URL: port "0" is not a number from 1 to 65535/],
     ['a header without a colon', ['--manifests', DIST, '--from', 'default/curl', '-H', 'Authorization Basic x', GATEWAY_URL], /^error: header: must be "Name: value"/],
     ['an unknown flag', ['--manifests', DIST, '--from', 'default/curl', '--frobnicate', GATEWAY_URL], /^error: unknown option '--frobnicate'/],
+    ['a client that does not exist', ['--manifests', DIST, '--from', 'default/nope', GATEWAY_URL], /^error: from: no Deployment, .* named nope in namespace default among the manifests \(got "default\/nope"\); name a workload/],
+    ['a client typo', ['--manifests', DIST, '--from', 'default/curll', GATEWAY_URL], /^error: from: .*\(got "default\/curll"\); did you mean "default\/curl"\? /],
     ['a missing manifests folder', ['--manifests', '/no/such/dir', '--from', 'default/curl', GATEWAY_URL], /^error: manifests: \/no\/such\/dir: no such file or directory/],
   ])('exit 2 with a one-line error for bad input: %s', async (_what, args, message) => {
     const r = await cli('simulate', ...(args as string[]));

@@ -57,14 +57,15 @@ describe('examples/fleet', () => {
     // another waypoint layout in prod: reviews has a waypoint of its own
     expect(named('clusters/prod/default', 'Gateway')).toEqual(['bookinfo-gateway', 'reviews-waypoint', 'waypoint']);
     expect(objects('clusters/prod/default').find((m) => m.kind === 'Service' && m.metadata.name === 'reviews').metadata.labels['istio.io/use-waypoint']).toBe('reviews-waypoint');
-    // another credential source in prod: vault placeholders, and the vault plugin for prod's Applications only
+    // another credential source in prod: vault placeholders, and the vault plugin for prod's vault folder only
     const prodTexts = Object.entries(tree(path.join(DIST, 'clusters/prod'))).filter(([f]) => f.includes('WasmPlugin')).map(([, t]) => t);
     expect(prodTexts.every((t) => t.includes('<path:secret/data/prod/bookinfo#') && !t.includes('ok:test'))).toBe(true);
     const sets = objects('argocd').filter((m) => m.kind === 'ApplicationSet');
-    expect(sets.map((s) => [s.metadata.name, s.spec.template.spec.source.plugin?.name ?? null, s.spec.template.spec.destination])).toEqual([
-      ['cdk8s-istio-ambient-dev', null, { namespace: '{{.path.basename}}', server: 'https://kubernetes.default.svc' }],
-      ['cdk8s-istio-ambient-prod', 'argocd-vault-plugin-kustomize', { name: 'prod-eu-west-1', namespace: '{{.path.basename}}' }],
-      ['cdk8s-istio-ambient-staging', null, { namespace: '{{.path.basename}}', server: 'https://staging.k8s.example.com:6443' }],
+    const vaultFolders = (s: any) => [...(/^\{\{- if eq \.path\.basename (.*) \}\}\n/.exec(s.spec.templatePatch ?? '')?.[1] ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+    expect(sets.map((s) => [s.metadata.name, s.spec.template.spec.source.plugin?.name ?? null, vaultFolders(s), s.spec.template.spec.destination])).toEqual([
+      ['cdk8s-istio-ambient-dev', null, [], { namespace: '{{.path.basename}}', server: 'https://kubernetes.default.svc' }],
+      ['cdk8s-istio-ambient-prod', null, ['default'], { name: 'prod-eu-west-1', namespace: '{{.path.basename}}' }],
+      ['cdk8s-istio-ambient-staging', null, [], { namespace: '{{.path.basename}}', server: 'https://staging.k8s.example.com:6443' }],
     ]);
     for (const s of sets) expect(fs.existsSync(path.join(DIST, '..', '..', '..', s.spec.generators[0].git.directories[0].path.replace('/*', '')))).toBe(true);
   });

@@ -36,7 +36,9 @@ describe('dist/', () => {
     expect(k.resources).toEqual(files);
   });
 
-  (hasKubectl() ? test.each(folders) : test.skip.each(folders))('%s: kubectl kustomize renders every object', (folder) => {
+  // needs kubectl on the PATH: it says so in its name when it cannot run
+  (hasKubectl() ? test.each(folders) : test.skip.each(folders))(hasKubectl() ? '%s: kubectl kustomize renders every object'
+    : '%s: kubectl kustomize renders every object: SKIPPED, kubectl is not on the PATH', (folder) => {
     const out = execFileSync('kubectl', ['kustomize', path.join(DIST, folder)], { encoding: 'utf8' });
     const rendered = YAML.parseAllDocuments(out).map((d) => d.toJS()).filter(Boolean);
     const expected = fs.readdirSync(path.join(DIST, folder)).filter((f) => f.endsWith('.k8s.yaml')).length;

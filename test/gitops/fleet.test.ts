@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import {
   AmbientNamespace, ArgoCdAppMode, ArgoCdProps, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, Cluster, ClusterOptions, GitOpsApp,
-  PathMatch, PolicyTarget, SeedScenario, WaypointNamespaces,
+  HttpMethod, PathMatch, PolicyTarget, SeedScenario, WaypointNamespaces,
 } from '../../src';
 import * as rules from '../../src/rules';
 
@@ -43,14 +43,14 @@ function fleet(outdir: string, options: { clusters?: ClusterOptions[]; argoCd?: 
     if (cluster.labels.env === 'staging') {
       new BasicAuthPlugin(shop, 'DetailsAuth', {
         name: 'basic-auth-for-details', targets: [PolicyTarget.fromService(shop.bookinfo.details)],
-        rules: [new BasicAuthRule({ match: PathMatch.prefix('/details'), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
+        rules: [new BasicAuthRule({ match: PathMatch.prefix('/details'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
       });
     }
     if (cluster.labels.env === 'prod') {
       const admin = new AmbientNamespace(cluster, 'admin');
       new BasicAuthPlugin(admin, 'Auth', {
         name: 'admin-auth', targets: [admin.addWaypoint()],
-        rules: [new BasicAuthRule({ match: PathMatch.prefix('/'), methods: ['GET'], credentials: [BasicAuthCredential.vault('secret/data/prod/admin', 'auth')] })],
+        rules: [new BasicAuthRule({ match: PathMatch.prefix('/'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.vault('secret/data/prod/admin', 'auth')] })],
       });
     }
   }
@@ -93,8 +93,11 @@ describe('GitOpsApp with clusters', () => {
     expect(prod.spec.generators).toEqual([{ git: { repoURL: ARGO.repoUrl, revision: 'HEAD', directories: [{ path: 'dist/clusters/prod/*' }] } }]);
     expect(prod.spec.template.metadata).toEqual({ name: 'prod-{{.path.basenameNormalized}}', labels: { env: 'prod', region: 'eu' } });
     expect(prod.spec.template.spec.destination).toEqual({ name: 'prod-eu-west-1', namespace: '{{.path.basename}}' });
-    // prod holds a vault placeholder: its Applications render through the plugin; staging's do not
-    expect(prod.spec.template.spec.source.plugin).toEqual({ name: 'argocd-vault-plugin-kustomize' });
+    // prod's admin folder holds a vault placeholder: that folder's Application alone renders through the plugin
+    // (a templatePatch naming it); staging has none, so no patch
+    expect(prod.spec.template.spec.source.plugin).toBeUndefined();
+    expect(prod.spec.templatePatch).toMatch(/^\{\{- if eq \.path\.basename "admin" \}\}\nspec:\n  source:\n    plugin:\n      name: "argocd-vault-plugin-kustomize"\n/);
+    expect(doc(outdir, 'argocd/ApplicationSet.cdk8s-istio-ambient-staging.k8s.yaml').spec.templatePatch).toBeUndefined();
     const staging = doc(outdir, 'argocd/ApplicationSet.cdk8s-istio-ambient-staging.k8s.yaml');
     expect(staging.spec.template.spec.destination).toEqual({ server: 'https://staging.k8s.example.com:6443', namespace: '{{.path.basename}}' });
     expect(staging.spec.template.spec.source.plugin).toBeUndefined();
@@ -150,7 +153,7 @@ describe('GitOpsApp with clusters', () => {
       inA.addWaypoint();
       new BasicAuthPlugin(inA, 'ReviewsAuth', {
         name: 'reviews-auth', targets: [PolicyTarget.service('reviews')],
-        rules: [new BasicAuthRule({ match: PathMatch.prefix('/'), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
+        rules: [new BasicAuthRule({ match: PathMatch.prefix('/'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
       });
       const inB = clusters ? new AmbientNamespace(b, 'default') : inA;
       if (clusters) inB.addWaypoint();
