@@ -8,7 +8,7 @@ import { re2Problem } from '../model/route-rules';
 import { FieldProblem, Severity } from '../rules/finding';
 import { checkObjectName } from '../rules/wasm-fields';
 import { HttpBackend } from './backend';
-import { HttpMethod } from './http-method';
+import { HttpMethod } from '../core/http-method';
 import type { IngressGateway } from './ingress-gateway';
 import { RouteParent, checkHostname } from './route-parent';
 

@@ -5,7 +5,7 @@
 import { FieldProblem, Severity } from '../rules/finding';
 import { checkPort } from '../rules/wasm-fields';
 import { MAX_TARGETS } from '../model/attachment';
-import type { IPolicyTarget, PolicyTargetReference } from '../wasm/policy-target';
+import type { IPolicyTarget, PolicyTargetReference } from '../core/policy-target';
 
 /** One `match` entry as the constructs keep it. */
 export interface MatchSpec {

@@ -9,7 +9,7 @@ import { FieldProblem } from '../rules/finding';
 import { checkLength, checkObjectName, checkPriority, checkSha256, checkVmEnv } from '../rules/wasm-fields';
 import { checkBasicAuthConfig, isBasicAuthUrl } from '../rules/basic-auth';
 import { checkLuaCode } from '../rules/lua';
-import { IPolicyTarget, PolicyTargetReference } from './policy-target';
+import { IPolicyTarget, PolicyTargetReference } from '../core/policy-target';
 import { FailStrategy, ImagePullPolicy, PluginPhase, PluginType, TrafficSelector, VmEnvVar } from './wasm-plugin';
 import { WasmSource } from './wasm-source';
 

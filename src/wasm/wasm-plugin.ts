@@ -10,7 +10,7 @@ import { FieldProblem, Severity } from '../rules/finding';
 import { checkLength, checkObjectName, checkPriority, checkSha256, checkVmEnv } from '../rules/wasm-fields';
 import { checkBasicAuthConfig, isBasicAuthUrl } from '../rules/basic-auth';
 import { matchProblems, renderMatch, renderTargetRef, renderWasmBody, targetProblems } from '../private/extension-spec';
-import { IPolicyTarget, PolicyTargetReference } from './policy-target';
+import { IPolicyTarget, PolicyTargetReference } from '../core/policy-target';
 import { WasmSource } from './wasm-source';
 
 /** Where in the filter chain the plugin runs (`spec.phase`). */
