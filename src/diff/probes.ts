@@ -7,6 +7,7 @@
  */
 import { ProxyKind, attaches } from '../model/attachment';
 import { Entry, MeshModel } from '../model/mesh-model';
+import { extensionOf } from '../model/extension';
 import { GatewayRole } from '../model/gateway-class';
 import { key } from '../model/manifest';
 import { LABEL_MANAGED, resolveWaypoint } from '../model/waypoint-binding';
@@ -62,8 +63,7 @@ function str(v: unknown): string | undefined {
 
 /** The basic_auth rules of a plugin as the module reads them (rules it could not read are left out). */
 function guardRules(p: Entry): GuardRule[] {
-  const spec = p.manifest.spec ?? {};
-  const body = p.kind === 'TrafficExtension' ? spec.wasm ?? {} : spec;
+  const body = extensionOf(p).wasm ?? {};
   if (!isBasicAuthUrl(body.url)) return [];
   const rules: unknown = body.pluginConfig?.basic_auth_rules;
   if (!Array.isArray(rules)) return [];
