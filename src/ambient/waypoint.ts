@@ -2,13 +2,13 @@ import { ApiObject, ApiObjectMetadataDefinition } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Gateway as GatewayL1, GatewayProps as GatewayL1Props } from '../imports/gateway.networking.k8s.io';
 import { crdObject } from '../private/crd-object';
-import { IPolicyTarget, PolicyTargetReference } from '../wasm/policy-target';
+import { IPolicyTarget, PolicyTargetReference } from '../core/policy-target';
 import { MeshContext } from '../private/mesh-context';
 import { namespaceOf, throwIfProblems } from '../private/names';
 import { checkWaypointFor, checkWaypointName } from '../rules/ambient';
 import { checkLabelName, checkObjectName } from '../rules/wasm-fields';
 import { AmbientLabels } from './labels';
-import { IService, serviceRefOf } from './service';
+import { IService, serviceRefOf } from '../core/service';
 
 /** What a waypoint accepts (`istio.io/waypoint-for`, `istioctl waypoint apply --for`). */
 export enum WaypointTraffic {

@@ -1,4 +1,4 @@
-import { IService, serviceRefOf } from '../ambient/service';
+import { IService, serviceRefOf } from '../core/service';
 
 /** Options of a route backend. */
 export interface HttpBackendOptions {

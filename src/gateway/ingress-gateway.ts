@@ -6,7 +6,7 @@ import { MeshContext } from '../private/mesh-context';
 import { namespaceOf, throwIfProblems } from '../private/names';
 import { FieldProblem, Severity } from '../rules/finding';
 import { checkLabelName, checkObjectName, checkPort } from '../rules/wasm-fields';
-import { IPolicyTarget, PolicyTargetReference } from '../wasm/policy-target';
+import { IPolicyTarget, PolicyTargetReference } from '../core/policy-target';
 import { IApiObjectLike, checkCoreKind } from './api-object-like';
 import { HttpRoute, HttpRouteOptions } from './http-route';
 import { ReferenceGrant } from './reference-grant';

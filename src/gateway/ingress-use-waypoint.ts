@@ -1,6 +1,6 @@
 import { MeshContext } from '../private/mesh-context';
 import { AmbientLabels } from '../ambient/labels';
-import { IService, serviceRefOf } from '../ambient/service';
+import { IService, serviceRefOf } from '../core/service';
 
 /**
  * `istio.io/ingress-use-waypoint`: whether Istio ingress gateways send a Service's traffic through its waypoint

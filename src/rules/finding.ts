@@ -91,6 +91,13 @@ export function showValue(value: unknown): string {
   return s.length > 200 ? `${s.slice(0, 197)}...` : s;
 }
 
+/** The first of `problems` as `<field>: <message> (got <value>)`, and how many more there are. */
+export function problemsText(problems: readonly FieldProblem[]): string {
+  const p = problems[0];
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  return `${p.field}: ${p.message} (got ${JSON.stringify(p.value)})${more}`;
+}
+
 /** `<CODE> <Kind> <namespace>/<name> (<origin>): <field>: <message> (got <value>); <fix>`, the fix in YAML words. */
 export function formatFinding(f: Finding): string {
   return formatFindingIn(f, FixWording.YAML);

@@ -11,10 +11,10 @@ import {
   matchPasses, resolveTargets, selectorMatches, targetGroupFor, targetRefsOf,
 } from '../model/attachment';
 import { didYouMean } from '../model/suggest';
-import { ExtensionBodyKind, WASM_BODY_FIELDS, extensionFieldPath, extensionOf, wasmPluginShape } from '../model/extension';
-import { extensionKeyOf } from '../model/extensions';
+import { AUTH_PHASES, EXTENSION_PHASES, ExtensionBodyKind, WASM_BODY_FIELDS, extensionFieldPath, extensionOf, wasmPluginShape } from '../model/extension';
+import { PHASE_ORDER } from '../model/extensions';
 import { hasNoVip } from '../model/protocol';
-import { FieldProblem, Finding, ObjectRef, problemToFinding } from './finding';
+import { FieldProblem, Finding, ObjectRef, problemToFinding, problemsText } from './finding';
 import { ADMISSION_CODES, severityOf } from './codes';
 import { MATCH_MODES, WASM_ENUMS, checkEnum, checkLength, checkPort, checkPriority, checkSha256, checkUrl, checkVmEnv, urlScheme } from './wasm-fields';
 import { checkBasicAuthConfig, checkBasicAuthHasRules, checkPlaintextCredentials, isBasicAuthUrl } from './basic-auth';
@@ -208,27 +208,30 @@ export function checkSelector(selector: any, field = 'spec.selector'): FieldProb
 /**
  * Why a WasmPlugin or TrafficExtension never takes part in any chain: the API server or the webhook refuses
  * it, or istiod discards it (push_context.go `initTrafficExtensions`, `convertToTrafficExtensionWrapper`);
- * undefined when it exists.
+ * undefined when it exists. The one answer the simulator and the conformance cases read.
  */
 export function refusalOf(entry: Entry): string | undefined {
   const spec = entry.manifest.spec ?? {};
-  if (entry.kind === 'TrafficExtension') {
-    const hasLua = spec.lua !== undefined;
-    const hasWasm = spec.wasm !== undefined;
-    if (hasLua === hasWasm) return 'exactly one of wasm or lua must be set; the API server refuses it';
-    if (hasLua) {
-      const code = spec.lua?.inlineCode;
-      return typeof code !== 'string' || code === '' || code.length > 65536 ? 'lua.inlineCode must hold 1 to 65536 characters; istiod drops it' : undefined;
+  const isTe = entry.kind === 'TrafficExtension';
+  const rawPhase = spec.phase ?? 'UNSPECIFIED_PHASE';
+  if (isTe && spec.lua !== undefined && spec.wasm === undefined) {
+    const code = spec.lua?.inlineCode;
+    if (typeof code !== 'string' || code === '' || code.length > 65536) return 'lua.inlineCode must hold 1 to 65536 characters; istiod drops it';
+    if (spec.phase !== undefined && !EXTENSION_PHASES.includes(spec.phase)) {
+      return `phase ${JSON.stringify(rawPhase)} is not one of ${EXTENSION_PHASES.join(', ')}; the API server refuses it`;
     }
-    const asWasm = { ...(spec.wasm ?? {}), targetRefs: spec.targetRefs, selector: spec.selector, match: spec.match, priority: spec.priority };
-    const problems = admissionProblems(asWasm);
-    if (problems.length > 0) return `the API server or Istio's webhook refuses it: ${problems[0].field}: ${problems[0].message}`;
-    const dropped = checkWasmPluginSpec(asWasm).find((p) => p.code === 'WASM030');
-    return dropped ? `istiod discards it: ${dropped.field}: ${dropped.message}` : undefined;
+    return undefined;
   }
-  const problems = admissionProblems(spec);
-  if (problems.length > 0) return `the API server or Istio's webhook refuses it: ${problems[0].field}: ${problems[0].message}`;
-  const dropped = checkWasmPluginSpec(spec).find((p) => p.code === 'WASM030');
+  if (isTe && (spec.lua !== undefined) === (spec.wasm !== undefined)) return 'exactly one of wasm or lua must be set; the API server refuses it';
+  if (!PHASE_ORDER.includes(extensionOf(entry).phase)) {
+    return `phase ${JSON.stringify(rawPhase)} is not one of ${PHASE_ORDER.join(', ')}; the API server refuses it`;
+  }
+  const rawType = (isTe ? spec.wasm?.type : spec.type) ?? 'UNSPECIFIED_PLUGIN_TYPE';
+  if (!['UNSPECIFIED_PLUGIN_TYPE', 'HTTP', 'NETWORK'].includes(rawType)) return `type ${JSON.stringify(rawType)} is not HTTP or NETWORK; the API server refuses it`;
+  const asWasm = checkedSpecOf(entry);
+  const problems = admissionProblems(asWasm);
+  if (problems.length > 0) return `the API server or Istio's webhook refuses it: ${problemsText(problems)}`;
+  const dropped = checkWasmPluginSpec(asWasm).find((p) => p.code === 'WASM030');
   return dropped ? `istiod discards it: ${dropped.field}: ${dropped.message}` : undefined;
 }
 
@@ -239,8 +242,6 @@ export function refusalOf(entry: Entry): string | undefined {
 export function admissionProblems(spec: any): FieldProblem[] {
   return checkWasmPluginSpec(spec).filter((p) => ADMISSION_CODES.has(p.code) && p.severity === 'error');
 }
-
-const AUTH_PHASES = ['AUTHN', 'AUTHZ'];
 
 /** An auth plugin: phase AUTHN or AUTHZ, or the basic_auth module whatever its phase. */
 export function isAuthPluginSpec(spec: any): boolean {
@@ -298,7 +299,7 @@ function runsAt(model: MeshModel, spec: any, place: Place): { ok: boolean; why?:
  * settings beside the shared fields), so both kinds go through the same functions.
  */
 function checkedSpecOf(plugin: Entry): any {
-  return plugin.kind === 'TrafficExtension' ? wasmPluginShape(extensionOf(plugin)) : (plugin.manifest.spec ?? {});
+  return wasmPluginShape(extensionOf(plugin));
 }
 
 /** Where every plugin of a model runs, and which plugins share each proxy: built once per model. */
@@ -350,14 +351,14 @@ function sameChain(a: Place, b: Place): boolean {
  */
 function equalPriorityNeighbours(model: MeshModel, plugin: Entry): { names: string[]; where: string } {
   const { places, byProxy } = placementOf(model);
-  const mine = extensionKeyOf(plugin);
+  const mine = extensionOf(plugin);
   const names = new Set<string>();
   let where = '';
   if (mine.priority === undefined) return { names: [], where };
   for (const place of places.get(plugin) ?? []) {
     for (const other of byProxy.get(place.proxy) ?? []) {
       if (other.plugin === plugin || other.plugin.namespace !== plugin.namespace || !sameChain(place, other.place)) continue;
-      const k = extensionKeyOf(other.plugin);
+      const k = extensionOf(other.plugin);
       if (k.priority !== mine.priority || k.phase !== mine.phase || k.chainType !== mine.chainType) continue;
       if (!names.has(other.plugin.name) && where === '') where = placeName(place);
       names.add(other.plugin.name);
@@ -517,7 +518,7 @@ export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
   const ties = equalPriorityNeighbours(model, plugin);
   if (ties.names.length > 0) {
     problems.push(problem('WASM026', 'spec.priority',
-      `is ${spec.priority}, the same as ${ties.names.join(', ')} on ${ties.where} in phase ${extensionKeyOf(plugin).phase}: istiod then runs them by creationTimestamp (whole seconds, the same for one sync), then by name (${JSON.stringify(extensionKeyOf(plugin).sortName)})`,
+      `is ${spec.priority}, the same as ${ties.names.join(', ')} on ${ties.where} in phase ${extensionOf(plugin).phase}: istiod then runs them by creationTimestamp (whole seconds, the same for one sync), then by name (${JSON.stringify(extensionOf(plugin).sortName)})`,
       spec.priority, 'give each plugin of the phase its own priority (higher runs first)'));
   }
   const gateways = ineffectiveSelectorGateways(model, plugin);

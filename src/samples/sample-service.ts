@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { IService } from '../ambient/service';
+import { IService } from '../core/service';
 
 /**
  * A Service of a sample (Bookinfo's, a sample client's): the plain ApiObject, typed as a Service, so it can be a

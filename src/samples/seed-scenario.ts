@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { AmbientNamespace } from '../ambient/ambient-namespace';
 import { Waypoint } from '../ambient/waypoint';
-import { HttpMethod } from '../gateway/http-method';
+import { HttpMethod } from '../core/http-method';
 import { BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, PathMatch } from '../wasm/basic-auth';
-import { PolicyTarget } from '../wasm/policy-target';
+import { PolicyTarget } from '../core/policy-target';
 import { Bookinfo } from './bookinfo';
 import { BookinfoGateway } from './bookinfo-gateway';
 import { Curl, Sleep } from './clients';

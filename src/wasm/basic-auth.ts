@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { HttpMethod } from '../gateway/http-method';
+import { HttpMethod } from '../core/http-method';
 import { maskCredential, quote } from '../rules/display';
 import { FieldProblem, FixWording, Severity, fixFor, showValue } from '../rules/finding';
 import { checkBasicAuthRule, checkCredential } from '../rules/basic-auth';

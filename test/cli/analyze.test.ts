@@ -1,22 +1,14 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as rules from '../../src/rules';
-import { runCli } from '../../src/cli/program';
+import { cli, tmpDir } from '../support';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'rules');
 const BASE = path.join(FIX, 'base.yaml');
 const fx = (name: string) => path.join(FIX, name);
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } });
-  return { code, out, err };
-}
-
 function tmpdir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'analyze-cli-'));
+  return tmpDir('analyze-cli-');
 }
 
 describe('analyze CLI', () => {
@@ -45,7 +37,7 @@ describe('analyze CLI', () => {
 
   test('exits 0 with nothing to report on a clean input', async () => {
     const r = await cli('analyze', BASE, fx('WASM009.fixed.yaml'));
-    expect(r).toEqual({ code: 0, out: '0 errors, 0 warnings in 6 objects from 2 files\n', err: '' });
+    expect(r).toEqual({ code: 0, out: '0 errors, 0 warnings in 6 objects from 2 files\n', err: '', output: '0 errors, 0 warnings in 6 objects from 2 files\n' });
   });
 
   test('--format json prints one document with every field of every finding and the summary', async () => {

@@ -6,6 +6,7 @@ import * as YAML from 'yaml';
 import { loadManifests } from '../../src/loader/load';
 import { MeshModel, resolveTargets } from '../../src/model';
 import { checkSyncWaves, syncWaveOf } from '../../src/rules';
+import { hasKubectl } from '../support';
 
 const DIST = path.join(__dirname, '..', '..', 'dist');
 const folders = fs.readdirSync(DIST, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
@@ -14,15 +15,6 @@ const model = MeshModel.build(objects);
 const appObjects = model.entries.filter((e) => e.kind !== 'Kustomization' && e.group !== 'argoproj.io');
 const wave = (e: { manifest: any }) => syncWaveOf(e as any);
 const options = (e: { manifest: any }): string[] => String(e.manifest.metadata?.annotations?.['argocd.argoproj.io/sync-options'] ?? '').split(',');
-
-function hasKubectl(): boolean {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('dist/', () => {
   test('loads without errors: one application folder and the Argo CD folder', () => {

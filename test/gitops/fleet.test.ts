@@ -10,6 +10,7 @@ import {
   HttpMethod, PathMatch, PolicyTarget, SeedScenario, WaypointNamespaces,
 } from '../../src';
 import * as rules from '../../src/rules';
+import { fileTree } from '../support';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-'));
 const ARGO: ArgoCdProps = { repoUrl: 'https://git.example.com/mesh.git', createProject: true, project: 'mesh' };
@@ -20,18 +21,7 @@ const CLUSTERS: ClusterOptions[] = [
 ];
 
 /** Every file under `dir` (relative path → content), but the writer's record (test/gitops/writer.test.ts has it). */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (r === GitOpsApp.RECORD_FILE_NAME) continue;
-      if (e.isDirectory()) walk(r); else out[r] = fs.readFileSync(path.join(dir, r), 'utf8');
-    }
-  };
-  if (fs.existsSync(dir)) walk('');
-  return out;
-}
+const tree = (dir: string) => fileTree(dir, [GitOpsApp.RECORD_FILE_NAME]);
 
 const doc = (dir: string, file: string): any => YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
 

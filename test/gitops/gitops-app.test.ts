@@ -10,22 +10,13 @@ import {
 } from '../../src';
 import * as rules from '../../src/rules';
 import { annotateForArgoCd } from '../../src/gitops/sync-policy';
+import { fileTree } from '../support';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-'));
 const ARGO = { repoUrl: 'https://git.example.com/mesh.git' };
 
 /** Every file under `dir` (relative path → content). */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(r); else out[r] = fs.readFileSync(path.join(dir, r), 'utf8');
-    }
-  };
-  walk('');
-  return out;
-}
+const tree = (dir: string) => fileTree(dir);
 
 function docs(dir: string, file: string): any {
   return YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8'));

@@ -1,4 +1,6 @@
-import { IService, serviceRefOf } from '../ambient/service';
+// core/: the reference and value types every construct folder shares (targets, Services, HTTP methods), so that
+// ambient/, wasm/ and gateway/ import them from below and never each other in a circle
+import { IService, serviceRefOf } from './service';
 
 /**
  * A reference to the object a policy attaches to, rendered as one `targetRefs` entry.
