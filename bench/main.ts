@@ -49,6 +49,31 @@ function template(dir: string): string {
   return file;
 }
 
+/** The repository root: bench/ runs from the sources (ts-node) or from lib/bench (compiled). */
+const REPO = [path.join(__dirname, '..'), path.join(__dirname, '..', '..')].find((d) => fs.existsSync(path.join(d, 'cdk8s.yaml')))!;
+
+/** Wall time of one whole process, in milliseconds; fails with its last stderr lines. */
+function timeProcess(command: string, args: string[], env: NodeJS.ProcessEnv): number {
+  const t0 = performance.now();
+  const r = spawnSync(command, args, { cwd: REPO, encoding: 'utf8', env: { ...process.env, ...env } });
+  const wall = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${r.status}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`);
+  return Math.round(wall);
+}
+
+/**
+ * The seed's main job as users run it, each run a whole process: `npm run synth` into a fresh folder, then warm
+ * runs over the tree it wrote (what a developer does again and again), and `cdk8s synth` through cdk8s.yaml.
+ */
+function mainJob(dir: string, warmRuns: number): Record<string, unknown> {
+  const env = { GITOPS_OUTDIR: path.join(dir, 'dist'), CDK8S_ISTIO_AMBIENT_QUIET: '1', CDK8S_CHECK_UPGRADE: 'false' };
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const first = timeProcess(npm, ['run', '--silent', 'synth'], env);
+  const warm = Array.from({ length: warmRuns }, () => timeProcess(npm, ['run', '--silent', 'synth'], env)).sort((a, b) => a - b);
+  const cli = timeProcess(path.join(REPO, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade', '-o', path.join(dir, 'cdk8s.out')], env);
+  return { command: 'npm run synth', first_run_ms: first, warm_ms: warm[Math.floor(warm.length / 2)], warm_runs_ms: warm, cdk8s_cli_ms: cli };
+}
+
 function ramDir(): string {
   return fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
 }
@@ -162,9 +187,14 @@ function main(argv: string[]): void {
       if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number');
       return n;
     }, 10)
+    .option('--main-job-runs <n>', 'warm runs of the seed main job (npm run synth); the median is reported', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
+      return n;
+    }, 3)
     .exitOverride();
   program.parse(argv, { from: 'user' });
-  const opts = program.opts<{ namespaces: number; scaling?: number[]; clusters: number; json?: boolean; outdir?: string; keep?: boolean; bare: boolean }>();
+  const opts = program.opts<{ namespaces: number; scaling?: number[]; clusters: number; json?: boolean; outdir?: string; keep?: boolean; bare: boolean; mainJobRuns: number }>();
   // warnings would print once per namespace; the bench measures synthesis, not the terminal
   process.env.CDK8S_ISTIO_AMBIENT_QUIET = process.env.CDK8S_ISTIO_AMBIENT_QUIET ?? 'BA011';
   const root = fs.mkdtempSync(path.join(opts.outdir ?? ramDir(), 'cdk8s-istio-ambient-bench-'));
@@ -200,10 +230,12 @@ function main(argv: string[]): void {
     const templateFile = opts.bare ? template(path.join(root, 'template')) : undefined;
     const size = measureSize(n, root, templateFile, opts.bare, true);
     const fleet = opts.clusters > 0 ? fleetRun(opts.clusters, n, path.join(root, 'fleet')) : null;
-    const result = { ...size, machine: machine(), fleet };
+    const seed = mainJob(path.join(root, 'seed'), opts.mainJobRuns);
+    const result = { ...size, machine: machine(), seed_main_job: seed, fleet };
     if (tty) {
       process.stdout.write([
         `machine: ${result.machine}; output under ${root}`,
+        `seed main job (${seed.command}): ${seed.first_run_ms} ms first run, ${seed.warm_ms} ms warm (median of ${opts.mainJobRuns}); cdk8s synth: ${seed.cdk8s_cli_ms} ms`,
         ...sizeLines(size),
         fleet ? `fleet: ${fleet.clusters} clusters x ${fleet.namespaces_per_cluster} namespaces, objects ${fleet.objects}: ${fleet.wall_ms} ms (in the process), ${fleet.peak_rss_mb} MB peak RSS (construct ${fleet.phases_ms.construct}, render ${fleet.phases_ms.render}, validate ${fleet.phases_ms.validate}, write ${fleet.phases_ms.write} ms)` : 'fleet: skipped',
         fleet?.remove_one_cluster ? `fleet, one cluster removed: ${fleet.remove_one_cluster.wall_ms} ms, ${fleet.remove_one_cluster.files_removed} file(s) removed, ${fleet.remove_one_cluster.files_written} written, ${fleet.remove_one_cluster.files_unchanged} unchanged` : '',

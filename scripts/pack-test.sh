@@ -8,27 +8,30 @@ trap 'rm -rf "$work"' EXIT
 
 cd "$root"
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
-ver() { node -p "require('$root/node_modules/$1/package.json').version"; }
-# the same versions this repository is tested with
-v_cdk8s=$(ver cdk8s); v_plus=$(ver cdk8s-plus-28); v_constructs=$(ver constructs)
-v_ts=$(ver typescript); v_tsnode=$(ver ts-node); v_types=$(ver @types/node)
+export CDK8S_CHECK_UPGRADE=false
 
+# a fresh app exactly as `cdk8s init typescript-app` makes it: its npm install brings the latest cdk8s, cdk8s-plus-33
+# and constructs. Its last steps need github.com (`cdk8s import k8s`); where that is unreachable, init stops there
+# with everything installed, which is all this test needs.
 mkdir "$work/app" && cd "$work/app"
-cat > package.json <<JSON
-{ "name": "consumer-app", "version": "1.0.0", "private": true,
-  "dependencies": { "cdk8s": "$v_cdk8s", "cdk8s-plus-28": "$v_plus", "constructs": "$v_constructs",
-    "cdk8s-istio-ambient": "file:../$tarball" },
-  "devDependencies": { "typescript": "$v_ts", "ts-node": "$v_tsnode", "@types/node": "$v_types" } }
-JSON
-cat > tsconfig.json <<'JSON'
-{ "compilerOptions": { "target": "ES2022", "module": "commonjs", "strict": true, "esModuleInterop": true, "skipLibCheck": false, "types": ["node"] } }
-JSON
+if ! "$root/node_modules/.bin/cdk8s" init typescript-app >"$work/init.log" 2>&1; then
+  grep -q 'Importing k8s' "$work/init.log" && [ -d node_modules/cdk8s-plus-33 ] \
+    || { cat "$work/init.log"; echo "pack-test: cdk8s init typescript-app failed before its import step"; exit 1; }
+  echo "pack-test: cdk8s init stopped at 'cdk8s import k8s' (no network to github.com); its npm install is complete"
+fi
+rm -rf main.test.ts __snapshots__   # the template's test of its own main.ts, replaced below
+npm install --no-audit --no-fund --loglevel=error "../$tarball" >/dev/null
+
+# only one cdk8s-plus: ours is an optional peer, so installing the library adds none beside the app's
+plus=$(find node_modules -type d -name 'cdk8s-plus-*' -prune | sort)
+[ "$plus" = "node_modules/cdk8s-plus-33" ] || { echo "pack-test: expected only node_modules/cdk8s-plus-33, found:"; echo "$plus"; exit 1; }
+
 cat > main.ts <<'TS'
 import { App } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-33';
 import {
-  AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, CertificateRef, FilterConfig, HttpBackend, HttpRouteMatch, IngressGateway, ListenerProtocol, ListenerTls,
-  PathMatch, PluginPhase, PolicyTarget, SeedScenario, TrafficExtension,
+  AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, CertificateRef, FilterConfig, HttpBackend, HttpMethod, HttpRouteMatch,
+  IngressGateway, ListenerProtocol, ListenerTls, PathMatch, PluginPhase, PolicyTarget, SeedScenario, TrafficExtension,
 } from 'cdk8s-istio-ambient';
 import { RULES } from 'cdk8s-istio-ambient/rules';
 import { MeshModel } from 'cdk8s-istio-ambient/model';
@@ -43,27 +46,54 @@ new TrafficExtension(ns, 'DenyAdmin', {
   filterConfig: FilterConfig.lua('function envoy_on_request(h)\n  if h:headers():get(":path") == "/admin" then h:respond({[":status"] = "403"}, "closed") end\nend\n'),
 });
 const cart = new kplus.Service(ns, 'Cart', { metadata: { name: 'cart' }, ports: [{ port: 80 }] });
+waypoint.bindService(cart);
 // the ingress constructs take this app's cdk8s-plus objects: an HTTPS listener with a kplus.TlsSecret, typed backends
 const tls = new kplus.TlsSecret(ns, 'Tls', { metadata: { name: 'shop-tls' }, tlsCert: '<path:secret/data/shop#tls.crt>', tlsKey: '<path:secret/data/shop#tls.key>' });
 const gw = new IngressGateway(ns, 'Storefront', { name: 'storefront', listeners: [{ name: 'https', port: 443, protocol: ListenerProtocol.HTTPS, hostname: 'shop.example.com', tls: ListenerTls.terminate([CertificateRef.fromSecret(tls)]) }] });
 gw.addHttpRoute('Shop', { name: 'shop', rules: [{ backends: [HttpBackend.fromService(bookinfo.productpage, { port: 9080 })] }, { matches: [HttpRouteMatch.pathPrefix('/cart')], backends: [HttpBackend.fromService(cart, { port: 80, weight: 0 })] }] });
 new BasicAuthPlugin(ns, 'CartAuth', {
   name: 'cart-auth', targets: [PolicyTarget.fromService(cart)],
-  rules: [new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
+  rules: [new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
 });
 new SeedScenario(app, 'default');
 app.synth();
 if (RULES.length === 0 || typeof MeshModel.build !== 'function') throw new Error('subpath exports missing');
 if (AmbientNamespace.enclosing(cart) !== ns || AmbientNamespace.of(cart) !== ns) throw new Error('AmbientNamespace.enclosing/of');
 TS
-npm install --no-audit --no-fund --loglevel=error >/dev/null
+# the types guide with the app's own cdk8s-plus-33: a Deployment is no Service (tsc fails if this compiles)
+cat > types-check.ts <<'TS'
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-33';
+import { PolicyTarget } from 'cdk8s-istio-ambient';
+const chart = new Chart(new App(), 'types');
+// @ts-expect-error a kplus.Deployment is not a Service
+PolicyTarget.fromService(new kplus.Deployment(chart, 'Web', { containers: [{ image: 'nginx' }] }));
+TS
 npx tsc --noEmit -p .
 # the jsii assembly ships with the package, and the runtime dependencies come bundled
 [ -f node_modules/cdk8s-istio-ambient/.jsii ] || { echo "pack-test: .jsii is missing from the package"; exit 1; }
 [ -f node_modules/cdk8s-istio-ambient/node_modules/yaml/package.json ] || { echo "pack-test: yaml is not bundled"; exit 1; }
-CDK8S_OUTDIR=out npx ts-node main.ts
+# cdk8s synth as the app's own cdk8s.yaml runs it (npx ts-node main.ts)
+npx cdk8s synth -o out >synth.log 2>&1 || { cat synth.log; echo "pack-test: cdk8s synth failed in the fresh app"; exit 1; }
 grep -rq "name: cart-auth" out || { echo "pack-test: the plugin was not synthesized"; exit 1; }
 grep -rq "kind: TrafficExtension" out || { echo "pack-test: the TrafficExtension was not synthesized"; exit 1; }
+# the kplus.Service is bound to the waypoint by its own label (bindService), whatever the namespace's
+node -e "const { Yaml } = require('cdk8s'); const cart = Yaml.load('out/shop.k8s.yaml').find((o) => o.kind === 'Service' && o.metadata.name === 'cart'); if (cart.metadata.labels?.['istio.io/use-waypoint'] !== 'waypoint') { console.error('pack-test: the kplus.Service was not bound'); process.exit(1); }"
+# the README's recipe for a fast synth in your own app: the same manifests, transpiled by sucrase
+npm install --save-dev --no-audit --no-fund --loglevel=error sucrase >/dev/null
+npm pkg set scripts.synth="node -r sucrase/register/ts main.ts" scripts.typecheck="tsc --noEmit"
+CDK8S_OUTDIR=out-fast npm run --silent synth 2>/dev/null
+diff -r out out-fast || { echo "pack-test: the sucrase synth wrote other manifests than cdk8s synth"; exit 1; }
+npm run --silent typecheck
+# and with a GitOpsApp, whose writer runs on a worker thread: the library comes compiled, sucrase leaves it alone
+cat > gitops.ts <<'TS'
+import { GitOpsApp, SeedScenario } from 'cdk8s-istio-ambient';
+const app = new GitOpsApp({ argoCd: { repoUrl: 'https://git.example.com/mesh.git' } });
+new SeedScenario(app, 'default');
+app.synth();
+TS
+CDK8S_OUTDIR=out-gitops CDK8S_ISTIO_AMBIENT_QUIET=1 node -r sucrase/register/ts gitops.ts
+[ -f out-gitops/default/kustomization.yaml ] && [ -f out-gitops/argocd/kustomization.yaml ] || { echo "pack-test: the GitOpsApp wrote no tree under sucrase"; exit 1; }
 npx cdk8s-istio-ambient --help >/dev/null
 
 # the analyze bin on what the app wrote (clean), and on a broken manifest (exit 1, the finding line)
@@ -122,4 +152,4 @@ npx cdk8s-istio-ambient simulate --manifests out --requests seed-checks.yaml --f
 npx cdk8s-istio-ambient graph out --format dot | grep -q '^digraph mesh {'
 npx cdk8s-istio-ambient diff out out | grep -q ' changed: 0 opened, 0 closed'
 node -e "for (const m of ['diff', 'graph', 'report']) if (Object.keys(require('cdk8s-istio-ambient/' + m)).length === 0) { console.error('pack-test: ./' + m + ' exports nothing'); process.exit(1); }"
-echo "pack-test: $tarball installs into a fresh cdk8s app and synthesizes (a TrafficExtension included); analyze (text, SARIF), the validation plugin, simulate (JUnit, Lua run), diff and graph work from it"
+echo "pack-test: $tarball installs into a fresh cdk8s init typescript-app (one cdk8s-plus: cdk8s-plus-33) and synthesizes (a kplus.Service and a TrafficExtension included); analyze (text, SARIF), the validation plugin, simulate (JUnit, Lua run), diff and graph work from it"

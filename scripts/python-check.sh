@@ -2,7 +2,7 @@
 # The Python package, checked the way a Python user gets it: `npm run package:python` builds the wheel, a fresh venv
 # installs it, and the Python cdk8s app in examples/python/ must synthesize exactly the TypeScript app's dist/.
 #
-# Running the app needs the package's Python dependencies (cdk8s, constructs, cdk8s-plus-28 and the jsii runtime)
+# Running the app needs the package's Python dependencies (cdk8s, constructs, cdk8s-plus-33 and the jsii runtime)
 # from PyPI. Where no Python index answers, the parts that need none still run (the wheel builds, installs, compiles,
 # carries this build's assembly, declares its dependencies, and the app names only what the package exports), and
 # the app run is reported as BLOCKED with pip's own error. PYTHON_APP_REQUIRED=1 turns that into a failure.
@@ -126,7 +126,7 @@ if [ "$pip_code" -ne 0 ]; then
   reason=$(grep -E '^ERROR' "$work/pip.log" | head -n 2 | tr '\n' ' ')
   why=$(grep -oE "NewConnectionError[^)]*\)" "$work/pip.log" | head -n 1 || true)
   echo "python-check: BLOCKED: the Python app cannot run here: pip cannot install its dependencies from PyPI (exit $pip_code): ${reason}${why:+($why)}"
-  echo "python-check: BLOCKED: cdk8s, constructs and cdk8s-plus-28 can be generated from their npm assemblies, but the jsii Python runtime (package jsii) is published on PyPI only"
+  echo "python-check: BLOCKED: cdk8s, constructs and cdk8s-plus-33 can be generated from their npm assemblies, but the jsii Python runtime (package jsii) is published on PyPI only"
   if [ "${PYTHON_APP_REQUIRED:-0}" = 1 ]; then exit 1; fi
   exit 0
 fi

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { ApiObject, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import {
-  AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Curl, FilterConfig, PathMatch, PluginPhase, TrafficExtension,
+  AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Curl, FilterConfig, HttpMethod, PathMatch, PluginPhase, TrafficExtension,
 } from '../src';
 
 export const EXAMPLE_FILE = path.join(__dirname, '..', 'examples', 'trafficextension', 'shop.yaml');
@@ -43,7 +43,7 @@ export function trafficExtensionExample(): string {
     filterConfig: FilterConfig.lua(DENY_ADMIN) });
   // then the basic_auth module: AUTHN, priority 10
   new BasicAuthPlugin(shop, 'CartAuth', { name: 'cart-auth', targets: [waypoint], priority: 10,
-    rules: [new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: ['GET', 'POST'], credentials: [BasicAuthCredential.plain('ok', 'test')] })] });
+    rules: [new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [HttpMethod.GET, HttpMethod.POST], credentials: [BasicAuthCredential.plain('ok', 'test')] })] });
   // last: AUTHZ comes after every AUTHN filter
   new TrafficExtension(shop, 'TenantHeader', { name: 'tenant-header', targets: [waypoint], phase: PluginPhase.AUTHZ,
     filterConfig: FilterConfig.lua(TENANT_HEADER) });

@@ -5,10 +5,10 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import * as YAML from 'yaml';
-import { runCli } from '../src/cli/program';
 import { RULES } from '../src/rules';
 import { RULES_BEGIN, RULES_END, RULES_PAGE, renderRulesSection } from '../scripts/readme-rules';
 import { allDocs, readDoc } from './docs';
+import { cli } from './support';
 
 const ROOT = path.join(__dirname, '..');
 const README = allDocs();
@@ -84,15 +84,8 @@ describe('README', () => {
   test('the analyze output shown is what analyze prints on the example', async () => {
     const m = /<!-- analyze-output: npx cdk8s-istio-ambient (analyze [^>]*?) -->\n```text\n\$ [^\n]*\n([\s\S]*?)exit (\d)\n```/.exec(README);
     expect(m).not.toBeNull();
-    const cwd = process.cwd();
-    process.chdir(ROOT);
-    let out = '';
-    try {
-      const code = await runCli(m![1].split(' '), { out: (t) => { out += t; }, err: (t) => { out += t; } });
-      expect(out).toBe(m![2]);
-      expect(String(code)).toBe(m![3]);
-    } finally {
-      process.chdir(cwd);
-    }
+    const { code, output } = await cli(...m![1].split(' '));
+    expect(output).toBe(m![2]);
+    expect(String(code)).toBe(m![3]);
   });
 });

@@ -3,7 +3,7 @@
 //   dist/clusters/<cluster>/default/   what Argo CD deploys to that cluster
 //   dist/argocd/                       one ApplicationSet per cluster, and the AppProject
 import {
-  AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, BookinfoGateway, Cluster, Curl, GitOpsApp, PathMatch,
+  AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, BookinfoGateway, Cluster, Curl, GitOpsApp, HttpMethod, PathMatch,
   PolicyTarget, SeedScenario, WaypointTraffic,
 } from '../../src';
 
@@ -24,7 +24,7 @@ const app = new GitOpsApp({
   ],
 });
 
-const GET_POST = ['GET', 'POST'];
+const GET_POST = [HttpMethod.GET, HttpMethod.POST];
 
 /** prod: the same scenario, with credentials from the vault and a waypoint of its own for reviews. */
 function prodScenario(cluster: Cluster): void {

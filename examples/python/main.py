@@ -18,6 +18,7 @@ from cdk8s_istio_ambient import (
     BookinfoGateway,
     Curl,
     GitOpsApp,
+    HttpMethod,
     PathMatch,
     PolicyTarget,
 )
@@ -43,7 +44,7 @@ waypoint = ns.add_waypoint("Waypoint")
 
 # the demo credentials of the Istio docs (synthesis warns about them: BA011)
 credentials = [BasicAuthCredential.plain("ok", "test"), BasicAuthCredential.encoded("YWRtaW4zOmFkbWluMw==")]
-productpage_rule = BasicAuthRule(match=PathMatch.prefix("/productpage"), methods=["GET", "POST"], credentials=credentials)
+productpage_rule = BasicAuthRule(match=PathMatch.prefix("/productpage"), methods=[HttpMethod.GET, HttpMethod.POST], credentials=credentials)
 
 BasicAuthPlugin(ns, "BasicAuthAtGateway", name="basic-auth-at-gateway", targets=[ingress.gateway], rules=[productpage_rule])
 BasicAuthPlugin(ns, "BasicAuthAtWaypoint", name="basic-auth-at-waypoint", targets=[waypoint], rules=[productpage_rule])
@@ -55,7 +56,7 @@ BasicAuthPlugin(
     rules=[
         BasicAuthRule(
             match=PathMatch.prefix("/reviews"),
-            methods=["GET", "POST"],
+            methods=[HttpMethod.GET, HttpMethod.POST],
             credentials=[BasicAuthCredential.plain("ok", "test"), BasicAuthCredential.encoded("MXQtaW4zOmFkbWluMw==")],
         )
     ],

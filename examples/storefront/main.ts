@@ -11,7 +11,7 @@ import { ApiObject } from 'cdk8s';
 import {
   AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, CertificateRef, Curl, GitOpsApp, HttpBackend, HttpHeaderMatch, HttpPathModifier,
   HttpRoute, HttpRouteFilter, HttpRouteMatch, IngressGateway, IngressUseWaypoint, ListenerProtocol, ListenerTls, PathMatch, PolicyTarget,
-  RedirectScheme, RouteNamespaces, RouteParent,
+  HttpMethod, IService, RedirectScheme, RouteNamespaces, RouteParent, ServiceReference,
 } from '../../src';
 
 const app = new GitOpsApp({ outdir: process.env.CDK8S_OUTDIR ?? path.join(__dirname, 'dist') });
@@ -43,7 +43,7 @@ gateway.addHttpRoute('ToHttps', {
 // shop: the applications, enrolled with a waypoint
 const shop = new AmbientNamespace(app, 'shop', { labels: { 'shop.example.com/ingress': 'allowed' } });
 shop.addWaypoint();
-function service(name: string, port: number): ApiObject {
+function service(name: string, port: number): IService {
   new ApiObject(shop, `${name}-deployment`, {
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
     spec: {
@@ -51,10 +51,10 @@ function service(name: string, port: number): ApiObject {
       template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `registry.example.com/storefront/${name}:1.0.0`, ports: [{ containerPort: 8080 }] }] } },
     },
   });
-  return new ApiObject(shop, `${name}-service`, {
+  return ServiceReference.fromApiObject(new ApiObject(shop, `${name}-service`, {
     apiVersion: 'v1', kind: 'Service', metadata: { name, labels: { app: name } },
     spec: { selector: { app: name }, ports: [{ name: 'http', port, targetPort: 8080 }] },
-  });
+  }));
 }
 const web = service('web', 80);
 const webBeta = service('web-beta', 80);
@@ -65,7 +65,7 @@ IngressUseWaypoint.onService(catalog);
 new BasicAuthPlugin(shop, 'CatalogWrites', {
   name: 'catalog-writes',
   targets: [PolicyTarget.fromService(catalog)],
-  rules: [new BasicAuthRule({ match: PathMatch.prefix('/items'), methods: ['POST', 'PUT', 'DELETE'], credentials: [BasicAuthCredential.vault('secret/data/storefront/catalog', 'admin')] })],
+  rules: [new BasicAuthRule({ match: PathMatch.prefix('/items'), methods: [HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE], credentials: [BasicAuthCredential.vault('secret/data/storefront/catalog', 'admin')] })],
 });
 
 new HttpRoute(shop, 'Storefront', {

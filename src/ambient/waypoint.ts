@@ -1,13 +1,14 @@
-import { ApiObject } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { ApiObject, ApiObjectMetadataDefinition } from 'cdk8s';
+import { Construct } from 'constructs';
 import { Gateway as GatewayL1, GatewayProps as GatewayL1Props } from '../imports/gateway.networking.k8s.io';
 import { crdObject } from '../private/crd-object';
-import { IPolicyTarget, PolicyTargetReference } from '../wasm/policy-target';
+import { IPolicyTarget, PolicyTargetReference } from '../core/policy-target';
 import { MeshContext } from '../private/mesh-context';
 import { namespaceOf, throwIfProblems } from '../private/names';
 import { checkWaypointFor, checkWaypointName } from '../rules/ambient';
 import { checkLabelName, checkObjectName } from '../rules/wasm-fields';
 import { AmbientLabels } from './labels';
+import { IService, serviceRefOf } from '../core/service';
 
 /** What a waypoint accepts (`istio.io/waypoint-for`, `istioctl waypoint apply --for`). */
 export enum WaypointTraffic {
@@ -129,17 +130,28 @@ export class Waypoint extends Construct implements IPolicyTarget {
   }
 
   /**
-   * Binds one Service (any construct rendering a Service: a sample Service, a `kplus.Service`, an ApiObject) to
-   * this waypoint with `istio.io/use-waypoint`, plus `istio.io/use-waypoint-namespace` when it lives elsewhere.
+   * Binds one Service (a sample Service, a `kplus.Service`, or a raw `ApiObject` through
+   * `ServiceReference.fromApiObject()`) to this waypoint with `istio.io/use-waypoint`, plus
+   * `istio.io/use-waypoint-namespace` when it lives elsewhere.
    */
-  public bindService(service: IConstruct): void {
-    const obj = ApiObject.of(service);
-    if (obj.kind !== 'Service' && obj.kind !== 'ServiceEntry') {
-      throw new Error(`Waypoint ${this.namespace}/${this.name} (${this.node.path}): bindService: expects a Service or ServiceEntry (got ${JSON.stringify(obj.kind)} at ${service.node.path}); pass the Service construct`);
+  public bindService(service: IService): void {
+    serviceRefOf(service, `Waypoint ${this.namespace}/${this.name} (${this.node.path}): bindService`);
+    this.bind(service.metadata);
+  }
+
+  /** Binds one Istio ServiceEntry (`networking.istio.io`) to this waypoint, as {@link bindService} does a Service. */
+  public bindServiceEntry(serviceEntry: ApiObject): void {
+    if (!ApiObject.isApiObject(serviceEntry) || serviceEntry.kind !== 'ServiceEntry' || serviceEntry.apiGroup !== 'networking.istio.io') {
+      const what = ApiObject.isApiObject(serviceEntry) ? `${serviceEntry.apiVersion}/${serviceEntry.kind} at ${serviceEntry.node.path}` : typeof serviceEntry;
+      throw new Error(`Waypoint ${this.namespace}/${this.name} (${this.node.path}): bindServiceEntry: serviceEntry: must be a networking.istio.io ServiceEntry (got ${JSON.stringify(what)}); pass the ServiceEntry's ApiObject, or bind a Service with bindService()`);
     }
-    obj.metadata.addLabel(AmbientLabels.USE_WAYPOINT, this.name);
-    if ((obj.metadata.namespace ?? 'default') !== this.namespace) {
-      obj.metadata.addLabel(AmbientLabels.USE_WAYPOINT_NAMESPACE, this.namespace);
+    this.bind(serviceEntry.metadata);
+  }
+
+  private bind(metadata: ApiObjectMetadataDefinition): void {
+    metadata.addLabel(AmbientLabels.USE_WAYPOINT, this.name);
+    if ((metadata.namespace ?? 'default') !== this.namespace) {
+      metadata.addLabel(AmbientLabels.USE_WAYPOINT_NAMESPACE, this.namespace);
     }
     MeshContext.of(this).invalidate();
   }

@@ -5,7 +5,7 @@ import { DEFAULT_MAX_FILE_BYTES } from '../loader/load';
 import { ANALYZE_FORMATS, AnalyzeFormat, renderAnalysis } from '../report';
 import { IgnoreListError, parseIgnoreList } from '../rules';
 import { parseByteSize } from './options';
-import type { CommandRegistrar } from './program';
+import type { CommandRegistrar } from './command';
 
 interface AnalyzeFlags {
   readonly format: AnalyzeFormat;

@@ -5,7 +5,7 @@ import { DEFAULT_MAX_FILE_BYTES, readManifestFile } from '../loader/load';
 import { escapeControls } from '../rules/display';
 import { parseByteSize } from './options';
 import { DIFF_FORMATS, DiffFormat, renderDiff } from '../report';
-import type { CommandRegistrar } from './program';
+import type { CommandRegistrar } from './command';
 
 interface DiffFlags {
   readonly format: DiffFormat;

@@ -6,7 +6,7 @@ import { DEFAULT_MAX_FILE_BYTES, loadManifests } from '../loader/load';
 import { escapeControls } from '../rules/display';
 import { parseByteSize } from './options';
 import { MeshModel } from '../model/mesh-model';
-import type { CommandRegistrar } from './program';
+import type { CommandRegistrar } from './command';
 
 interface GraphFlags {
   readonly format: 'mermaid' | 'dot';

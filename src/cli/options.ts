@@ -1,4 +1,4 @@
-// option parsers shared by the commands (kept apart from program.ts, which imports the commands)
+// option parsers shared by the commands (kept apart from program.ts, which imports the commands; see command.ts)
 import { InvalidArgumentError } from 'commander';
 
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };

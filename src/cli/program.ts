@@ -5,20 +5,14 @@ import { analyzeCommand } from './analyze-command';
 import { diffCommand } from './diff-command';
 import { graphCommand } from './graph-command';
 import { simulateCommand } from './simulate-command';
+import { CliIo } from './command';
 
-/** Where the CLI writes; tests pass their own. */
-export interface CliIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
+export type { CliIo, CommandRegistrar } from './command';
 
 export const PROCESS_IO: CliIo = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
 };
-
-/** A subcommand adds itself to the program and reports its exit code through `setExit`. */
-export type CommandRegistrar = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
 /** The program with every subcommand registered; `setExit` receives each command's exit code. */
 export function cliProgram(io: CliIo = PROCESS_IO, setExit: (code: number) => void = () => undefined): Command {

@@ -7,7 +7,7 @@ import {
 } from '../simulate';
 import { maskedBatch, maskedResult } from '../simulate/format';
 import { parseByteSize } from './options';
-import type { CliIo, CommandRegistrar } from './program';
+import type { CliIo, CommandRegistrar } from './command';
 
 /** Exit codes of `simulate`. */
 export const SIMULATE_EXIT = { SIMULATED: 0, MISMATCH: 1, BAD_INPUT: 2, UNKNOWN: 3 } as const;

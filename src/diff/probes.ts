@@ -7,14 +7,14 @@
  */
 import { ProxyKind, attaches } from '../model/attachment';
 import { Entry, MeshModel } from '../model/mesh-model';
+import { extensionOf } from '../model/extension';
 import { GatewayRole } from '../model/gateway-class';
-import { ISTIO_EXTENSIONS_GROUP, key } from '../model/manifest';
+import { key } from '../model/manifest';
 import { LABEL_MANAGED, resolveWaypoint } from '../model/waypoint-binding';
 import { BASIC_AUTH_MATCHERS, isBasicAuthUrl, isCredentialPlaceholder, storedCredential } from '../rules/basic-auth';
 import { maskCredential } from '../rules/display';
 import { routeAttachedTo } from '../model/route-attachment';
 import { SimulationRequest } from '../simulate/types';
-import { WORKLOAD_KINDS, workloadOf } from '../simulate/workloads';
 
 /** What credential a request carries. */
 export type CredentialKind = 'none' | 'invalid' | 'valid';
@@ -61,21 +61,9 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** The plugins (WasmPlugins and TrafficExtensions) of every namespace. */
-function pluginsByNamespace(model: MeshModel): Map<string, Entry[]> {
-  const out = new Map<string, Entry[]>();
-  for (const e of model.entries) {
-    if (e.group !== ISTIO_EXTENSIONS_GROUP || (e.kind !== 'WasmPlugin' && e.kind !== 'TrafficExtension')) continue;
-    const list = out.get(e.namespace);
-    if (list) list.push(e); else out.set(e.namespace, [e]);
-  }
-  return out;
-}
-
 /** The basic_auth rules of a plugin as the module reads them (rules it could not read are left out). */
 function guardRules(p: Entry): GuardRule[] {
-  const spec = p.manifest.spec ?? {};
-  const body = p.kind === 'TrafficExtension' ? spec.wasm ?? {} : spec;
+  const body = extensionOf(p).wasm ?? {};
   if (!isBasicAuthUrl(body.url)) return [];
   const rules: unknown = body.pluginConfig?.basic_auth_rules;
   if (!Array.isArray(rules)) return [];
@@ -115,8 +103,8 @@ function pathFor(r: GuardRule): string | undefined {
  * only in the namespaces `inScope` accepts.
  */
 export function probeTargets(model: MeshModel, clusterDomain = 'cluster.local', inScope: (ns: string) => boolean = () => true): ProbeTarget[] {
-  const plugins = pluginsByNamespace(model);
-  const candidates = (...namespaces: string[]) => [...new Set(namespaces)].flatMap((ns) => plugins.get(ns) ?? []);
+  // the model's own index of WasmPlugins and TrafficExtensions per namespace, in input order
+  const candidates = (...namespaces: string[]) => [...new Set(namespaces)].flatMap((ns) => model.extensionsIn(ns));
   const rulesAt = (proxy: Entry, kind: ProxyKind, service?: Entry): GuardRule[] => {
     const nss = kind === ProxyKind.WAYPOINT && service ? [proxy.namespace, model.rootNamespace, service.namespace] : [proxy.namespace, model.rootNamespace];
     return candidates(...nss).filter((p) => attaches(model, p, { proxy, kind, service }).attached).flatMap(guardRules);
@@ -227,17 +215,4 @@ export function targetProbes(t: ProbeTarget, from: string, clientNamespace: stri
     }
   }
   return out;
-}
-
-/** The client each namespace sends from: its first workload (kind order, then name), as `<namespace>/<name>`. */
-export function namespaceClients(model: MeshModel): Map<string, string> {
-  const best = new Map<string, { rank: number; name: string }>();
-  for (const e of model.entries) {
-    const w = workloadOf(e);
-    if (!w) continue;
-    const rank = WORKLOAD_KINDS.indexOf(w.kind);
-    const cur = best.get(w.namespace);
-    if (!cur || rank < cur.rank || (rank === cur.rank && w.name < cur.name)) best.set(w.namespace, { rank, name: w.name });
-  }
-  return new Map([...best].map(([ns, w]) => [ns, `${ns}/${w.name}`]));
 }

@@ -1,4 +1,4 @@
-import { IApiObjectLike, checkCoreKind } from './api-object-like';
+import { IService, serviceRefOf } from '../core/service';
 
 /** Options of a route backend. */
 export interface HttpBackendOptions {
@@ -32,15 +32,15 @@ export interface HttpBackendNameOptions extends HttpBackendOptions {
  */
 export class HttpBackend {
   /**
-   * A Service defined in this app: a Service `ApiObject` (such as `Bookinfo.productpage`) or a `kplus.Service` of
-   * any cdk8s-plus version. Its namespace is read from the object.
+   * A Service defined in this app: a sample Service (such as `Bookinfo.productpage`), a `kplus.Service` of any
+   * cdk8s-plus version, or a raw `ApiObject` through `ServiceReference.fromApiObject()`. Its namespace is read
+   * from the object.
    *
    * @example HttpBackend.fromService(bookinfo.productpage, { port: 9080 })
    */
-  public static fromService(service: IApiObjectLike, options: HttpBackendOptions): HttpBackend {
-    checkCoreKind(service, 'Service', 'HttpBackend.fromService', 'service',
-      'pass a Service (a kplus.Service or an ApiObject of kind Service), or HttpBackend.fromServiceName(name, { port })');
-    return new HttpBackend(service.name, service.metadata.namespace, options);
+  public static fromService(service: IService, options: HttpBackendOptions): HttpBackend {
+    const { name, namespace } = serviceRefOf(service, 'HttpBackend.fromService');
+    return new HttpBackend(name, namespace, options);
   }
 
   /** A Service by name, for Services not defined in this app. */

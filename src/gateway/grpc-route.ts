@@ -1,15 +1,14 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GrpcRoute as GrpcRouteL1, GrpcRouteProps as GrpcRouteL1Props } from '../imports/gateway.networking.k8s.io';
 import { crdObject } from '../private/crd-object';
 import { MeshContext } from '../private/mesh-context';
 import { namespaceOf, throwIfProblems } from '../private/names';
-import { FieldProblem, Severity } from '../rules/finding';
-import { checkObjectName } from '../rules/wasm-fields';
 import { HttpBackend } from './backend';
 import { HttpHeaderMatch, HttpRouteFilter, HttpRouteFilterType, HttpValueMatchType } from './http-route';
 import type { IngressGateway } from './ingress-gateway';
-import { RouteParent, checkHostname } from './route-parent';
+import { RouteParent } from './route-parent';
+import { routeHeadProblems, routeSpec, ruleProblem } from './route-spec';
 
 /** One `matches[]` entry of a GRPCRoute rule: a service and/or method, and headers. */
 export interface GrpcRouteMatch {
@@ -72,23 +71,13 @@ export class GrpcRoute extends Construct {
     super(scope, id);
     this.name = props.name;
     this.namespace = namespaceOf(this, props.namespace);
-    const problems: FieldProblem[] = [...checkObjectName(this.name)];
     const hostnames = props.hostnames ?? [];
-    hostnames.forEach((h, i) => {
-      const bad = checkHostname(h);
-      if (bad) problems.push({ code: 'GW021', severity: Severity.ERROR, field: `spec.hostnames[${i}]`, message: bad, value: h, fix: 'write e.g. "grpc.example.com"' });
-    });
     const parents = [...(props.gateway ? [RouteParent.fromGateway(props.gateway, { sectionName: props.sectionName })] : []), ...(props.parents ?? [])];
-    if (parents.length === 0) problems.push({ code: 'GW020', severity: Severity.ERROR, field: 'spec.parentRefs', message: 'is empty: the route attaches to no gateway', value: [], fix: 'pass gateway (an IngressGateway) or parents' });
-    throwIfProblems(this, 'GRPCRoute', this.namespace, this.name, problems);
+    throwIfProblems(this, 'GRPCRoute', this.namespace, this.name, routeHeadProblems(this.name, hostnames, parents, 'write e.g. "grpc.example.com"'));
     const ns = this.namespace;
     this.apiObject = crdObject<GrpcRouteL1Props>(this, 'Resource', GrpcRouteL1.GVK, {
       metadata: { name: this.name, namespace: ns },
-      spec: {
-        parentRefs: parents.map((p) => p._toParentRef(ns)),
-        ...(hostnames.length ? { hostnames: [...hostnames] } : {}),
-        rules: Lazy.any({ produce: () => this.rules.map((r) => renderRule(r, ns)) }) as any,
-      },
+      spec: routeSpec(parents, hostnames, ns, () => this.rules.map((r) => renderRule(r, ns))),
     });
     MeshContext.of(this).own(this, this.apiObject);
     for (const r of props.rules ?? []) this.addRule(r);
@@ -97,8 +86,7 @@ export class GrpcRoute extends Construct {
   /** Adds a rule. */
   public addRule(rule: GrpcRouteRule): void {
     const i = this.rules.length;
-    const bad = (field: string, message: string, value: unknown, fix: string) =>
-      throwIfProblems(this, 'GRPCRoute', this.namespace, this.name, [{ code: 'GW023', severity: Severity.ERROR, field: `spec.rules[${i}].${field}`, message, value, fix }]);
+    const bad = ruleProblem(this, 'GRPCRoute', i);
     (rule.filters ?? []).forEach((f, j) => {
       if (!GRPC_FILTERS.includes(f.type)) bad(`filters[${j}].type`, `is ${f.type}, which a GRPCRoute does not have`, f.type, 'use requestHeaderModifier, responseHeaderModifier or requestMirror');
     });

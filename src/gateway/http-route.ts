@@ -1,16 +1,15 @@
-import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HttpRoute as HttpRouteL1, HttpRouteProps as HttpRouteL1Props } from '../imports/gateway.networking.k8s.io';
 import { crdObject } from '../private/crd-object';
 import { MeshContext } from '../private/mesh-context';
 import { namespaceOf, throwIfProblems } from '../private/names';
 import { re2Problem } from '../model/route-rules';
-import { FieldProblem, Severity } from '../rules/finding';
-import { checkObjectName } from '../rules/wasm-fields';
 import { HttpBackend } from './backend';
-import { HttpMethod } from './http-method';
+import { HttpMethod } from '../core/http-method';
 import type { IngressGateway } from './ingress-gateway';
 import { RouteParent, checkHostname } from './route-parent';
+import { routeHeadProblems, routeSpec, ruleProblem } from './route-spec';
 
 /** Path match types of an HTTPRoute. */
 export enum HttpPathMatchType {
@@ -445,28 +444,14 @@ export class HttpRoute extends Construct {
     super(scope, id);
     this.name = props.name;
     this.namespace = namespaceOf(this, props.namespace);
-    const problems: FieldProblem[] = [...checkObjectName(this.name)];
     const hostnames = props.hostnames ?? [];
-    hostnames.forEach((h, i) => {
-      const bad = checkHostname(h);
-      if (bad) problems.push({ code: 'GW021', severity: Severity.ERROR, field: `spec.hostnames[${i}]`, message: bad, value: h, fix: 'write e.g. "shop.example.com" or "*.example.com"' });
-    });
     const parents = [...(props.gateway ? [RouteParent.fromGateway(props.gateway, { sectionName: props.sectionName, port: props.port })] : []), ...(props.parents ?? [])];
-    if (parents.length === 0) {
-      problems.push({ code: 'GW020', severity: Severity.ERROR, field: 'spec.parentRefs', message: 'is empty: the route attaches to no gateway', value: [], fix: 'pass gateway (an IngressGateway) or parents' });
-    }
-    if (parents.length > 32) problems.push({ code: 'GW020', severity: Severity.ERROR, field: 'spec.parentRefs', message: 'has more than 32 entries (the CRD allows 32)', value: parents.length, fix: 'split the route' });
-    if (hostnames.length > 16) problems.push({ code: 'GW021', severity: Severity.ERROR, field: 'spec.hostnames', message: 'has more than 16 entries (the CRD allows 16)', value: hostnames.length, fix: 'split the route' });
-    throwIfProblems(this, 'HTTPRoute', this.namespace, this.name, problems);
+    throwIfProblems(this, 'HTTPRoute', this.namespace, this.name,
+      routeHeadProblems(this.name, hostnames, parents, 'write e.g. "shop.example.com" or "*.example.com"', { parentRefs: 32, hostnames: 16 }));
     const ns = this.namespace;
     this.apiObject = crdObject<HttpRouteL1Props>(this, 'Resource', HttpRouteL1.GVK, {
       metadata: { name: this.name, namespace: ns },
-      spec: {
-        parentRefs: parents.map((p) => p._toParentRef(ns)),
-        ...(hostnames.length ? { hostnames: [...hostnames] } : {}),
-        // rules can still grow after construction: rendered at synth
-        rules: Lazy.any({ produce: () => this.rules.map((r) => renderRule(r.rule, r.timeouts, ns)) }) as any,
-      },
+      spec: routeSpec(parents, hostnames, ns, () => this.rules.map((r) => renderRule(r.rule, r.timeouts, ns))),
     });
     MeshContext.of(this).own(this, this.apiObject);
     for (const r of props.rules ?? []) this.addRule(r);
@@ -475,8 +460,7 @@ export class HttpRoute extends Construct {
   /** Adds a rule. */
   public addRule(rule: HttpRouteRule): void {
     const i = this.rules.length;
-    const bad = (field: string, message: string, value: unknown, fix: string) =>
-      throwIfProblems(this, 'HTTPRoute', this.namespace, this.name, [{ code: 'GW023', severity: Severity.ERROR, field: `spec.rules[${i}].${field}`, message, value, fix }]);
+    const bad = ruleProblem(this, 'HTTPRoute', i);
     const matches = rule.matches ?? [];
     const filters = rule.filters ?? [];
     const backends = rule.backends ?? [];

@@ -6,7 +6,7 @@ import { MeshContext } from '../private/mesh-context';
 import { namespaceOf, throwIfProblems } from '../private/names';
 import { FieldProblem, Severity } from '../rules/finding';
 import { checkLabelName, checkObjectName, checkPort } from '../rules/wasm-fields';
-import { IPolicyTarget, PolicyTargetReference } from '../wasm/policy-target';
+import { IPolicyTarget, PolicyTargetReference } from '../core/policy-target';
 import { IApiObjectLike, checkCoreKind } from './api-object-like';
 import { HttpRoute, HttpRouteOptions } from './http-route';
 import { ReferenceGrant } from './reference-grant';
@@ -167,8 +167,12 @@ export class GatewayAddress {
 
 /** Props of {@link IngressGateway}. */
 export interface IngressGatewayProps {
-  /** `metadata.name`; Istio names the Deployment and Service `<name>-istio`. */
-  readonly name: string;
+  /**
+   * `metadata.name`; Istio names the Deployment and Service `<name>-istio`.
+   *
+   * @default - the construct id, which must then be a valid name
+   */
+  readonly name?: string;
   /** @default - the enclosing AmbientNamespace or chart namespace, else "default" */
   readonly namespace?: string;
   /**
@@ -202,9 +206,9 @@ export class IngressGateway extends Construct implements IPolicyTarget {
   private readonly listeners: GatewayListener[] = [];
   private readonly grants = new Map<string, ReferenceGrant>();
 
-  constructor(scope: Construct, id: string, props: IngressGatewayProps) {
+  constructor(scope: Construct, id: string, props: IngressGatewayProps = {}) {
     super(scope, id);
-    this.name = props.name;
+    this.name = props.name ?? id;
     this.namespace = namespaceOf(this, props.namespace);
     throwIfProblems(this, 'Gateway', this.namespace, this.name, checkObjectName(this.name));
     const addresses = props.addresses ?? [];

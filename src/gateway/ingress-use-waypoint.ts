@@ -1,6 +1,6 @@
 import { MeshContext } from '../private/mesh-context';
 import { AmbientLabels } from '../ambient/labels';
-import { IApiObjectLike, checkCoreKind } from './api-object-like';
+import { IService, serviceRefOf } from '../core/service';
 
 /**
  * `istio.io/ingress-use-waypoint`: whether Istio ingress gateways send a Service's traffic through its waypoint
@@ -14,10 +14,10 @@ export class IngressUseWaypoint {
    * Labels a Service `istio.io/ingress-use-waypoint: "true"` (or `"false"`, which overrides a namespace's `true`).
    * The Service must be bound to a waypoint for this to change anything.
    */
-  public static onService(service: IApiObjectLike, enabled: boolean = true): void {
-    checkCoreKind(service, 'Service', 'IngressUseWaypoint.onService', 'service', 'pass the Service (a kplus.Service, or an ApiObject of kind Service)');
+  public static onService(service: IService, enabled: boolean = true): void {
+    serviceRefOf(service, 'IngressUseWaypoint.onService');
     service.metadata.addLabel(AmbientLabels.INGRESS_USE_WAYPOINT, enabled ? 'true' : 'false');
-    MeshContext.of(service).invalidate();
+    MeshContext.of(service.node.root).invalidate();
   }
 
   private constructor() {}

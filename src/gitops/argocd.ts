@@ -229,6 +229,26 @@ function appSpec(cfg: ResolvedArgoCd, target: ArgoCdTarget, path: string, namesp
 }
 
 /**
+ * The ApplicationSet's `templatePatch` that sends exactly `folders` through the vault plugin. Argo CD renders it
+ * with each folder's generator parameters and applies it to that Application as a strategic merge patch
+ * (applicationset/controllers/template/template.go `renderTemplatePatch`, patch.go `applyTemplatePatch`, v3.5.1);
+ * other folders get the empty patch `{}`. Go templates' `eq` is true when its first argument equals any other.
+ */
+export function vaultTemplatePatch(cfg: ResolvedArgoCd, folders: readonly string[]): string {
+  return [
+    `{{- if eq .path.basename ${folders.map((f) => JSON.stringify(f)).join(' ')} }}`,
+    'spec:',
+    '  source:',
+    '    plugin:',
+    `      name: ${JSON.stringify(cfg.vaultPluginName)}`,
+    '{{- else }}',
+    '{}',
+    '{{- end }}',
+    '',
+  ].join('\n');
+}
+
+/**
  * Defines the Argo CD objects for `targets` in `chart`: the AppProject (if asked), then per target the
  * ApplicationSet or one Application per folder. One target (no cluster) is the single-cluster layout; a fleet
  * has one target per cluster, each with an ApplicationSet of its own (why: docs/fleet.md).
@@ -255,6 +275,7 @@ export function defineArgoCdObjects(chart: Chart, cfg: ResolvedArgoCd, targets: 
     const root = targetPath(cfg, target);
     if (cfg.mode === ArgoCdAppMode.APPLICATION_SET) {
       if (target.folders.length === 0) continue; // a cluster with nothing in it: no ApplicationSet to generate nothing
+      const vaultFolders = target.folders.filter((f) => f.usesVault).map((f) => f.folder).sort();
       new ApiObject(chart, fleet ? `ApplicationSet-${target.cluster}` : 'ApplicationSet', {
         apiVersion: ARGO_API,
         kind: 'ApplicationSet',
@@ -272,10 +293,10 @@ export function defineArgoCdObjects(chart: Chart, cfg: ResolvedArgoCd, targets: 
           }],
           template: {
             metadata: { name: applicationName(target, '{{.path.basenameNormalized}}'), ...labels, ...finalizers },
-            // one template serves every folder of the target: if any folder needs the vault plugin, all use it (it
-            // passes manifests without placeholders through unchanged)
-            spec: appSpec(cfg, target, '{{.path.path}}', '{{.path.basename}}', target.folders.some((f) => f.usesVault)),
+            spec: appSpec(cfg, target, '{{.path.path}}', '{{.path.basename}}', false),
           },
+          // only the folders whose manifests hold vault placeholders render through the vault plugin
+          ...(vaultFolders.length > 0 ? { templatePatch: vaultTemplatePatch(cfg, vaultFolders) } : {}),
         },
       });
       continue;

@@ -4,8 +4,8 @@
  * value of every object, which is about 20 µs per manifest, seconds at 70,000 objects.
  *
  * It applies only where the result is provably the same, and returns undefined otherwise so the caller uses
- * `toJson()`: an object of the ApiObject class itself (subclasses such as generated L1 classes override
- * toJson), an App whose resolvers are exactly cdk8s's three built-in ones (a custom resolver may read the key
+ * `toJson()`: an object whose toJson() is ApiObject's own (the generated L1 classes override it; the sample
+ * Services, which only add a field, do not), an App whose resolvers are exactly cdk8s's three built-in ones (a custom resolver may read the key
  * path), and the object shape cdk8s 2.x has (the fields read below). Tests compare it with `toJson()` on every
  * object of mixed apps and on random ones.
  */
@@ -133,7 +133,8 @@ export function sortKeysFromEnv(): boolean {
  * reads from CDK8S_DISABLE_SORT for each object; the caller reads it once (process.env is slow to read).
  */
 export function renderApiObject(obj: ApiObject, sortKeys: boolean): unknown {
-  if (Object.getPrototypeOf(obj) !== ApiObject.prototype) return undefined;
+  // a subclass renders as ApiObject does unless it overrides toJson(), as the generated L1 classes do
+  if (obj.toJson !== ApiObject.prototype.toJson) return undefined;
   const { props, patches } = obj as unknown as ApiObjectInternals;
   const meta = obj.metadata as unknown as MetadataInternals;
   if (!props || typeof props !== 'object' || !Array.isArray(patches) || !meta._additionalAttributes) return undefined;

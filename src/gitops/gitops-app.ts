@@ -13,7 +13,7 @@ import { NamespacePruning, annotateForArgoCd } from './sync-policy';
 import { renderApiObject, sortKeysFromEnv, usesBuiltInResolvers } from './fast-render';
 import { FolderWriter, RECORD_FILE, checkPaths } from './writer';
 import { toYaml } from './yaml-emitter';
-import { jsonExact } from '../private/json-exact';
+import { jsonExact } from '../model/json-exact';
 
 /** Props of {@link GitOpsApp}. */
 export interface GitOpsAppProps extends AppProps {
@@ -116,8 +116,8 @@ interface ChartObjects {
  * followed (see docs/limits.md).
  *
  * Note: the `cdk8s synth` command deletes its output folder before running the app, so every file is new
- * there, and a failed synth leaves it empty; run the app directly (`npx ts-node main.ts`) to leave unchanged
- * files untouched and a committed tree intact when synthesis fails.
+ * there, and a failed synth leaves that folder empty; run the app directly (`node -r sucrase/register/ts main.ts`)
+ * to keep the tree as it was on failure and leave unchanged files untouched.
  */
 export class GitOpsApp extends App {
   /**

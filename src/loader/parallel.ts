@@ -11,7 +11,7 @@
 import * as path from 'path';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'worker_threads';
 import type { FileOutcome } from './load';
-import { jsonExact } from '../private/json-exact';
+import { jsonExact } from '../model/json-exact';
 
 export { jsonExact };
 

@@ -5,10 +5,9 @@
  * The rules and the simulator read an {@link Extension}; which object it came from is its `sourceKind`.
  */
 import { Entry } from './mesh-model';
-import { TRANSLATED_SUFFIX } from './extensions';
 
-/** The suffix istiod appends to the name of the TrafficExtension it makes from a WasmPlugin (the ordering's own constant). */
-export const SYNTHETIC_MARKER = TRANSLATED_SUFFIX;
+/** What istiod appends to a WasmPlugin's name when it translates it into a TrafficExtension (1.30). */
+export const TRANSLATED_SUFFIX = '~istio-translated-wasmplugin';
 
 /** The object an extension was written as. */
 export enum ExtensionSource {
@@ -26,43 +25,50 @@ export enum ExtensionBodyKind {
   NEITHER = 'neither',
 }
 
+/** The filter chain type an extension runs on. */
+export enum ChainType {
+  HTTP = 'HTTP',
+  NETWORK = 'NETWORK',
+  /** Both (istiod's FilterChainTypeAny, used for ECDS): every extension passes the type check. */
+  ANY = 'ANY',
+}
+
 /** TrafficExtension's `phase` values (ExecutionPhase), in the order of the filter chain. */
 export const EXTENSION_PHASES: readonly string[] = ['UNSPECIFIED', 'AUTHN', 'AUTHZ', 'STATS'];
 
-/** One WasmPlugin or TrafficExtension, read into the TrafficExtension shape istiod works with. */
+/** The phases of auth plugins: what runs in them decides who gets in. */
+export const AUTH_PHASES: readonly string[] = ['AUTHN', 'AUTHZ'];
+
+/**
+ * One WasmPlugin or TrafficExtension, read once into the TrafficExtension shape istiod works with: what decides
+ * where and in which order it runs, and its body.
+ */
 export interface Extension {
   readonly entry: Entry;
   readonly sourceKind: ExtensionSource;
-  /** The name istiod orders by: `<name>~istio-translated-wasmplugin` for a WasmPlugin. */
-  readonly name: string;
+  /** The name istiod compares: a WasmPlugin's carries the translation suffix, `<name>~istio-translated-wasmplugin`. */
+  readonly sortName: string;
   /**
-   * ExecutionPhase as written, with WasmPlugin's `UNSPECIFIED_PHASE` (and an unset phase) read as
-   * `UNSPECIFIED`: both enums share their numbers (translate.go copies the value).
+   * The phase slot: `AUTHN`, `AUTHZ`, `STATS` or `UNSPECIFIED_PHASE` (an unset phase, and TrafficExtension's
+   * `UNSPECIFIED`, are that slot: both enums share their numbers and translate.go copies the value); any other
+   * value as written.
    */
   readonly phase: string;
   /** `spec.priority` when it is an integer. */
   readonly priority?: number;
-  readonly match: unknown;
-  readonly selector: unknown;
-  /** `targetRefs`, with a WasmPlugin's singular `targetRef` merged in when `targetRefs` is empty (translate.go). */
-  readonly targetRefs: unknown[];
-  readonly bodyKind: ExtensionBodyKind;
-  /** The Wasm settings: `spec.wasm` of a TrafficExtension, the spec itself for a WasmPlugin. */
-  readonly wasm?: any;
-  /** Where the Wasm settings are in the object: `spec.wasm` or `spec`. */
-  readonly wasmPath: string;
-  /** `spec.lua.inlineCode` as written (any type). */
-  readonly luaCode?: unknown;
   /** creationTimestamp in whole seconds (Kubernetes keeps seconds), undefined when the manifest has none. */
   readonly created?: number;
+  readonly match: unknown;
+  readonly bodyKind: ExtensionBodyKind;
+  /** The chain type it runs on: Lua is HTTP only; Wasm follows `type` (unset is HTTP). */
+  readonly chainType: ChainType;
+  /** The Wasm settings: `spec.wasm` of a TrafficExtension, the spec itself for a WasmPlugin. */
+  readonly wasm?: any;
+  /** `spec.lua.inlineCode` as written (any type). */
+  readonly luaCode?: unknown;
 }
 
 const VIEWS = new WeakMap<Entry, Extension>();
-
-/** Whether an entry is an extension object (either kind). */
-export function isExtensionEntry(e: Entry): boolean {
-  return e.group === 'extensions.istio.io' && (e.kind === 'WasmPlugin' || e.kind === 'TrafficExtension');
-}
 
 /** The extension an entry stands for (memoised per entry). */
 export function extensionOf(entry: Entry): Extension {
@@ -77,30 +83,27 @@ export function extensionOf(entry: Entry): Extension {
 function readExtension(entry: Entry): Extension {
   const spec = entry.manifest.spec && typeof entry.manifest.spec === 'object' ? entry.manifest.spec : {};
   const isTe = entry.kind === 'TrafficExtension';
-  const rawPhase = spec.phase;
-  const phase = rawPhase === undefined || rawPhase === null || (!isTe && rawPhase === 'UNSPECIFIED_PHASE') ? 'UNSPECIFIED' : String(rawPhase);
+  const rawPhase = spec.phase ?? 'UNSPECIFIED_PHASE';
   const ts = typeof entry.manifest.metadata?.creationTimestamp === 'string' ? Date.parse(entry.manifest.metadata.creationTimestamp) : NaN;
-  const refs = Array.isArray(spec.targetRefs) ? spec.targetRefs : [];
   const base = {
     entry,
-    phase,
+    phase: rawPhase === 'UNSPECIFIED' && isTe ? 'UNSPECIFIED_PHASE' : String(rawPhase),
     priority: typeof spec.priority === 'number' && Number.isInteger(spec.priority) ? spec.priority : undefined,
-    match: spec.match,
-    selector: spec.selector,
     created: Number.isNaN(ts) ? undefined : Math.floor(ts / 1000),
+    match: spec.match,
   };
+  const network = (type: unknown) => (type === 'NETWORK' ? ChainType.NETWORK : ChainType.HTTP);
   if (!isTe) {
-    // a TrafficExtension has no singular targetRef; the translation merges it into targetRefs
-    const targetRefs = refs.length === 0 && spec.targetRef && typeof spec.targetRef === 'object' ? [spec.targetRef] : refs;
-    return { ...base, sourceKind: ExtensionSource.WASM_PLUGIN, name: `${entry.name}${SYNTHETIC_MARKER}`, targetRefs,
-      bodyKind: ExtensionBodyKind.WASM, wasm: spec, wasmPath: 'spec' };
+    return { ...base, sourceKind: ExtensionSource.WASM_PLUGIN, sortName: `${entry.name}${TRANSLATED_SUFFIX}`,
+      bodyKind: ExtensionBodyKind.WASM, chainType: network(spec.type), wasm: spec };
   }
   const hasWasm = spec.wasm !== undefined && spec.wasm !== null;
   const hasLua = spec.lua !== undefined && spec.lua !== null;
   const bodyKind = hasWasm && hasLua ? ExtensionBodyKind.BOTH : hasWasm ? ExtensionBodyKind.WASM : hasLua ? ExtensionBodyKind.LUA : ExtensionBodyKind.NEITHER;
   return {
-    ...base, sourceKind: ExtensionSource.TRAFFIC_EXTENSION, name: entry.name, targetRefs: refs, bodyKind,
-    wasm: hasWasm ? spec.wasm : undefined, wasmPath: 'spec.wasm', luaCode: hasLua ? spec.lua?.inlineCode : undefined,
+    ...base, sourceKind: ExtensionSource.TRAFFIC_EXTENSION, sortName: entry.name, bodyKind,
+    chainType: bodyKind === ExtensionBodyKind.LUA ? ChainType.HTTP : network(spec.wasm?.type),
+    wasm: hasWasm ? spec.wasm : undefined, luaCode: hasLua ? spec.lua?.inlineCode : undefined,
   };
 }
 

@@ -4,28 +4,18 @@
  * Service's namespace; the attachment predicate; `type`; `match`; then phase, priority, namespace, creation
  * time and name (istio@1.30.3:pilot/pkg/model/push_context.go `TrafficExtensionsByListenerInfo`,
  * `initTrafficExtensions`, `sortByPriority`; pilot/pkg/model/extensions.go `MatchListener`, `MatchType`;
- * pilot/pkg/model/config.go `sortConfigByCreationTime`). Functions take one plugin entry at a time, so other
- * extension kinds can be added beside WasmPlugin and TrafficExtension.
+ * pilot/pkg/model/config.go `sortConfigByCreationTime`). Each candidate is read once, as an {@link Extension}
+ * (`extension.ts`), whichever kind it was written as.
  */
 import { Entry, MeshModel } from './mesh-model';
-import { AttachDecision, Place, ProxyKind, attaches, candidateNamespaces, isWaypointKind } from './attachment';
+import { AttachDecision, Place, ProxyKind, attaches, candidateNamespaces, isWaypointKind, matchPasses } from './attachment';
+import { ChainType, Extension, ExtensionBodyKind, extensionOf } from './extension';
 
 /** Phases in the order their filters are placed on a chain. */
 export const PHASE_ORDER: readonly string[] = ['AUTHN', 'AUTHZ', 'STATS', 'UNSPECIFIED_PHASE'];
 
 /** `math.MinInt32`: where istiod sorts an unset priority (not 0). */
 export const UNSET_PRIORITY = -2147483648;
-
-/** What istiod appends to a WasmPlugin's name when it translates it into a TrafficExtension (1.30). */
-export const TRANSLATED_SUFFIX = '~istio-translated-wasmplugin';
-
-/** The filter chain type an extension runs on. */
-export enum ChainType {
-  HTTP = 'HTTP',
-  NETWORK = 'NETWORK',
-  /** Both (istiod's FilterChainTypeAny, used for ECDS): every extension passes the type check. */
-  ANY = 'ANY',
-}
 
 /** Listener classes (`istionetworking.ListenerClass`); each gives a workload mode for `match[].mode`. */
 export enum ListenerClass {
@@ -50,17 +40,13 @@ export function workloadModeOf(cls: ListenerClass): 'CLIENT' | 'SERVER' {
   return cls === ListenerClass.SIDECAR_INBOUND ? 'SERVER' : 'CLIENT';
 }
 
-/** `matchTrafficExtensionSelectors`: empty match passes; else some entry whose mode and ports fit. */
+/**
+ * `matchTrafficExtensionSelectors`: empty match passes; else some entry whose mode and ports fit (the rules'
+ * predicate, {@link matchPasses}, with the listener class read as its workload mode).
+ */
 export function matchesListener(match: unknown, info: ListenerInfo): boolean {
-  if ((info.class === ListenerClass.UNDEFINED && info.port === 0) || !Array.isArray(match) || match.length === 0) return true;
-  const mode = workloadModeOf(info.class);
-  return match.some((m: any) => {
-    const wanted = m?.mode ?? 'UNDEFINED';
-    const modeOk = wanted === 'UNDEFINED' || wanted === 'CLIENT_AND_SERVER' || wanted === mode;
-    const ports: any[] = Array.isArray(m?.ports) ? m.ports : [];
-    const portOk = ports.length === 0 || ports.some((p) => typeof p?.number === 'number' && p.number !== 0 && p.number === info.port);
-    return modeOk && portOk;
-  });
+  if (info.class === ListenerClass.UNDEFINED && info.port === 0) return true;
+  return matchPasses(match, { mode: workloadModeOf(info.class), port: info.port });
 }
 
 /**
@@ -74,42 +60,6 @@ export function listenerOf(place: Place, type: ChainType, port: number): Listene
   return { class: ListenerClass.SIDECAR_INBOUND, port };
 }
 
-/** The fields of one extension that decide where and in which order it runs. */
-export interface ExtensionKey {
-  readonly entry: Entry;
-  /** `AUTHN`, `AUTHZ`, `STATS` or `UNSPECIFIED_PHASE` (TrafficExtension's `UNSPECIFIED` is the same slot). */
-  readonly phase: string;
-  readonly priority?: number;
-  /** creationTimestamp in whole seconds; undefined when the manifest has none. */
-  readonly created?: number;
-  /** The name istiod compares: a WasmPlugin's carries the translation suffix. */
-  readonly sortName: string;
-  /** The chain type it runs on: Lua is HTTP only; Wasm follows `type` (unset is HTTP). */
-  readonly chainType: ChainType;
-  /** Whether the body is Lua (TrafficExtension `lua`). */
-  readonly lua: boolean;
-}
-
-/** Reads the ordering fields of a WasmPlugin or TrafficExtension. */
-export function extensionKeyOf(entry: Entry): ExtensionKey {
-  const spec = entry.manifest.spec ?? {};
-  const te = entry.kind === 'TrafficExtension';
-  const rawPhase = spec.phase ?? 'UNSPECIFIED_PHASE';
-  const phase = rawPhase === 'UNSPECIFIED' && te ? 'UNSPECIFIED_PHASE' : String(rawPhase);
-  const lua = te && spec.lua !== undefined && spec.wasm === undefined;
-  const type = te ? spec.wasm?.type : spec.type;
-  const ts = typeof entry.manifest.metadata?.creationTimestamp === 'string' ? Date.parse(entry.manifest.metadata.creationTimestamp) : NaN;
-  return {
-    entry,
-    phase,
-    priority: typeof spec.priority === 'number' && Number.isInteger(spec.priority) ? spec.priority : undefined,
-    created: Number.isNaN(ts) ? undefined : Math.floor(ts / 1000),
-    sortName: te ? entry.name : `${entry.name}${TRANSLATED_SUFFIX}`,
-    chainType: !lua && type === 'NETWORK' ? ChainType.NETWORK : ChainType.HTTP,
-    lua,
-  };
-}
-
 function byteCompare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -119,7 +69,7 @@ function byteCompare(a: string, b: string): number {
  * stable), then the namespace lookup order, then creation time, then name. Extensions without
  * creationTimestamp count as created in the same second (one sync), so their names decide.
  */
-export function orderExtensions<T extends { readonly key: ExtensionKey }>(items: readonly T[], namespaceOrder: readonly string[]): T[] {
+export function orderExtensions<T extends { readonly key: Extension }>(items: readonly T[], namespaceOrder: readonly string[]): T[] {
   const nsRank = (ns: string) => {
     const i = namespaceOrder.indexOf(ns);
     return i < 0 ? namespaceOrder.length : i;
@@ -137,7 +87,8 @@ export function orderExtensions<T extends { readonly key: ExtensionKey }>(items:
 
 /** One candidate extension of a chain and what became of it. */
 export interface ChainCandidate {
-  readonly key: ExtensionKey;
+  /** The extension, read once. */
+  readonly key: Extension;
   readonly attach: AttachDecision;
   /** Why it does not run here although attached (type or match), if so. */
   readonly filtered?: string;
@@ -166,15 +117,15 @@ export function extensionsOnChain(model: MeshModel, place: Place, chain: ChainSp
   for (const ns of namespaces) {
     for (const entry of model.extensionsIn(ns)) {
       if (!exists(entry)) continue;
-      const key = extensionKeyOf(entry);
+      const key = extensionOf(entry);
       const attach = attaches(model, entry, place);
       if (!attach.attached) {
         skipped.push({ key, attach });
       } else if (chain.type !== ChainType.ANY && key.chainType !== chain.type) {
         skipped.push({ key, attach, filtered: chain.type === ChainType.HTTP ?
           (isWaypointKind(place.kind) ? 'a NETWORK plugin runs on a waypoint\'s TCP chains only, never on HTTP traffic' : 'a NETWORK plugin runs among the network filters, not on this HTTP chain') :
-          (key.lua ? 'Lua runs on HTTP chains only' : 'an HTTP plugin does not run on a TCP chain') });
-      } else if (!matchesListener(entry.manifest.spec?.match, chain.listener)) {
+          (key.bodyKind === ExtensionBodyKind.LUA ? 'Lua runs on HTTP chains only' : 'an HTTP plugin does not run on a TCP chain') });
+      } else if (!matchesListener(key.match, chain.listener)) {
         skipped.push({ key, attach, filtered: `spec.match excludes this listener (mode ${workloadModeOf(chain.listener.class)}, port ${chain.listener.port})`
           + (chain.listener.port === 0 && isWaypointKind(place.kind) ? ': a waypoint matches HTTP chains with port 0' : '') });
       } else {

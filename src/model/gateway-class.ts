@@ -58,11 +58,6 @@ export function roleOfController(controller: string | undefined, ambientMultiNet
   }
 }
 
-/** Whether istiod deploys an Envoy for this role that runs Wasm (ingress, waypoint or east-west). */
-export function runsEnvoy(role: GatewayRole): boolean {
-  return role === GatewayRole.INGRESS || role === GatewayRole.WAYPOINT || role === GatewayRole.EAST_WEST;
-}
-
 /** Whether the proxy is of type waypoint (`Proxy.IsWaypointProxy`): waypoints and east-west gateways. */
 export function isWaypointType(role: GatewayRole): boolean {
   return role === GatewayRole.WAYPOINT || role === GatewayRole.EAST_WEST;

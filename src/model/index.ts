@@ -11,3 +11,4 @@ export * from './listeners';
 export * from './route-attachment';
 export * from './route-rules';
 export * from './extension';
+export * from './suggest';

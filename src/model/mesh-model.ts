@@ -173,6 +173,13 @@ export class MeshModel {
     return this.gatewayRole(gw) === GatewayRole.WAYPOINT;
   }
 
+  /** Names of the objects of `index` in namespace `ns` (for "did you mean" fixes: not on any hot path). */
+  public namesIn(index: Map<string, Entry>, ns: string): string[] {
+    const out: string[] = [];
+    for (const e of index.values()) if (e.namespace === ns) out.push(e.name);
+    return out;
+  }
+
   /** Objects of `index` named `name` in any namespace, sorted by namespace (for "did you mean" fixes). */
   public namesakes(index: Map<string, Entry>, name: string): Entry[] {
     let byName = this.nameIndexes.get(index);

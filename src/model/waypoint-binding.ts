@@ -2,6 +2,7 @@
  * Which waypoint serves an object, as istiod decides it (ambient `use-waypoint` labels, `waypoint-for`,
  * namespace admission). Readiness (status.addresses) cannot be known offline: an existing waypoint counts as ready.
  */
+import { didYouMean } from './suggest';
 import { Entry, MeshModel } from './mesh-model';
 import { key, labelsOf, podLabelsOf } from './manifest';
 import { GatewayRole, isWaypointType } from './gateway-class';
@@ -58,8 +59,10 @@ export interface Binding {
   readonly reason?: string;
   /** The label value that led there, for messages. */
   readonly value?: unknown;
-  /** How to bind it. */
+  /** How to bind it, in the YAML's words. */
   readonly fix?: string;
+  /** How to bind it, in the construct API's words. */
+  readonly apiFix?: string;
 }
 
 /**
@@ -172,7 +175,8 @@ function bindingOf(model: MeshModel, obj: Entry, kind: BindingKind): Binding {
     via = `${what} label ${LABEL_USE_WAYPOINT}`;
     if (name === 'none') {
       return { failure: BindingFailure.OPTED_OUT, via, reason: `is opted out with ${LABEL_USE_WAYPOINT}: none`, value: name,
-        fix: `remove the ${LABEL_USE_WAYPOINT}: none label from ${obj.kind} ${obj.namespace}/${obj.name} or target something else` };
+        fix: `remove the ${LABEL_USE_WAYPOINT}: none label from ${obj.kind} ${obj.namespace}/${obj.name} or target something else`,
+        apiFix: `bind ${obj.kind} ${obj.namespace}/${obj.name} with Waypoint.bindService() instead of opting it out, or target something else` };
     }
   } else {
     const nsLabels = model.namespaceLabels(obj.namespace);
@@ -180,39 +184,46 @@ function bindingOf(model: MeshModel, obj: Entry, kind: BindingKind): Binding {
     if (nsLabels === undefined || nsLabels[LABEL_USE_WAYPOINT] === undefined) {
       const where = nsLabels === undefined ? `and Namespace ${obj.namespace} is not among the manifests` : `nor on Namespace ${obj.namespace}`;
       return { failure: BindingFailure.NO_LABEL, via, reason: `has no ${LABEL_USE_WAYPOINT} label, ${where}`, value: undefined,
-        fix: `label the ${obj.kind} or its Namespace with ${LABEL_USE_WAYPOINT}: <waypoint> (e.g. AmbientNamespace.addWaypoint())` };
+        fix: `label the ${obj.kind} or its Namespace with ${LABEL_USE_WAYPOINT}: <waypoint>`,
+        apiFix: `give AmbientNamespace ${obj.namespace} a waypoint (addWaypoint(), or useWaypoint() for a shared one), or bind the ${obj.kind} with Waypoint.bindService()` };
     }
     name = nsLabels[LABEL_USE_WAYPOINT];
     wpNs = nsLabels[LABEL_USE_WAYPOINT_NAMESPACE] ?? obj.namespace;
     inherited = true;
     if (name === 'none') {
       return { failure: BindingFailure.OPTED_OUT, via, reason: `inherits ${LABEL_USE_WAYPOINT}: none from Namespace ${obj.namespace}`, value: name,
-        fix: `label the ${obj.kind} with ${LABEL_USE_WAYPOINT}: <waypoint>, or point the namespace label at a waypoint` };
+        fix: `label the ${obj.kind} with ${LABEL_USE_WAYPOINT}: <waypoint>, or point the namespace label at a waypoint`,
+        apiFix: `bind the ${obj.kind} with Waypoint.bindService(), or give its namespace a waypoint (AmbientNamespace.useWaypoint())` };
     }
   }
   const gw = model.gateways.get(key(wpNs, name));
   if (!gw) {
     const named = wpNs === '' ? `"/${name}" (${LABEL_USE_WAYPOINT_NAMESPACE} is present but empty)` : `${wpNs}/${name}`;
+    const typo = wpNs === '' ? '' : didYouMean(name, model.namesIn(model.gateways, wpNs));
     return { failure: BindingFailure.MISSING_WAYPOINT, via, reason: `names waypoint ${named}, which does not exist`, value: name,
       fix: wpNs === '' ? `set ${LABEL_USE_WAYPOINT_NAMESPACE} to the waypoint's namespace, or remove it` :
-        `create waypoint ${wpNs}/${name} (new Waypoint(...)) or fix the ${LABEL_USE_WAYPOINT} label` };
+        `${typo}create waypoint ${wpNs}/${name} or fix the ${LABEL_USE_WAYPOINT} label`,
+      apiFix: wpNs === '' ? undefined :
+        `${typo}add the waypoint (AmbientNamespace.addWaypoint()) or bind to an existing Waypoint (bindService(), useWaypoint())` };
   }
   const admission = waypointAdmits(model, gw, obj.namespace);
   if (!admission.ok) {
     return { failure: BindingFailure.NOT_ADMITTED, named: gw, via, reason: `uses waypoint ${wpNs}/${name}, whose HBONE listener (allowedRoutes from ${admission.from}) does not admit namespace ${obj.namespace}`,
-      value: admission.from, fix: `allow namespace ${obj.namespace} in the waypoint's allowedRoutes (from: All or a matching Selector)` };
+      value: admission.from, fix: `allow namespace ${obj.namespace} in the waypoint's allowedRoutes (from: All or a matching Selector)`,
+      apiFix: `give waypoint ${wpNs}/${name} allowedNamespaces: WaypointNamespaces.ALL` };
   }
   const { traffic, raw } = waypointTraffic(model, gw);
   if (!accepts(traffic, kind)) {
     const quiet = kind === 'workload' && inherited ? ' (inherited from the namespace, so istiod reports nothing)' : '';
     return { failure: BindingFailure.TRAFFIC_TYPE, named: gw, via, reason: `uses waypoint ${wpNs}/${name}, whose ${LABEL_WAYPOINT_FOR} is ${JSON.stringify(raw ?? traffic)} and takes no ${kind} traffic${quiet}`,
-      value: raw ?? traffic, fix: `set ${LABEL_WAYPOINT_FOR}: ${kind === 'service' ? 'service' : 'workload'} (or all) on waypoint ${wpNs}/${name}` };
+      value: raw ?? traffic, fix: `set ${LABEL_WAYPOINT_FOR}: ${kind === 'service' ? 'service' : 'workload'} (or all) on waypoint ${wpNs}/${name}`,
+      apiFix: `give waypoint ${wpNs}/${name} trafficType: WaypointTraffic.${kind === 'service' ? 'SERVICE' : 'WORKLOAD'} (or ALL)` };
   }
   const role = model.gatewayRole(gw);
   if (!isWaypointType(role)) {
     return { failure: BindingFailure.NOT_A_WAYPOINT, named: gw, via,
       reason: `names Gateway ${wpNs}/${name} (class ${JSON.stringify(model.gatewayClassName(gw))}, ${role === GatewayRole.INGRESS ? 'an ingress gateway' : 'not run by Istio as a waypoint'}), which istiod binds all the same once it has an address: ztunnel then sends the traffic over HBONE to a proxy that is not a waypoint`,
-      value: name, fix: `point ${LABEL_USE_WAYPOINT} at a Gateway of class istio-waypoint` };
+      value: name, fix: `point ${LABEL_USE_WAYPOINT} at a Gateway of class istio-waypoint`, apiFix: 'bind to a Waypoint construct (class istio-waypoint)' };
   }
   return { waypoint: gw, named: gw, via };
 }

@@ -3,9 +3,63 @@
  * are the same fields in both kinds. Not exported from the library.
  */
 import { FieldProblem, Severity } from '../rules/finding';
-import { checkPort } from '../rules/wasm-fields';
+import { checkLength, checkPort, checkSha256 } from '../rules/wasm-fields';
+import { checkBasicAuthConfig, isBasicAuthUrl } from '../rules/basic-auth';
 import { MAX_TARGETS } from '../model/attachment';
-import type { IPolicyTarget, PolicyTargetReference } from '../wasm/policy-target';
+import type { IPolicyTarget, PolicyTargetReference } from '../core/policy-target';
+
+/** `metadata` of an extension object: name and namespace, labels and annotations (copies) when given. */
+export function renderMetadata(name: string, namespace: string, labels?: { [key: string]: string }, annotations?: { [key: string]: string }): any {
+  return {
+    name,
+    namespace,
+    ...(labels ? { labels: { ...labels } } : {}),
+    ...(annotations ? { annotations: { ...annotations } } : {}),
+  };
+}
+
+/** The fields both kinds have at spec level, as the constructs keep them. */
+export interface SharedSpec {
+  readonly selector?: { [key: string]: string };
+  readonly targetRefs: readonly PolicyTargetReference[];
+  /** WasmPlugin's phase words (`UNSPECIFIED_PHASE` for the unset one). */
+  readonly phase?: string;
+  readonly priority?: number;
+  readonly matches: readonly MatchSpec[];
+}
+
+/**
+ * A TrafficExtension's spec: the shared fields at spec level (phase in TrafficExtension's words, whose unset one is
+ * `UNSPECIFIED`), then the body, `wasm` or `lua` (translate.go's mapping, the other way round).
+ */
+export function renderTrafficExtensionSpec(shared: SharedSpec, body: { readonly wasm: any } | { readonly lua: any }): any {
+  return {
+    ...(shared.selector !== undefined ? { selector: { matchLabels: { ...shared.selector } } } : {}),
+    ...(shared.targetRefs.length > 0 ? { targetRefs: [...shared.targetRefs] } : {}),
+    ...(shared.phase !== undefined ? { phase: shared.phase === 'UNSPECIFIED_PHASE' ? 'UNSPECIFIED' : shared.phase } : {}),
+    ...(shared.priority !== undefined ? { priority: shared.priority } : {}),
+    ...(shared.matches.length > 0 ? { match: renderMatch(shared.matches) } : {}),
+    ...body,
+  };
+}
+
+/**
+ * Problems of the module settings one construct argument can carry on its own: the digest, the root id, the pull
+ * Secret's name, and a basic_auth config as the module would read it. `prefix` is where they sit: `spec.` for a
+ * WasmPlugin, `spec.wasm.` for a TrafficExtension.
+ */
+export function moduleProblems(prefix: string, s: { readonly sha256?: string; readonly pluginName?: string; readonly imagePullSecret?: string }): FieldProblem[] {
+  return [
+    ...checkSha256(s.sha256, `${prefix}sha256`),
+    ...checkLength(s.pluginName, `${prefix}pluginName`, 1, 256),
+    ...checkLength(s.imagePullSecret, `${prefix}imagePullSecret`, 1, 253),
+  ];
+}
+
+/** A hand-written config for the basic_auth module, checked as the module would check it. */
+export function pluginConfigProblems(prefix: string, url: string | undefined, pluginConfig: { [key: string]: any } | undefined): FieldProblem[] {
+  return isBasicAuthUrl(url) && pluginConfig !== undefined ? checkBasicAuthConfig(pluginConfig, `${prefix}pluginConfig`) : [];
+}
 
 /** One `match` entry as the constructs keep it. */
 export interface MatchSpec {

@@ -7,7 +7,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { MeshModel, MeshModelOptions } from '../model/mesh-model';
 import { SourcedManifest } from '../model/manifest';
-import { Finding, Severity, formatFinding } from '../rules/finding';
+import { Finding, FixWording, Severity, formatFindingIn } from '../rules/finding';
 import { IgnoreEntry, applySuppressions, parseIgnoreList, ruleReadsKind, runRules, suppressionSuffix } from '../rules';
 
 const CONTEXTS = new WeakMap<IConstruct, MeshContext>();
@@ -84,6 +84,8 @@ export class MeshContext {
   private stamp?: string;
   private generation = 0;
   private readonly owners = new Map<ApiObject, IConstruct>();
+  /** Constructs of ours that own objects: findings about them give their fix in the construct API's words. */
+  private readonly ours = new WeakSet<IConstruct>();
   private readonly validated = new WeakSet<IConstruct>();
   private readonly warned = new Set<string>();
 
@@ -95,6 +97,7 @@ export class MeshContext {
   /** Records that `owner` renders `obj`: findings about `obj` are reported at the owner's path. */
   public own(owner: IConstruct, obj: ApiObject): void {
     this.owners.set(obj, owner);
+    this.ours.add(owner);
     this.invalidate();
     if (!this.validated.has(owner)) {
       this.validated.add(owner);
@@ -140,9 +143,14 @@ export class MeshContext {
         if (!this.findingsBySource) this.refreshIfChanged();
         return (this.findingsBySource!.get(source) ?? [])
           .filter((f) => f.severity === Severity.ERROR && !f.suppressed)
-          .map((f) => `${formatFinding(f)}${suppressionSuffix(f)}`);
+          .map((f) => `${formatFindingIn(f, this.wordingFor(f))}${suppressionSuffix(f)}`);
       },
     };
+  }
+
+  /** The construct API's words for findings about objects our constructs made, the YAML's for any other object. */
+  private wordingFor(f: Finding): FixWording {
+    return this.ours.has(f.source as IConstruct) ? FixWording.CONSTRUCT : FixWording.YAML;
   }
 
   private refreshIfChanged(): void {
@@ -181,7 +189,7 @@ export class MeshContext {
       }
       // suppressed findings are said once, as suppressed, unless the quiet list silences their code
       if ((f.severity === Severity.WARNING || f.suppressed) && !isSilenced(f.code)) {
-        const line = `${f.suppressed ? 'suppressed ' : ''}${f.severity} ${formatFinding(f)}${suppressionSuffix(f)}`;
+        const line = `${f.suppressed ? 'suppressed ' : ''}${f.severity} ${formatFindingIn(f, this.wordingFor(f))}${suppressionSuffix(f)}`;
         if (!this.warned.has(line)) {
           this.warned.add(line);
           process.stderr.write(`${line}\n`);

@@ -17,5 +17,7 @@ export function throwIfProblems(scope: IConstruct, kind: string, namespace: stri
   if (problems.length === 0) return;
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length === 0) return;
-  throw new RuleError(problemToFinding({ kind, namespace, name, origin: scope.node.path }, errors[0]));
+  const error = new RuleError(problemToFinding({ kind, namespace, name, origin: scope.node.path }, errors[0]));
+  // node prints this source line above an uncaught error: keep it short, the message says everything
+  throw error; // what is wrong, where, and the fix: see the RuleError line below
 }

@@ -7,14 +7,16 @@ import {
   BindingFailure, GO_FALSE, GO_TRUE, LABEL_DATAPLANE_MODE, LABEL_INGRESS_USE_WAYPOINT, LABEL_USE_WAYPOINT, LABEL_USE_WAYPOINT_NAMESPACE, LABEL_WAYPOINT_FOR,
   WAYPOINT_FOR_VALUES, resolveWaypoint, waypointAdmits, waypointTraffic,
 } from '../model/waypoint-binding';
+import { didYouMean } from '../model/suggest';
 import { GatewayRole, isWaypointType } from '../model/gateway-class';
 import { hasNoVip } from '../model/protocol';
 import { FieldProblem, Finding, problemToFinding } from './finding';
 import { severityOf } from './codes';
 import { entryRef } from './wasm-plugin';
 
-function problem(code: string, field: string, message: string, value: unknown, fix: string): FieldProblem {
-  return { code, severity: severityOf(code), field, message, value, fix };
+/** A problem; `apiFix` gives the fix in the construct API's words where they differ from the YAML's. */
+function problem(code: string, field: string, message: string, value: unknown, fix: string, apiFix?: string): FieldProblem {
+  return { code, severity: severityOf(code), field, message, value, fix, ...(apiFix !== undefined ? { apiFix } : {}) };
 }
 
 /** A waypoint name istiod can never use (`none` is the opt-out word). */
@@ -58,32 +60,37 @@ export function checkNamespaceLabels(model: MeshModel, nsEntry: Entry): Finding[
     const wpNs = labels[LABEL_USE_WAYPOINT_NAMESPACE] ?? nsEntry.name;
     const gw = model.gateways.get(key(wpNs, name));
     if (!gw) {
+      const typo = wpNs === '' ? '' : didYouMean(name, model.namesIn(model.gateways, wpNs));
       out.push(problem('AMB002', field, wpNs === '' ?
         `names waypoint "/${name}": ${LABEL_USE_WAYPOINT_NAMESPACE} is present but empty, so istiod looks up a Gateway in no namespace and binds nothing` :
         `names waypoint ${wpNs}/${name}, which does not exist: traffic flows without a waypoint and its plugins`, name,
-      wpNs === '' ? `remove the empty ${LABEL_USE_WAYPOINT_NAMESPACE} label or set it to the waypoint's namespace` : 'create the waypoint (AmbientNamespace.addWaypoint()) or fix the label'));
+      wpNs === '' ? `remove the empty ${LABEL_USE_WAYPOINT_NAMESPACE} label or set it to the waypoint's namespace` : `${typo}create the istio-waypoint Gateway ${wpNs}/${name} or fix the label`,
+      wpNs === '' ? undefined : `${typo}add the waypoint with AmbientNamespace.addWaypoint(), or pass an existing Waypoint to useWaypoint()`));
     } else {
       const admission = waypointAdmits(model, gw, nsEntry.name);
       if (!admission.ok) {
         out.push(problem('AMB005', field,
           `names waypoint ${wpNs}/${name}, whose HBONE listener (allowedRoutes from ${admission.from}) does not admit namespace ${nsEntry.name}: istiod refuses the binding (AttachmentDenied) and traffic flows without the waypoint`,
-          name, `allow namespace ${nsEntry.name} in the waypoint's allowedRoutes (from: All, or a Selector matching its labels)`));
+          name, `allow namespace ${nsEntry.name} in the waypoint's allowedRoutes (from: All, or a Selector matching its labels)`,
+          `give waypoint ${wpNs}/${name} allowedNamespaces: WaypointNamespaces.ALL`));
       }
       const { traffic, raw } = waypointTraffic(model, gw);
       // a workload-only waypoint is a legitimate namespace default (pods use it); one that takes nothing is not
       if (traffic === 'none') {
         out.push(problem('AMB006', field,
           `names waypoint ${wpNs}/${name}, whose ${LABEL_WAYPOINT_FOR} is ${JSON.stringify(raw)}: it takes neither service nor workload traffic, so nothing in the namespace uses it`,
-          name, `set ${LABEL_WAYPOINT_FOR}: service (the default), workload or all on waypoint ${wpNs}/${name}`));
+          name, `set ${LABEL_WAYPOINT_FOR}: service (the default), workload or all on waypoint ${wpNs}/${name}`,
+          `give waypoint ${wpNs}/${name} trafficType WaypointTraffic.SERVICE, WORKLOAD or ALL (or leave it unset)`));
       }
       const role = model.gatewayRole(gw);
       if (admission.ok && traffic !== 'none' && !isWaypointType(role)) {
-        out.push(problem('AMB008', field, notAWaypoint(model, gw, role), name, 'point the label at a Gateway of class istio-waypoint'));
+        out.push(problem('AMB008', field, notAWaypoint(model, gw, role), name, 'point the label at a Gateway of class istio-waypoint',
+          'pass a Waypoint to useWaypoint()'));
       }
     }
     if (labels[LABEL_DATAPLANE_MODE] !== 'ambient') {
       out.push(problem('AMB004', field, `is set but the namespace is not enrolled in ambient (${LABEL_DATAPLANE_MODE}: ambient), so its own pods are not captured`,
-        name, `label the namespace ${LABEL_DATAPLANE_MODE}: ambient (AmbientNamespace does)`));
+        name, `label the namespace ${LABEL_DATAPLANE_MODE}: ambient`, `define namespace ${nsEntry.name} as an AmbientNamespace, which enrolls it`));
     }
   }
   out.push(...checkIngressUseWaypoint(labels[LABEL_INGRESS_USE_WAYPOINT]));
@@ -128,7 +135,7 @@ export function checkServiceLabels(model: MeshModel, svc: Entry): Finding[] {
       const code = bindingCode(binding.failure);
       const message = binding.failure === BindingFailure.NOT_A_WAYPOINT ? notAWaypoint(model, binding.named!, model.gatewayRole(binding.named!)) :
         `${binding.reason}: traffic to this ${svc.kind} flows without a waypoint`;
-      out.push(problem(code, field, message, value, binding.fix ?? 'bind it to an istio-waypoint Gateway'));
+      out.push(problem(code, field, message, value, binding.fix ?? 'bind it to an istio-waypoint Gateway', binding.apiFix));
     } else if (hasNoVip(svc)) {
       out.push(problem('AMB009', field,
         `is set on a headless Service (clusterIP: None): clients reach its pods by pod IP, and waypoint ${binding.waypoint.namespace}/${binding.waypoint.name} serves only traffic addressed to a Service's virtual IP, so it never sees this traffic`,

@@ -9,8 +9,17 @@ import { FieldProblem } from './finding';
 import { severityOf } from './codes';
 import { urlScheme } from './wasm-fields';
 
-function problem(code: string, field: string, message: string, value: unknown, fix: string): FieldProblem {
-  return { code, severity: severityOf(code), field, message, value, fix };
+/** The method a lower-case or malformed entry was meant to be: upper case, token characters only. */
+function methodToken(m: string): string {
+  return m.toUpperCase().replace(/[^!#$%&'*+\-.^_`|~0-9A-Z]/g, '');
+}
+
+/** The methods `HttpMethod` has constants for (the Gateway API's set). */
+const STANDARD_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
+
+/** A problem; `apiFix` gives the fix in the construct API's words where they differ from the YAML's. */
+function problem(code: string, field: string, message: string, value: unknown, fix: string, apiFix?: string): FieldProblem {
+  return { code, severity: severityOf(code), field, message, value, fix, ...(apiFix !== undefined ? { apiFix } : {}) };
 }
 
 /** Path matcher keys of a basic_auth rule; exactly one must be present. */
@@ -174,14 +183,15 @@ function readRule(rule: unknown, index: number, field: string): RuleReading {
       'list the methods to guard, e.g. ["GET", "POST"] (methods not listed pass unchecked)'));
   } else if (!Array.isArray(methods) || methods.length === 0) {
     rejected.push(problem('BA004', `${field}.request_methods`, 'must list at least one method, so the module rejects the whole config', methods,
-      'list the methods to guard, e.g. ["GET", "POST"] (methods not listed pass unchecked)'));
+      'list the methods to guard, e.g. ["GET", "POST"] (methods not listed pass unchecked)',
+      'pass the methods to guard, e.g. methods: [HttpMethod.GET, HttpMethod.POST] (methods not listed pass unchecked)'));
   }
   const creds = rule.credentials;
   if (creds !== undefined && !Array.isArray(creds)) {
     rejected.push(problem('BA005', `${field}.credentials`, 'must be a list, so the module rejects the whole config', maskCredentials(creds), 'add "user:password" entries or base64 tokens'));
   } else if (!Array.isArray(creds) || creds.length === 0) {
     rejected.push(problem('BA005', `${field}.credentials`, 'must list at least one credential, so the module rejects the whole config', maskCredentials(creds),
-      'add "user:password" entries or base64 tokens'));
+      'add "user:password" entries or base64 tokens', 'pass at least one credential, e.g. BasicAuthCredential.vault(path, key) or BasicAuthCredential.plain(user, password)'));
   } else {
     creds.forEach((c, j) => rejected.push(...checkCredential(c, `${field}.credentials[${j}]`)));
   }
@@ -249,18 +259,19 @@ function acceptedRuleProblems(rule: ModuleRule, field: string, source: Record<st
   const key = BASIC_AUTH_MATCHERS.find((k) => source[k] !== undefined)!;
   if (rule.matcher === undefined) {
     out.push(problem('BA003', `${field}.${key}`, 'is empty: the module accepts it but leaves the rule\'s match type uninitialised, so what the rule does is undefined', '',
-      `give the path to match, e.g. ${key}: "/productpage"`));
+      `give the path to match, e.g. ${key}: "/productpage"`, `pass the path to match, e.g. PathMatch.${key}("/productpage")`));
   } else if ((key === 'prefix' || key === 'exact') && !rule.path.startsWith('/') && !rule.path.startsWith('*')) {
     // request paths start with "/" (only OPTIONS * has "*")
     out.push(problem('BA010', `${field}.${key}`, 'does not start with "/": request paths always do, so this rule never matches and guards nothing', rule.path,
-      `write ${key}: ${JSON.stringify('/' + rule.path)}`));
+      `write ${key}: ${JSON.stringify('/' + rule.path)}`, `pass PathMatch.${key}(${JSON.stringify('/' + rule.path)})`));
   }
   rule.methods.forEach((m, j) => {
     if (m === '' || m !== m.toUpperCase() || !HTTP_TOKEN.test(m)) {
       out.push(problem('BA010', `${field}.request_methods[${j}]`,
         m === '' ? 'is empty: no request has an empty method, so this entry never matches' :
           'is not an upper-case method: the module compares :method exactly, so this entry never matches a request', m,
-        m === '' ? 'remove the empty entry' : `write ${JSON.stringify(m.toUpperCase().replace(/[^!#$%&'*+\-.^_`|~0-9A-Z]/g, ''))}`));
+        m === '' ? 'remove the empty entry' : `write ${JSON.stringify(methodToken(m))}`,
+        m === '' ? undefined : `use ${STANDARD_METHODS.includes(methodToken(m)) ? `HttpMethod.${methodToken(m)}` : `HttpMethod.of(${JSON.stringify(methodToken(m))})`}`));
     }
   });
   rule.credentials.forEach((c, j) => out.push(...checkCredentialForm(c, `${field}.credentials[${j}]`)));
@@ -305,6 +316,7 @@ export function checkPlaintextCredentials(config: unknown, base = 'spec.pluginCo
     out.push(problem('BA011', `${base}.basic_auth_rules[${i}].credentials`,
       `${plain.length} credential${plain.length === 1 ? ' is' : 's are'} written in plain text (base64 is an encoding, not encryption): whoever reads the Git repository can use ${plain.length === 1 ? 'it' : 'them'}`,
       plain.map(maskCredential),
+      'write argocd-vault-plugin placeholders (<path:secret/data/...#key>) and render with the vault plugin, or render the manifests into a private repository',
       'use argocd-vault-plugin placeholders (BasicAuthCredential.vault()), or read them from the environment at synth (BasicAuthCredential.fromEnv()) into a private repository'));
   });
   return out;

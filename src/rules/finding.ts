@@ -24,8 +24,13 @@ export interface Finding {
   readonly message: string;
   /** The offending value, already JSON-quoted for display. */
   readonly value: string;
-  /** How to fix it. */
+  /** How to fix it, in the YAML's words (fields and labels). */
   readonly fix: string;
+  /**
+   * How to fix it in the construct API's words (`WaypointNamespaces.ALL`, `Waypoint.bindService()`), when they
+   * differ from the YAML's: synth-time messages about objects our constructs made use it (see {@link fixFor}).
+   */
+  readonly apiFix?: string;
   /** Opaque producer handle carried over from the manifest (the construct at synth time). */
   readonly source?: unknown;
   /** Set when a suppression silences the finding: it is reported as suppressed and fails nothing. */
@@ -44,6 +49,19 @@ export interface Suppression {
   readonly reason: string;
 }
 
+/** Whose words a fix is given in. */
+export enum FixWording {
+  /** YAML fields and labels: `analyze`, the validation plugin, objects a construct of ours did not make. */
+  YAML = 'yaml',
+  /** The construct API: synth-time messages about the objects our constructs made. */
+  CONSTRUCT = 'construct',
+}
+
+/** The fix of a finding or problem in the given words (the YAML wording when there is no construct wording). */
+export function fixFor(f: { readonly fix: string; readonly apiFix?: string }, wording: FixWording = FixWording.YAML): string {
+  return wording === FixWording.CONSTRUCT && f.apiFix !== undefined ? f.apiFix : f.fix;
+}
+
 /** A problem with one value, before it is tied to an object (see {@link problemToFinding}). */
 export interface FieldProblem {
   readonly code: string;
@@ -51,7 +69,10 @@ export interface FieldProblem {
   readonly field: string;
   readonly message: string;
   readonly value: unknown;
+  /** The fix in the YAML's words. */
   readonly fix: string;
+  /** The fix in the construct API's words, when they differ (see {@link Finding.apiFix}). */
+  readonly apiFix?: string;
 }
 
 /**
@@ -70,10 +91,22 @@ export function showValue(value: unknown): string {
   return s.length > 200 ? `${s.slice(0, 197)}...` : s;
 }
 
-/** `<CODE> <Kind> <namespace>/<name> (<origin>): <field>: <message> (got <value>); <fix>` */
+/** The first of `problems` as `<field>: <message> (got <value>)`, and how many more there are. */
+export function problemsText(problems: readonly FieldProblem[]): string {
+  const p = problems[0];
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  return `${p.field}: ${p.message} (got ${JSON.stringify(p.value)})${more}`;
+}
+
+/** `<CODE> <Kind> <namespace>/<name> (<origin>): <field>: <message> (got <value>); <fix>`, the fix in YAML words. */
 export function formatFinding(f: Finding): string {
+  return formatFindingIn(f, FixWording.YAML);
+}
+
+/** {@link formatFinding} with the fix in the given words (the construct API's at synth). */
+export function formatFindingIn(f: Finding, wording: FixWording): string {
   const ns = f.namespace === '' ? '' : `${f.namespace}/`;
-  return `${f.code} ${f.kind} ${ns}${f.name} (${f.origin}): ${f.field}: ${f.message} (got ${f.value}); ${f.fix}`;
+  return `${f.code} ${f.kind} ${ns}${f.name} (${f.origin}): ${f.field}: ${f.message} (got ${f.value}); ${fixFor(f, wording)}`;
 }
 
 /** The `analyze` line: severity first. */
@@ -101,14 +134,23 @@ export function problemToFinding(obj: ObjectRef, p: FieldProblem): Finding {
     message: p.message,
     value: showValue(p.value),
     fix: p.fix,
+    ...(p.apiFix !== undefined ? { apiFix: p.apiFix } : {}),
     source: obj.source,
   };
 }
 
-/** Thrown by constructors for input that is wrong on its own; carries the finding it was made from. */
+/**
+ * Thrown by constructors for input that is wrong on its own. The message is the one finding line (construct path,
+ * object, field, value, fix); the structured finding is on `finding`, which is not enumerable, so Node does not
+ * print it (nor the construct it names) beside the message when the error goes uncaught.
+ */
 export class RuleError extends Error {
-  constructor(public readonly finding: Finding) {
-    super(formatFinding(finding));
+  /** The finding the error was made from. */
+  declare public readonly finding: Finding;
+
+  constructor(finding: Finding, wording: FixWording = FixWording.CONSTRUCT) {
+    super(formatFindingIn(finding, wording));
     this.name = 'RuleError';
+    Object.defineProperty(this, 'finding', { value: finding, enumerable: false });
   }
 }

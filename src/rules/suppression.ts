@@ -5,6 +5,7 @@
  * synthesis, `analyze` and the validation plugin.
  */
 import { Entry, MeshModel } from '../model/mesh-model';
+import { AUTH_PHASES } from '../model/extension';
 import { RULES } from './codes';
 import { Finding, Severity, Suppression } from './finding';
 import { isBasicAuthUrl } from './basic-auth';
@@ -85,7 +86,6 @@ export function annotationEntries(value: unknown): IgnoreEntry[] {
   return out;
 }
 
-const AUTH_PHASES = ['AUTHN', 'AUTHZ'];
 const PLUGIN_KINDS = ['WasmPlugin', 'TrafficExtension'];
 
 /** Whether an object is an auth plugin: a WasmPlugin or TrafficExtension in phase AUTHN or AUTHZ, or running basic_auth. */

@@ -10,11 +10,12 @@ import {
   DeadRefReason, LABEL_GATEWAY_NAME, MAX_TARGETS, Place, ProxyKind, RefResolution, attaches, proxyKindOf, proxyPodLabels, httpListenerMatch,
   matchPasses, resolveTargets, selectorMatches, targetGroupFor, targetRefsOf,
 } from '../model/attachment';
-import { ExtensionBodyKind, WASM_BODY_FIELDS, extensionFieldPath, extensionOf, wasmPluginShape } from '../model/extension';
-import { extensionKeyOf } from '../model/extensions';
+import { didYouMean } from '../model/suggest';
+import { AUTH_PHASES, EXTENSION_PHASES, ExtensionBodyKind, WASM_BODY_FIELDS, extensionFieldPath, extensionOf, wasmPluginShape } from '../model/extension';
+import { PHASE_ORDER } from '../model/extensions';
 import { hasNoVip } from '../model/protocol';
-import { FieldProblem, Finding, ObjectRef, problemToFinding } from './finding';
-import { jsonExact } from '../private/json-exact';
+import { FieldProblem, Finding, ObjectRef, problemToFinding, problemsText } from './finding';
+import { jsonExact } from '../model/json-exact';
 import { ADMISSION_CODES, severityOf } from './codes';
 import { MATCH_MODES, WASM_ENUMS, checkEnum, checkLength, checkPort, checkPriority, checkSha256, checkUrl, checkVmEnv, urlScheme } from './wasm-fields';
 import { checkBasicAuthConfig, checkBasicAuthHasRules, checkPlaintextCredentials, isBasicAuthUrl } from './basic-auth';
@@ -25,8 +26,9 @@ export function entryRef(e: Entry): ObjectRef {
   return { kind: e.kind, namespace: e.namespace, name: e.name, origin: e.origin, source: e.source };
 }
 
-function problem(code: string, field: string, message: string, value: unknown, fix: string): FieldProblem {
-  return { code, severity: severityOf(code), field, message, value, fix };
+/** A problem; `apiFix` gives the fix in the construct API's words where they differ from the YAML's. */
+function problem(code: string, field: string, message: string, value: unknown, fix: string, apiFix?: string): FieldProblem {
+  return { code, severity: severityOf(code), field, message, value, fix, ...(apiFix !== undefined ? { apiFix } : {}) };
 }
 
 /** The finding for a target reference that leads nowhere, worded from the model's reason. */
@@ -40,27 +42,37 @@ function deadRefProblem(model: MeshModel, plugin: Entry, r: RefResolution): Fiel
     case DeadRefReason.UNSUPPORTED_KIND:
       // field-local: checkTargetRefFields reports them (WASM003, WASM004)
       return undefined;
-    case DeadRefReason.MISSING_GATEWAY:
+    case DeadRefReason.MISSING_GATEWAY: {
+      const names = model.namesIn(model.gateways, ns);
+      // `<gateway>-istio` is the Deployment and Service istiod makes for a Gateway, a common mix-up
+      const deployed = typeof ref.name === 'string' ? ref.name.replace(/-istio$/, '') : ref.name;
+      const typo = deployed !== ref.name && names.includes(deployed) ? `did you mean ${JSON.stringify(deployed)}? ` : didYouMean(ref.name, names);
       return problem('WASM005', `${ref.field}.name`, `no Gateway of that name in namespace ${ns}, so the plugin applies to nothing`, ref.name,
-        `create Gateway ${ns}/${ref.name} or name an existing one (the Gateway name, not its "-istio" Deployment)`);
+        `${typo}create Gateway ${ns}/${ref.name} or name an existing one (the Gateway name, not its "-istio" Deployment)`,
+        `${typo}target the Waypoint or IngressGateway construct itself (a Gateway name, not its "-istio" Deployment's), or define one named ${JSON.stringify(ref.name)} in namespace ${ns}`);
+    }
     case DeadRefReason.FOREIGN_GATEWAY: {
       const controller = model.gatewayController(r.target!);
       return problem('WASM014', `${ref.field}.name`,
         `Gateway ${ns}/${ref.name} has class ${JSON.stringify(model.gatewayClassName(r.target!))}, whose controller ${controller === undefined ? '(none: no GatewayClass of that name, and not a built-in class)' : JSON.stringify(controller)} istiod does not run as a proxy, so the plugin applies to nothing`,
-        ref.name, 'target a Gateway of class istio (ingress) or istio-waypoint, or a class whose controllerName is istio.io/gateway-controller or istio.io/mesh-controller');
+        ref.name, 'target a Gateway of class istio (ingress) or istio-waypoint, or a class whose controllerName is istio.io/gateway-controller or istio.io/mesh-controller',
+        'target an IngressGateway or a Waypoint');
     }
     case DeadRefReason.MISSING_SERVICE: {
       const index = ref.kind === 'Service' ? model.services : model.serviceEntries;
       const elsewhere = model.namesakes(index, ref.name)[0];
+      const typo = elsewhere ? '' : didYouMean(ref.name, model.namesIn(index, ns));
       return problem(ref.kind === 'Service' ? 'WASM006' : 'WASM007', `${ref.field}.name`,
         `no ${ref.kind} of that name in namespace ${ns}, so the plugin applies to nothing`, ref.name,
         elsewhere ? `move the plugin to namespace ${elsewhere.namespace}: a plugin must live in its ${ref.kind}'s namespace` :
-          `create ${ref.kind} ${ns}/${ref.name} or name an existing one`);
+          `${typo}create ${ref.kind} ${ns}/${ref.name} or name an existing one`,
+        elsewhere ? `target the ${ref.kind} in its own AmbientNamespace: define the plugin in AmbientNamespace ${elsewhere.namespace} (or pass namespace: ${JSON.stringify(elsewhere.namespace)})` :
+          `${typo}${ref.kind === 'Service' ? 'pass the Service construct to PolicyTarget.fromService()' : 'name an existing ServiceEntry'}, or define ${ref.kind} ${JSON.stringify(ref.name)} in namespace ${ns}`);
     }
     case DeadRefReason.NO_WAYPOINT:
       return problem('WASM009', `${ref.field}.name`,
         `${ref.kind} ${ns}/${ref.name} ${r.binding!.reason}: no waypoint serves it, so the plugin applies to nothing (for an auth plugin, an open door)`,
-        ref.name, r.binding!.fix ?? 'bind the Service to a waypoint');
+        ref.name, r.binding!.fix ?? 'bind the Service to a waypoint', r.binding!.apiFix);
     case DeadRefReason.HEADLESS:
       return problem('WASM009', `${ref.field}.name`,
         `Service ${ns}/${ref.name} is headless (clusterIP: None): clients reach its pods by pod IP, and waypoint ${r.binding!.waypoint!.namespace}/${r.binding!.waypoint!.name} builds no chain a Service without a virtual IP can reach, so the plugin never runs (for an auth plugin, an open door)`,
@@ -71,10 +83,12 @@ function deadRefProblem(model: MeshModel, plugin: Entry, r: RefResolution): Fiel
         ref.name, 'bind the Service to a waypoint of class istio-waypoint');
     case DeadRefReason.WRONG_GATEWAY_CLASS:
       return problem('WASM008', `${ref.field}.name`, 'only GatewayClass istio-waypoint can be targeted; any other class matches nothing', ref.name,
-        'target GatewayClass istio-waypoint from the root namespace, or target the Gateway itself');
+        'target GatewayClass istio-waypoint from the root namespace, or target the Gateway itself',
+        'target PolicyTarget.gatewayClass() from a plugin in the root namespace, or target the Waypoint itself');
     case DeadRefReason.NOT_ROOT_NAMESPACE:
       return problem('WASM008', `${ref.field}.name`, `a GatewayClass target works only from the root namespace ${model.rootNamespace}, not ${ns}`, ref.name,
-        `create the plugin in namespace ${model.rootNamespace} (it then covers every waypoint in the mesh) or target the waypoint Gateway`);
+        `create the plugin in namespace ${model.rootNamespace} (it then covers every waypoint in the mesh) or target the waypoint Gateway`,
+        `pass namespace: ${JSON.stringify(model.rootNamespace)} to the plugin (it then covers every waypoint in the mesh), or target the Waypoint construct`);
   }
 }
 
@@ -178,13 +192,15 @@ export function checkTargetRefFields(refs: ReturnType<typeof targetRefsOf>): Fie
         out.push(problem('WASM004', `${ref.field}.${want === undefined ? 'kind' : 'group'}`,
           `${ref.group}/${ref.kind} is not a target Istio attaches plugins to (the webhook rejects it)`, want === undefined ? ref.kind : group,
           want === undefined ? 'target a Gateway, GatewayClass (gateway.networking.k8s.io), Service (core) or ServiceEntry (networking.istio.io)' :
-            `set group: ${JSON.stringify(want === 'core' ? '' : want)} for kind ${ref.kind}`));
+            `set group: ${JSON.stringify(want === 'core' ? '' : want)} for kind ${ref.kind}`,
+          'target a Waypoint, an IngressGateway, or PolicyTarget.gateway(), .fromService(), .service(), .serviceEntry() or .gatewayClass()'));
       }
     }
     if (ref.namespace !== undefined && ref.namespace !== '') {
       out.push(problem('WASM003', `${ref.field}.namespace`,
         'must be empty: the CRD rejects any namespace in a target reference ("cross namespace referencing is not currently supported")', ref.namespace,
-        'drop namespace from the target reference, and create the plugin in its target\'s namespace'));
+        'drop namespace from the target reference, and create the plugin in its target\'s namespace',
+        `target the ${ref.kind} in its own AmbientNamespace: define the plugin in AmbientNamespace ${ref.namespace} (or pass namespace: ${JSON.stringify(ref.namespace)})`));
     }
   }
   return out;
@@ -219,27 +235,30 @@ export function checkSelector(selector: any, field = 'spec.selector'): FieldProb
 /**
  * Why a WasmPlugin or TrafficExtension never takes part in any chain: the API server or the webhook refuses
  * it, or istiod discards it (push_context.go `initTrafficExtensions`, `convertToTrafficExtensionWrapper`);
- * undefined when it exists.
+ * undefined when it exists. The one answer the simulator and the conformance cases read.
  */
 export function refusalOf(entry: Entry): string | undefined {
   const spec = entry.manifest.spec ?? {};
-  if (entry.kind === 'TrafficExtension') {
-    const hasLua = spec.lua !== undefined;
-    const hasWasm = spec.wasm !== undefined;
-    if (hasLua === hasWasm) return 'exactly one of wasm or lua must be set; the API server refuses it';
-    if (hasLua) {
-      const code = spec.lua?.inlineCode;
-      return typeof code !== 'string' || code === '' || code.length > 65536 ? 'lua.inlineCode must hold 1 to 65536 characters; istiod drops it' : undefined;
+  const isTe = entry.kind === 'TrafficExtension';
+  const rawPhase = spec.phase ?? 'UNSPECIFIED_PHASE';
+  if (isTe && spec.lua !== undefined && spec.wasm === undefined) {
+    const code = spec.lua?.inlineCode;
+    if (typeof code !== 'string' || code === '' || code.length > 65536) return 'lua.inlineCode must hold 1 to 65536 characters; istiod drops it';
+    if (spec.phase !== undefined && !EXTENSION_PHASES.includes(spec.phase)) {
+      return `phase ${JSON.stringify(rawPhase)} is not one of ${EXTENSION_PHASES.join(', ')}; the API server refuses it`;
     }
-    const asWasm = { ...(spec.wasm ?? {}), targetRefs: spec.targetRefs, selector: spec.selector, match: spec.match, priority: spec.priority };
-    const problems = admissionProblems(asWasm);
-    if (problems.length > 0) return `the API server or Istio's webhook refuses it: ${problems[0].field}: ${problems[0].message}`;
-    const dropped = checkWasmPluginSpec(asWasm).find((p) => p.code === 'WASM030');
-    return dropped ? `istiod discards it: ${dropped.field}: ${dropped.message}` : undefined;
+    return undefined;
   }
-  const problems = admissionProblems(spec);
-  if (problems.length > 0) return `the API server or Istio's webhook refuses it: ${problems[0].field}: ${problems[0].message}`;
-  const dropped = checkWasmPluginSpec(spec).find((p) => p.code === 'WASM030');
+  if (isTe && (spec.lua !== undefined) === (spec.wasm !== undefined)) return 'exactly one of wasm or lua must be set; the API server refuses it';
+  if (!PHASE_ORDER.includes(extensionOf(entry).phase)) {
+    return `phase ${JSON.stringify(rawPhase)} is not one of ${PHASE_ORDER.join(', ')}; the API server refuses it`;
+  }
+  const rawType = (isTe ? spec.wasm?.type : spec.type) ?? 'UNSPECIFIED_PLUGIN_TYPE';
+  if (!['UNSPECIFIED_PLUGIN_TYPE', 'HTTP', 'NETWORK'].includes(rawType)) return `type ${JSON.stringify(rawType)} is not HTTP or NETWORK; the API server refuses it`;
+  const asWasm = checkedSpecOf(entry);
+  const problems = admissionProblems(asWasm);
+  if (problems.length > 0) return `the API server or Istio's webhook refuses it: ${problemsText(problems)}`;
+  const dropped = checkWasmPluginSpec(asWasm).find((p) => p.code === 'WASM030');
   return dropped ? `istiod discards it: ${dropped.field}: ${dropped.message}` : undefined;
 }
 
@@ -250,8 +269,6 @@ export function refusalOf(entry: Entry): string | undefined {
 export function admissionProblems(spec: any): FieldProblem[] {
   return checkWasmPluginSpec(spec).filter((p) => ADMISSION_CODES.has(p.code) && p.severity === 'error');
 }
-
-const AUTH_PHASES = ['AUTHN', 'AUTHZ'];
 
 /** An auth plugin: phase AUTHN or AUTHZ, or the basic_auth module whatever its phase. */
 export function isAuthPluginSpec(spec: any): boolean {
@@ -309,7 +326,7 @@ function runsAt(model: MeshModel, spec: any, place: Place): { ok: boolean; why?:
  * settings beside the shared fields), so both kinds go through the same functions.
  */
 function checkedSpecOf(plugin: Entry): any {
-  return plugin.kind === 'TrafficExtension' ? wasmPluginShape(extensionOf(plugin)) : (plugin.manifest.spec ?? {});
+  return wasmPluginShape(extensionOf(plugin));
 }
 
 /** Where every plugin of a model runs, and which plugins share each proxy: built once per model. */
@@ -361,14 +378,14 @@ function sameChain(a: Place, b: Place): boolean {
  */
 function equalPriorityNeighbours(model: MeshModel, plugin: Entry): { names: string[]; where: string } {
   const { places, byProxy } = placementOf(model);
-  const mine = extensionKeyOf(plugin);
+  const mine = extensionOf(plugin);
   const names = new Set<string>();
   let where = '';
   if (mine.priority === undefined) return { names: [], where };
   for (const place of places.get(plugin) ?? []) {
     for (const other of byProxy.get(place.proxy) ?? []) {
       if (other.plugin === plugin || other.plugin.namespace !== plugin.namespace || !sameChain(place, other.place)) continue;
-      const k = extensionKeyOf(other.plugin);
+      const k = extensionOf(other.plugin);
       if (k.priority !== mine.priority || k.phase !== mine.phase || k.chainType !== mine.chainType) continue;
       if (!names.has(other.plugin.name) && where === '') where = placeName(place);
       names.add(other.plugin.name);
@@ -558,7 +575,8 @@ export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
   if (refs.length === 0 && labelsOf(model.namespaces.get(ns)?.manifest)[LABEL_DATAPLANE_MODE] === 'ambient') {
     problems.push(problem('WASM020', spec.selector !== undefined ? 'spec.selector' : 'spec.targetRefs',
       `${spec.selector !== undefined ? 'a selector-based plugin' : 'a plugin with neither selector nor targets'} in ambient namespace ${ns}: waypoints ignore it, while ingress gateways in the namespace still run it`,
-      spec.selector, 'attach it with targetRefs to the waypoint, Service or Gateway it should guard'));
+      spec.selector, 'attach it with targetRefs to the waypoint, Service or Gateway it should guard',
+      'give it targets instead of a selector: the Waypoint, PolicyTarget.fromService(), or the IngressGateway it should guard'));
   }
   const phase = spec.phase;
   if (spec.failStrategy === 'FAIL_OPEN' && AUTH_PHASES.includes(phase)) {
@@ -591,7 +609,7 @@ export function checkWasmPlugin(model: MeshModel, plugin: Entry): Finding[] {
   const ties = equalPriorityNeighbours(model, plugin);
   if (ties.names.length > 0) {
     problems.push(problem('WASM026', 'spec.priority',
-      `is ${spec.priority}, the same as ${ties.names.join(', ')} on ${ties.where} in phase ${extensionKeyOf(plugin).phase}: istiod then runs them by creationTimestamp (whole seconds, the same for one sync), then by name (${JSON.stringify(extensionKeyOf(plugin).sortName)})`,
+      `is ${spec.priority}, the same as ${ties.names.join(', ')} on ${ties.where} in phase ${extensionOf(plugin).phase}: istiod then runs them by creationTimestamp (whole seconds, the same for one sync), then by name (${JSON.stringify(extensionOf(plugin).sortName)})`,
       spec.priority, 'give each plugin of the phase its own priority (higher runs first)'));
   }
   const gateways = ineffectiveSelectorGateways(model, plugin);

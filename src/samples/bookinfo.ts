@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { namespaceOf } from '../private/names';
+import { SampleService } from './sample-service';
 
 /** Props of {@link Bookinfo}. */
 export interface BookinfoProps {
@@ -19,13 +20,13 @@ const BOOKINFO_TAG = '1.20.3';
  */
 export class Bookinfo extends Construct {
   /** Service `details`. */
-  public readonly details: ApiObject;
+  public readonly details: SampleService;
   /** Service `ratings`. */
-  public readonly ratings: ApiObject;
+  public readonly ratings: SampleService;
   /** Service `reviews`. */
-  public readonly reviews: ApiObject;
+  public readonly reviews: SampleService;
   /** Service `productpage`. */
-  public readonly productpage: ApiObject;
+  public readonly productpage: SampleService;
   /** Namespace the sample lands in. */
   public readonly namespace: string;
 
@@ -40,9 +41,9 @@ export class Bookinfo extends Construct {
     this.productpage = this.app('productpage', ['v1']);
   }
 
-  private app(name: string, versions: string[]): ApiObject {
+  private app(name: string, versions: string[]): SampleService {
     const ns = this.namespace;
-    const service = new ApiObject(this, `${name}-service`, {
+    const service = new SampleService(this, `${name}-service`, {
       apiVersion: 'v1', kind: 'Service',
       metadata: { name, namespace: ns, labels: { app: name, service: name } },
       spec: { ports: [{ port: 9080, name: 'http' }], selector: { app: name } },

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { namespaceOf } from '../private/names';
+import { SampleService } from './sample-service';
 
 /** Props of the sample clients {@link Curl} and {@link Sleep}. */
 export interface SampleClientProps {
@@ -13,7 +14,7 @@ const CLIENT_IMAGE = 'docker.io/curlimages/curl:8.16.0';
 /** The ServiceAccount, Service and Deployment of Istio's curl-style sample clients. */
 export abstract class SampleClient extends Construct {
   /** The client's Service. */
-  public readonly service: ApiObject;
+  public readonly service: SampleService;
   /** The client's Deployment (what `kubectl exec deploy/<name>` runs in). */
   public readonly deployment: ApiObject;
   /** Namespace of the client. */
@@ -24,7 +25,7 @@ export abstract class SampleClient extends Construct {
     const ns = namespaceOf(this, props.namespace);
     this.namespace = ns;
     new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns } });
-    this.service = new ApiObject(this, 'Service', {
+    this.service = new SampleService(this, 'Service', {
       apiVersion: 'v1', kind: 'Service',
       metadata: { name, namespace: ns, labels: { app: name, service: name } },
       spec: { ports: [{ port: 80, name: 'http' }], selector: { app: name } },

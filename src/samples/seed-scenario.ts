@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { AmbientNamespace } from '../ambient/ambient-namespace';
 import { Waypoint } from '../ambient/waypoint';
+import { HttpMethod } from '../core/http-method';
 import { BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, PathMatch } from '../wasm/basic-auth';
-import { PolicyTarget } from '../wasm/policy-target';
+import { PolicyTarget } from '../core/policy-target';
 import { Bookinfo } from './bookinfo';
 import { BookinfoGateway } from './bookinfo-gateway';
 import { Curl, Sleep } from './clients';
@@ -54,7 +55,7 @@ export class SeedScenario extends AmbientNamespace {
     this.namespaceWaypoint = this.addWaypoint('Waypoint');
 
     const credentials = [BasicAuthCredential.plain('ok', 'test'), BasicAuthCredential.encoded('YWRtaW4zOmFkbWluMw==')];
-    const productpageRule = new BasicAuthRule({ match: PathMatch.prefix('/productpage'), methods: ['GET', 'POST'], credentials });
+    const productpageRule = new BasicAuthRule({ match: PathMatch.prefix('/productpage'), methods: [HttpMethod.GET, HttpMethod.POST], credentials });
     this._plugins = [
       new BasicAuthPlugin(this, 'BasicAuthAtGateway', {
         name: 'basic-auth-at-gateway', targets: [this.ingress.gateway], legacyTargetRef: legacy, rules: [productpageRule],
@@ -68,7 +69,7 @@ export class SeedScenario extends AmbientNamespace {
         name: 'basic-auth-for-service',
         targets: [PolicyTarget.fromService(this.bookinfo.reviews)],
         rules: [new BasicAuthRule({
-          match: PathMatch.prefix('/reviews'), methods: ['GET', 'POST'],
+          match: PathMatch.prefix('/reviews'), methods: [HttpMethod.GET, HttpMethod.POST],
           credentials: [BasicAuthCredential.plain('ok', 'test'), BasicAuthCredential.encoded('MXQtaW4zOmFkbWluMw==')],
         })],
       }));

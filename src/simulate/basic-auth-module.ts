@@ -8,7 +8,6 @@ import { isCredentialPlaceholder, parseBasicAuthConfig, storedCredential } from 
 import { authorityHost } from './request';
 import { LocalResponse, RuleTrace } from './types';
 
-export const DEFAULT_REALM = 'istio';
 export const BODY_NO_DATA = 'Request denied by Basic Auth check. No Basic Authentication information found.';
 export const BODY_INVALID = 'Request denied by Basic Auth check. Invalid username and/or password';
 

@@ -4,15 +4,15 @@
  */
 import { Entry, MeshModel } from '../model/mesh-model';
 import { Place, ProxyKind } from '../model/attachment';
-import { ChainCandidate, ChainType, extensionKeyOf, extensionsOnChain, listenerOf } from '../model/extensions';
-import { FieldProblem } from '../rules/finding';
+import { ChainCandidate, extensionsOnChain, listenerOf } from '../model/extensions';
+import { AUTH_PHASES, ChainType, ExtensionBodyKind, ExtensionSource, extensionOf } from '../model/extension';
+import { problemsText } from '../rules/finding';
 import { isBasicAuthUrl } from '../rules/basic-auth';
-import { admissionProblems, refusalOf } from '../rules/wasm-plugin';
+import { refusalOf } from '../rules/wasm-plugin';
 import { CompiledConfig, ModuleRequest, compileBasicAuth, runBasicAuth } from './basic-auth-module';
 import { LocalResponse, PluginTrace } from './types';
 import { FilterRequest, runLuaRequest } from './lua-filter';
 import { readLuaSource } from '../rules/lua';
-import { EXTENSION_PHASES } from '../model/extension';
 
 /** The filter chain a request takes at a proxy. */
 export interface Chain {
@@ -23,8 +23,6 @@ export interface Chain {
   readonly listenerPort: number;
 }
 
-export const PHASES = ['AUTHN', 'AUTHZ', 'STATS', 'UNSPECIFIED_PHASE'] as const;
-const AUTH_PHASES = ['AUTHN', 'AUTHZ'];
 const BASIC_AUTH_VERSION = '1.12.0';
 
 /** A WasmPlugin or TrafficExtension, read once. */
@@ -37,7 +35,6 @@ export interface PluginView {
   /** creationTimestamp in whole seconds, undefined when the manifest has none. */
   readonly created?: number;
   readonly type: 'HTTP' | 'NETWORK';
-  readonly match: unknown;
   readonly url?: string;
   /** `basic_auth` (modelled), `lua` or `wasm` (effect unknown). */
   readonly module: 'basic_auth' | 'lua' | 'wasm';
@@ -48,58 +45,25 @@ export interface PluginView {
   readonly luaCode?: string;
 }
 
-function problemsText(problems: FieldProblem[]): string {
-  const p = problems[0];
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-  return `${p.field}: ${p.message} (got ${JSON.stringify(p.value)})${more}`;
-}
-
-/** Reads a WasmPlugin or TrafficExtension into what the chain needs. */
+/** Reads a WasmPlugin or TrafficExtension into what the chain needs: the model's reading, and the rules' refusal. */
 export function viewPlugin(entry: Entry): PluginView {
-  const spec = entry.manifest.spec ?? {};
-  const isTe = entry.kind === 'TrafficExtension';
-  // a TrafficExtension carries the WasmPlugin payload one level down, under wasm (or lua instead)
-  const wasm = isTe ? spec.wasm : spec;
-  const asWasmPlugin = isTe ? { ...(spec.wasm ?? {}), targetRefs: spec.targetRefs, selector: spec.selector, match: spec.match, priority: spec.priority } : spec;
-  const key = extensionKeyOf(entry);
-  const rawPhase = spec.phase ?? 'UNSPECIFIED_PHASE';
-  const rawType = (isTe ? spec.wasm?.type : spec.type) ?? 'UNSPECIFIED_PLUGIN_TYPE';
+  const x = extensionOf(entry);
+  const lua = x.bodyKind === ExtensionBodyKind.LUA;
   const base = {
     entry,
-    sortName: key.sortName,
-    phase: key.phase,
-    priority: key.priority,
-    created: key.created,
-    type: key.chainType === ChainType.NETWORK ? 'NETWORK' as const : 'HTTP' as const,
-    match: spec.match,
-    url: typeof wasm?.url === 'string' ? wasm.url : undefined,
+    sortName: x.sortName,
+    phase: x.phase,
+    priority: x.priority,
+    created: x.created,
+    type: x.chainType === ChainType.NETWORK ? 'NETWORK' as const : 'HTTP' as const,
+    url: typeof x.wasm?.url === 'string' ? x.wasm.url as string : undefined,
   };
-  if (isTe && spec.lua !== undefined && spec.wasm === undefined) {
-    const code = spec.lua?.inlineCode;
-    const refused = typeof code !== 'string' || code === '' || code.length > 65536 ? 'lua.inlineCode must hold 1 to 65536 characters; istiod drops it' : undefined;
-    if (refused) return { ...base, module: 'lua', refused };
-    if (spec.phase !== undefined && !EXTENSION_PHASES.includes(spec.phase)) {
-      return { ...base, module: 'lua', refused: `phase ${JSON.stringify(rawPhase)} is not one of ${EXTENSION_PHASES.join(', ')}; the API server refuses it` };
-    }
-    return { ...base, module: 'lua', luaCode: code };
-  }
-  if (isTe && (spec.lua !== undefined) === (spec.wasm !== undefined)) {
-    return { ...base, module: 'wasm', refused: 'exactly one of wasm or lua must be set; the API server refuses it' };
-  }
-  if (!(PHASES as readonly string[]).includes(key.phase)) {
-    return { ...base, module: 'wasm', refused: `phase ${JSON.stringify(rawPhase)} is not one of ${PHASES.join(', ')}; the API server refuses it` };
-  }
-  if (!['UNSPECIFIED_PLUGIN_TYPE', 'HTTP', 'NETWORK'].includes(rawType)) {
-    return { ...base, module: 'wasm', refused: `type ${JSON.stringify(rawType)} is not HTTP or NETWORK; the API server refuses it` };
-  }
-  const admission = admissionProblems(asWasmPlugin);
-  if (admission.length > 0) {
-    return { ...base, module: 'wasm', refused: `the API server or Istio's webhook refuses it: ${problemsText(admission)}` };
-  }
   const refused = refusalOf(entry);
-  if (refused) return { ...base, module: 'wasm', refused };
+  if (refused) return { ...base, module: lua ? 'lua' : 'wasm', refused };
+  // not refused, a Lua body's code is a string of 1 to 65536 characters
+  if (lua) return { ...base, module: 'lua', luaCode: x.luaCode as string };
   if (!isBasicAuthUrl(base.url)) return { ...base, module: 'wasm' };
-  return { ...base, module: 'basic_auth', basicAuth: compileBasicAuth(wasm?.pluginConfig, isTe ? 'spec.wasm.pluginConfig' : 'spec.pluginConfig') };
+  return { ...base, module: 'basic_auth', basicAuth: compileBasicAuth(x.wasm?.pluginConfig, x.sourceKind === ExtensionSource.TRAFFIC_EXTENSION ? 'spec.wasm.pluginConfig' : 'spec.pluginConfig') };
 }
 
 /** What one chain did to a request. */

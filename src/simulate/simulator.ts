@@ -23,10 +23,11 @@ import {
   BatchResult, Check, Hop, LocalResponse, SentRequest, SimulationRequest, SimulationResult, SimulationStatus, SubRequest,
 } from './types';
 import { KIND_ALIASES, WORKLOAD_KINDS, Workload, captureOf, selects, workloadOf } from './workloads';
+import { closestName, didYouMean } from '../model/suggest';
 
 function kindOf(alias: string, from: string): string {
   const k = KIND_ALIASES[alias.toLowerCase()];
-  if (!k) throw new SimulationInputError(`from: ${JSON.stringify(alias)} is not a workload kind (got ${JSON.stringify(from)}); use deploy, sts, ds, pod, job, cronjob or rs`);
+  if (!k) throw new SimulationInputError(`from: ${JSON.stringify(alias)} is not a workload kind (got ${JSON.stringify(from)}); ${didYouMean(alias.toLowerCase(), Object.keys(KIND_ALIASES))}use deploy, sts, ds, pod, job, cronjob or rs`);
   return k;
 }
 
@@ -143,15 +144,19 @@ export class Simulator {
   public simulate(request: SimulationRequest): SimulationResult {
     const { sent, url } = toSent(request);
     const flight: Flight = { sent, url, connectTo: request.connectTo, hops: [], notes: [], depth: 0 };
-    const client = this.findClient(request.from);
-    if (!client.workload) return this.finish(flight, { status: 'unknown', reason: client.reason, subRequests: [] });
-    return this.finish(flight, this.fromClient(flight, client.workload, url));
+    return this.finish(flight, this.fromClient(flight, this.findClient(request.from), url));
   }
 
-  /** Simulates every check and compares each status with the expected one. */
+  /** Simulates every check and compares each status with the expected one; bad input names the check. */
   public check(checks: readonly Check[]): BatchResult {
-    const results = checks.map((check) => {
-      const result = this.simulate(check);
+    const results = checks.map((check, i) => {
+      let result: SimulationResult;
+      try {
+        result = this.simulate(check);
+      } catch (e) {
+        if (!(e instanceof SimulationInputError)) throw e;
+        throw new SimulationInputError(`check ${check.name !== undefined ? JSON.stringify(check.name) : `#${i + 1}`}: ${e.message}`);
+      }
       return { check, ok: result.status === check.expect, result };
     });
     const passed = results.filter((r) => r.ok).length;
@@ -163,16 +168,21 @@ export class Simulator {
     return { request: f.sent, status: o.status, reason: o.reason, ...(o.response ? { response: o.response } : {}), hops: f.hops, subRequests: o.subRequests, notes: [...new Set(f.notes)] };
   }
 
-  private findClient(from: string): { workload?: Workload; reason: string } {
+  /** The client workload; one that is not among the manifests is bad input, with the closest name that is. */
+  private findClient(from: string): Workload {
     const ref = parseClientRef(from);
     const kinds = ref.kind === undefined ? WORKLOAD_KINDS : [kindOf(ref.kind, from)];
-    const found = (this.workloadsByNs.get(ref.namespace) ?? []).filter((w) => w.name === ref.name && kinds.includes(w.kind))
-      .sort((a, b) => WORKLOAD_KINDS.indexOf(a.kind) - WORKLOAD_KINDS.indexOf(b.kind));
-    if (found.length === 0) {
-      const what = ref.kind === undefined ? 'Deployment, StatefulSet, DaemonSet, Pod, Job, CronJob or ReplicaSet' : kinds[0];
-      return { reason: `client ${from}: no ${what} named ${ref.name} in namespace ${ref.namespace} among the manifests` };
-    }
-    return { workload: found[0], reason: '' };
+    const inNs = (this.workloadsByNs.get(ref.namespace) ?? []).filter((w) => kinds.includes(w.kind));
+    const found = inNs.filter((w) => w.name === ref.name).sort((a, b) => WORKLOAD_KINDS.indexOf(a.kind) - WORKLOAD_KINDS.indexOf(b.kind));
+    if (found.length > 0) return found[0];
+    const what = ref.kind === undefined ? 'Deployment, StatefulSet, DaemonSet, Pod, Job, CronJob or ReplicaSet' : kinds[0];
+    // a typo of the name in that namespace first, else of the whole reference (a wrong namespace)
+    const all = [...this.workloadsByNs.values()].flat().filter((w) => kinds.includes(w.kind));
+    const near = closestName(ref.name, inNs.map((w) => w.name));
+    const suggestion = near !== undefined ? `${ref.namespace}/${ref.kind !== undefined ? `${ref.kind}/` : ''}${near}`
+      : closestName(`${ref.namespace}/${ref.name}`, all.map((w) => `${w.namespace}/${w.name}`));
+    throw new SimulationInputError(`from: no ${what} named ${ref.name} in namespace ${ref.namespace} among the manifests (got ${JSON.stringify(from)}); ${
+      suggestion !== undefined ? `did you mean ${JSON.stringify(suggestion)}? ` : ''}name a workload of the manifests as <namespace>/<workload>`);
   }
 
   /** The ambient client sends the request: capture, resolution, then the Service's path. */
@@ -246,7 +256,11 @@ export class Simulator {
       const more = entries.length > 1 ? ` (${entries.length} ServiceEntries claim this host; the first is used)` : '';
       return { kind: 'service', svc: se, port: url.port, protocol: proto.protocol, how: `${host}:${url.port} is a host of ServiceEntry ${id(se)}${more}, ${proto.text}` };
     }
-    return { kind: 'unknown', reason: `host ${host} is not among the manifests (${answer.tried}, no ServiceEntry host ${host})` };
+    // a typo of a Service name: the first label, looked up in the namespace the name says (else the client's)
+    const ns = labels.length > 1 && labels[1] !== 'svc' ? labels[1] : clientNs;
+    const near = closestName(labels[0], this.model.namesIn(this.model.services, ns));
+    const hint = near !== undefined ? `; did you mean Service ${key(ns, near)}?` : '';
+    return { kind: 'unknown', reason: `host ${host} is not among the manifests (${answer.tried}, no ServiceEntry host ${host})${hint}` };
   }
 
   /** A Service and port: a headless one is resolved to its pods, a normal one to its virtual IP. */

@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
+import { HttpMethod } from '../core/http-method';
 import { maskCredential, quote } from '../rules/display';
-import { FieldProblem, showValue } from '../rules/finding';
+import { FieldProblem, FixWording, Severity, fixFor, showValue } from '../rules/finding';
 import { checkBasicAuthRule, checkCredential } from '../rules/basic-auth';
+import { didYouMean } from '../model/suggest';
 import { PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 import { WasmSource } from './wasm-source';
 
@@ -35,7 +37,7 @@ export class PathMatch {
 
 function throwProblem(where: string, problems: FieldProblem[]): void {
   const p = problems[0];
-  if (p) throw new Error(`${p.code} ${where}: ${p.field}: ${p.message} (got ${showValue(p.value)}); ${p.fix}`);
+  if (p) throw new Error(`${p.code} ${where}: ${p.field}: ${p.message} (got ${showValue(p.value)}); ${fixFor(p, FixWording.CONSTRUCT)}`);
 }
 
 /**
@@ -78,7 +80,7 @@ export class BasicAuthCredential {
   public static fromEnv(variable: string): BasicAuthCredential {
     const value = process.env[variable];
     if (value === undefined || value === '') {
-      throw new Error(`BasicAuthCredential.fromEnv: variable: environment variable ${JSON.stringify(variable)} is not set (got ${value === undefined ? 'nothing' : '""'}); export ${variable}=user:password (or a base64 token) before synthesizing, or use BasicAuthCredential.vault() to keep the credential out of the manifests`);
+      throw new Error(`BasicAuthCredential.fromEnv: variable: environment variable ${JSON.stringify(variable)} is not set (got ${value === undefined ? 'nothing' : '""'}); ${didYouMean(variable, Object.keys(process.env))}export ${variable}=user:password (or a base64 token) before synthesizing, or use BasicAuthCredential.vault() to keep the credential out of the manifests`);
     }
     // never echo the secret: say what is wrong with it, not what it is
     if (!value.includes(':') && checkCredential(value, 'value').length > 0) {
@@ -121,8 +123,11 @@ export class BasicAuthCredential {
 export interface BasicAuthRuleProps {
   /** The path matcher. */
   readonly match: PathMatch;
-  /** Request methods to guard, matched exactly and case-sensitively (`GET`, `POST`); others pass. */
-  readonly methods: string[];
+  /**
+   * Request methods to guard, at least one; requests with other methods pass unchecked. The module compares the
+   * method text exactly: `HttpMethod.GET`, ..., or `HttpMethod.of('PURGE')` for any other method token.
+   */
+  readonly methods: HttpMethod[];
   /** Accepted credentials; at least one. */
   readonly credentials: BasicAuthCredential[];
   /**
@@ -135,7 +140,8 @@ export interface BasicAuthRuleProps {
 
 /**
  * A `basic_auth_rules` entry of the basic_auth module 1.12.0. Requests whose method and path match must carry
- * one of the credentials, else they get 401.
+ * one of the credentials, else they get 401. A rule the module would reject (no methods, no credentials, an
+ * empty path) throws at once, in the constructor.
  *
  * @see https://github.com/istio-ecosystem/wasm-extensions/tree/master/extensions/basic_auth
  */
@@ -145,12 +151,15 @@ export class BasicAuthRule {
   private readonly props: BasicAuthRuleProps;
 
   constructor(props: BasicAuthRuleProps) {
-    this.props = { ...props, methods: [...props.methods], credentials: [...props.credentials], hosts: props.hosts ? [...props.hosts] : undefined };
+    this.props = { ...props, methods: [...(props.methods ?? [])], credentials: [...(props.credentials ?? [])], hosts: props.hosts ? [...props.hosts] : undefined };
     this.match = props.match;
+    // the same checks the plugin runs, on the rule alone (the plugin runs them again with the rule's field path)
+    throwProblem('BasicAuthRule', checkBasicAuthRule(this.toJson(), 'rule')
+      .filter((p) => p.severity === Severity.ERROR).map((p) => ({ ...p, field: p.field.replace(/^rule\./, '') })));
   }
 
   /** Methods guarded (a copy). */
-  public get methods(): string[] {
+  public get methods(): HttpMethod[] {
     return [...this.props.methods];
   }
 
@@ -158,7 +167,7 @@ export class BasicAuthRule {
   public toJson(): { [key: string]: any } {
     return {
       [this.props.match.type]: this.props.match.path,
-      request_methods: [...this.props.methods],
+      request_methods: this.props.methods.map((m) => (m instanceof HttpMethod ? m.value : m)),
       credentials: this.props.credentials.map((c) => c.value),
       ...(this.props.hosts ? { hosts: [...this.props.hosts] } : {}),
     };
@@ -189,7 +198,7 @@ export interface BasicAuthPluginProps extends WasmPluginOptions {
  * @example
  * new BasicAuthPlugin(ns, 'basic-auth-at-waypoint', {
  *   targets: [waypoint],
- *   rules: [new BasicAuthRule({ match: PathMatch.prefix('/productpage'), methods: ['GET', 'POST'],
+ *   rules: [new BasicAuthRule({ match: PathMatch.prefix('/productpage'), methods: [HttpMethod.GET, HttpMethod.POST],
  *     credentials: [BasicAuthCredential.plain('ok', 'test')] })],
  * });
  */

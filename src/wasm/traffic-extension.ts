@@ -4,12 +4,13 @@ import { TrafficExtension as TrafficExtensionL1, TrafficExtensionProps as Traffi
 import { crdObject } from '../private/crd-object';
 import { MeshContext } from '../private/mesh-context';
 import { namespaceOf, throwIfProblems } from '../private/names';
-import { MatchSpec, matchProblems, renderMatch, renderTargetRef, renderWasmBody, targetProblems } from '../private/extension-spec';
+import {
+  MatchSpec, matchProblems, moduleProblems, pluginConfigProblems, renderMetadata, renderTargetRef, renderTrafficExtensionSpec, renderWasmBody, targetProblems,
+} from '../private/extension-spec';
 import { FieldProblem } from '../rules/finding';
-import { checkLength, checkObjectName, checkPriority, checkSha256, checkVmEnv } from '../rules/wasm-fields';
-import { checkBasicAuthConfig, isBasicAuthUrl } from '../rules/basic-auth';
+import { checkObjectName, checkPriority, checkVmEnv } from '../rules/wasm-fields';
 import { checkLuaCode } from '../rules/lua';
-import { IPolicyTarget, PolicyTargetReference } from './policy-target';
+import { IPolicyTarget, PolicyTargetReference } from '../core/policy-target';
 import { FailStrategy, ImagePullPolicy, PluginPhase, PluginType, TrafficSelector, VmEnvVar } from './wasm-plugin';
 import { WasmSource } from './wasm-source';
 
@@ -179,21 +180,14 @@ export class TrafficExtension extends Construct {
     } else {
       const w = f._wasmOptions() ?? {};
       problems.push(
-        ...checkSha256(w.sha256, 'spec.wasm.sha256'),
-        ...checkLength(w.pluginName, 'spec.wasm.pluginName', 1, 256),
-        ...checkLength(w.imagePullSecret, 'spec.wasm.imagePullSecret', 1, 253),
+        ...moduleProblems('spec.wasm.', w),
         ...checkVmEnv(w.env ?? [], 'spec.wasm.vmConfig.env'),
-        ...(isBasicAuthUrl(f.url) && w.pluginConfig !== undefined ? checkBasicAuthConfig(w.pluginConfig, 'spec.wasm.pluginConfig') : []),
+        ...pluginConfigProblems('spec.wasm.', f.url, w.pluginConfig),
       );
     }
     this._check(problems);
     this.apiObject = crdObject<TrafficExtensionL1Props>(this, 'Resource', TrafficExtensionL1.GVK, {
-      metadata: {
-        name: this.name,
-        namespace: this.namespace,
-        ...(props.labels ? { labels: { ...props.labels } } : {}),
-        ...(props.annotations ? { annotations: { ...props.annotations } } : {}),
-      },
+      metadata: renderMetadata(this.name, this.namespace, props.labels, props.annotations),
       spec: Lazy.any({ produce: () => this.renderSpec() }) as any,
     });
     MeshContext.of(this).own(this, this.apiObject);
@@ -225,17 +219,11 @@ export class TrafficExtension extends Construct {
     const refs = this.targets.map((t) => renderTargetRef(t, this.namespace));
     const f = p.filterConfig;
     const w = f._wasmOptions();
-    return {
-      ...(p.selector !== undefined ? { selector: { matchLabels: { ...p.selector } } } : {}),
-      ...(refs.length > 0 ? { targetRefs: refs } : {}),
-      ...(p.phase !== undefined ? { phase: p.phase === PluginPhase.UNSPECIFIED ? 'UNSPECIFIED' : p.phase } : {}),
-      ...(p.priority !== undefined ? { priority: p.priority } : {}),
-      ...(this.matches.length > 0 ? { match: renderMatch(this.matches) } : {}),
-      ...(f.kind === FilterConfigKind.LUA ? { lua: { inlineCode: f.inlineCode } } : {
+    return renderTrafficExtensionSpec({ selector: p.selector, targetRefs: refs, phase: p.phase, priority: p.priority, matches: this.matches },
+      f.kind === FilterConfigKind.LUA ? { lua: { inlineCode: f.inlineCode } } : {
         wasm: renderWasmBody({ url: f.url!, sha256: w?.sha256, imagePullPolicy: w?.imagePullPolicy, imagePullSecret: w?.imagePullSecret,
           pluginName: w?.pluginName, failStrategy: w?.failStrategy, type: w?.type, env: w?.env, pluginConfig: w?.pluginConfig }),
-      }),
-    };
+      });
   }
 
   /**

@@ -7,10 +7,12 @@ import { crdObject } from '../private/crd-object';
 import { MeshContext } from '../private/mesh-context';
 import { namespaceOf, throwIfProblems } from '../private/names';
 import { FieldProblem, Severity } from '../rules/finding';
-import { checkLength, checkObjectName, checkPriority, checkSha256, checkVmEnv } from '../rules/wasm-fields';
-import { checkBasicAuthConfig, isBasicAuthUrl } from '../rules/basic-auth';
-import { matchProblems, renderMatch, renderTargetRef, renderWasmBody, targetProblems } from '../private/extension-spec';
-import { IPolicyTarget, PolicyTargetReference } from './policy-target';
+import { checkObjectName, checkPriority, checkVmEnv } from '../rules/wasm-fields';
+import {
+  matchProblems, moduleProblems, pluginConfigProblems, renderMatch, renderMetadata, renderTargetRef, renderTrafficExtensionSpec, renderWasmBody,
+  targetProblems,
+} from '../private/extension-spec';
+import { IPolicyTarget, PolicyTargetReference } from '../core/policy-target';
 import { WasmSource } from './wasm-source';
 
 /** Where in the filter chain the plugin runs (`spec.phase`). */
@@ -249,19 +251,11 @@ export class WasmPlugin extends Construct {
     }
     this._check([
       ...checkObjectName(this.name),
-      ...checkSha256(props.sha256),
-      ...checkLength(props.pluginName, 'spec.pluginName', 1, 256),
-      ...checkLength(props.imagePullSecret, 'spec.imagePullSecret', 1, 253),
+      ...moduleProblems('spec.', props),
       ...checkPriority(props.priority),
-      // a hand-written config for the basic_auth module is checked as the module would check it
-      ...(isBasicAuthUrl(this.url) && props.pluginConfig !== undefined ? checkBasicAuthConfig(props.pluginConfig) : []),
+      ...pluginConfigProblems('spec.', this.url, props.pluginConfig),
     ]);
-    const metadata = {
-      name: this.name,
-      namespace: this.namespace,
-      ...(props.labels ? { labels: { ...props.labels } } : {}),
-      ...(props.annotations ? { annotations: { ...props.annotations } } : {}),
-    };
+    const metadata = renderMetadata(this.name, this.namespace, props.labels, props.annotations);
     const spec = Lazy.any({ produce: () => this.renderSpec() }) as any;
     this.apiObject = this.resource === ExtensionResource.TRAFFIC_EXTENSION
       ? crdObject<TrafficExtensionL1Props>(this, 'Resource', TrafficExtensionL1.GVK, { metadata, spec })
@@ -317,16 +311,8 @@ export class WasmPlugin extends Construct {
     const refs = this.targets.map((t) => renderTargetRef(t, this.namespace));
     const pluginConfig = this.renderPluginConfig();
     if (this.resource === ExtensionResource.TRAFFIC_EXTENSION) {
-      // translate.go's mapping, the other way round: shared fields at spec level, the module's under wasm
-      const wasm = this.renderWasmFields(pluginConfig);
-      return {
-        ...(p.selector !== undefined ? { selector: { matchLabels: { ...p.selector } } } : {}),
-        ...(refs.length > 0 ? { targetRefs: refs } : {}),
-        ...(p.phase !== undefined ? { phase: p.phase === PluginPhase.UNSPECIFIED ? 'UNSPECIFIED' : p.phase } : {}),
-        ...(p.priority !== undefined ? { priority: p.priority } : {}),
-        ...(this.matches.length > 0 ? { match: renderMatch(this.matches) } : {}),
-        wasm,
-      };
+      return renderTrafficExtensionSpec({ selector: p.selector, targetRefs: refs, phase: p.phase, priority: p.priority, matches: this.matches },
+        { wasm: this.renderWasmFields(pluginConfig) });
     }
     return {
       ...(p.selector !== undefined ? { selector: { matchLabels: { ...p.selector } } } : {}),

@@ -66,10 +66,21 @@ describe('Waypoint', () => {
     expect(() => ns.addWaypoint('W', { name: 'none' })).toThrow(/AMB001 Gateway shop\/none \(shop\/W\): metadata\.name: "none" is reserved.*\(got "none"\); pick another name/);
   });
 
-  test('bindService refuses a non-Service', () => {
+  test('bindService refuses a non-Service at runtime too (JavaScript callers), naming what it got', () => {
     const ns = new AmbientNamespace(Testing.app(), 'shop');
     const wp = ns.addWaypoint();
     const cm = new ApiObject(ns, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
-    expect(() => wp.bindService(cm)).toThrow(/bindService: expects a Service or ServiceEntry \(got "ConfigMap" at shop\/cm\)/);
+    expect(() => wp.bindService(cm as any)).toThrow(/^Waypoint shop\/waypoint \(shop\/Waypoint\): bindService: service: must be a v1 Service \(got "v1\/ConfigMap" at shop\/cm\); pass a sample Service, a kplus\.Service, or ServiceReference\.fromApiObject\(apiObject\)$/);
+  });
+
+  test('bindServiceEntry binds a ServiceEntry, and refuses anything else', () => {
+    const ns = new AmbientNamespace(Testing.app(), 'shop');
+    const wp = ns.addWaypoint('Waypoint', { enrollNamespace: false });
+    const se = new ApiObject(ns, 'se', { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'ext' },
+      spec: { hosts: ['ext.example.com'], ports: [{ number: 80, name: 'http', protocol: 'HTTP' }], resolution: 'DNS' } });
+    wp.bindServiceEntry(se);
+    expect(find(synth(ns), 'ServiceEntry', 'ext').metadata.labels).toEqual({ 'istio.io/use-waypoint': 'waypoint' });
+    const svc = new ApiObject(ns, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } });
+    expect(() => wp.bindServiceEntry(svc)).toThrow(/bindServiceEntry: serviceEntry: must be a networking\.istio\.io ServiceEntry \(got "v1\/Service at shop\/svc"\); .*bindService\(\)/);
   });
 });

@@ -3,8 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Testing, Yaml } from 'cdk8s';
 import { analyzePaths, compareFindings, exitCodeOf, parseOrigin } from '../../src/analyze';
-import { AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, PathMatch, PolicyTarget } from '../../src';
-import { Finding, Severity, formatFinding } from '../../src/rules';
+import { AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, HttpMethod, PathMatch, PolicyTarget, ServiceReference } from '../../src';
+import { Finding, FixWording, Severity, formatFinding, formatFindingIn } from '../../src/rules';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -20,8 +20,8 @@ describe('analyze', () => {
     const ns = new AmbientNamespace(app, 'shop');
     const cart = new ApiObject(ns, 'Cart', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'cart' }, spec: { ports: [{ port: 80 }] } });
     new BasicAuthPlugin(ns, 'CartAuth', {
-      name: 'cart-auth', targets: [PolicyTarget.fromService(cart)],
-      rules: [new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
+      name: 'cart-auth', targets: [PolicyTarget.fromService(ServiceReference.fromApiObject(cart))],
+      rules: [new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
     });
 
     // WHEN synthesized
@@ -42,12 +42,15 @@ describe('analyze', () => {
     fs.writeFileSync(file, Yaml.stringify(...manifests));
     const result = analyzePaths([file]);
 
-    // THEN analyze reports the same code, object, field, message, value and fix; only the origin differs
+    // THEN analyze reports the same finding: code, object, field, message, value; the origin differs, and the fix is
+    // in each caller's words (the construct API at synth, YAML labels in analyze), both carried by the one finding
     const hits = result.findings.filter((f) => f.code === 'WASM009');
     expect(hits).toHaveLength(1);
     expect(hits[0].origin).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+$`));
     expect(formatFinding(hits[0]).startsWith('WASM009 WasmPlugin shop/cart-auth (')).toBe(true);
-    expect(afterOrigin(formatFinding(hits[0]))).toBe(afterOrigin(synthLine!.trim()));
+    expect(afterOrigin(formatFindingIn(hits[0], FixWording.CONSTRUCT))).toBe(afterOrigin(synthLine!.trim()));
+    expect(synthLine).toMatch(/; give AmbientNamespace shop a waypoint \(addWaypoint\(\), or useWaypoint\(\) for a shared one\), or bind the Service with Waypoint\.bindService\(\)$/);
+    expect(formatFinding(hits[0])).toMatch(/; label the Service or its Namespace with istio\.io\/use-waypoint: <waypoint>$/);
     expect(exitCodeOf(result)).toBe(1);
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -4,9 +4,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 import * as YAML from 'yaml';
-import { cliProgram, runCli } from '../../src/cli/program';
+import { cliProgram } from '../../src/cli/program';
+import { ROOT, cli } from '../support';
 
-const ROOT = path.join(__dirname, '..', '..');
 const FILE = path.join(ROOT, 'examples', 'github-actions', 'mesh-policy.yml');
 const text = fs.readFileSync(FILE, 'utf8');
 
@@ -48,16 +48,10 @@ describe('examples/github-actions/mesh-policy.yml', () => {
   });
 
   test('the analyze and simulate steps succeed on the seed as written', async () => {
-    const cwd = process.cwd();
-    process.chdir(ROOT);
-    try {
-      for (const args of invocations(doc).filter((a) => a[0] !== 'diff')) {
-        let out = '';
-        expect(await runCli(args, { out: (t) => { out += t; }, err: (t) => { out += t; } })).toBe(0);
-        expect(out.length).toBeGreaterThan(100);
-      }
-    } finally {
-      process.chdir(cwd);
+    for (const args of invocations(doc).filter((a) => a[0] !== 'diff')) {
+      const r = await cli(...args);
+      expect(r.code).toBe(0);
+      expect(r.output.length).toBeGreaterThan(100);
     }
   });
 

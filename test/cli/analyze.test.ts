@@ -1,22 +1,14 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as rules from '../../src/rules';
-import { runCli } from '../../src/cli/program';
+import { cli, tmpDir } from '../support';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'rules');
 const BASE = path.join(FIX, 'base.yaml');
 const fx = (name: string) => path.join(FIX, name);
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } });
-  return { code, out, err };
-}
-
 function tmpdir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'analyze-cli-'));
+  return tmpDir('analyze-cli-');
 }
 
 describe('analyze CLI', () => {
@@ -26,7 +18,7 @@ describe('analyze CLI', () => {
     expect(r.code).toBe(1);
     const lines = r.out.trimEnd().split('\n');
     expect(lines).toEqual([
-      `error WASM005 WasmPlugin shop/cart-auth (${bad}:2): spec.targetRefs[0].name: no Gateway of that name in namespace shop, so the plugin applies to nothing (got "edge-istio"); create Gateway shop/edge-istio or name an existing one (the Gateway name, not its "-istio" Deployment)`,
+      `error WASM005 WasmPlugin shop/cart-auth (${bad}:2): spec.targetRefs[0].name: no Gateway of that name in namespace shop, so the plugin applies to nothing (got "edge-istio"); did you mean "edge"? create Gateway shop/edge-istio or name an existing one (the Gateway name, not its "-istio" Deployment)`,
       '1 error, 0 warnings in 5 objects from 2 files',
     ]);
     expect(r.err).toBe('');
@@ -45,7 +37,7 @@ describe('analyze CLI', () => {
 
   test('exits 0 with nothing to report on a clean input', async () => {
     const r = await cli('analyze', BASE, fx('WASM009.fixed.yaml'));
-    expect(r).toEqual({ code: 0, out: '0 errors, 0 warnings in 6 objects from 2 files\n', err: '' });
+    expect(r).toEqual({ code: 0, out: '0 errors, 0 warnings in 6 objects from 2 files\n', err: '', output: '0 errors, 0 warnings in 6 objects from 2 files\n' });
   });
 
   test('--format json prints one document with every field of every finding and the summary', async () => {

@@ -1,11 +1,10 @@
 // analyze and simulate on a fleet tree: each cluster's mesh is its own, no finding is computed across clusters.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { runCli } from '../../src/cli/program';
 import { analyzePaths } from '../../src/analyze';
 import { loadSimulator } from '../../src/simulate';
 import { IstioAmbientValidation } from '../../src/validation-plugin';
+import { cli, tmpDir, writeFiles } from '../support';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'rules');
 const BASE = fs.readFileSync(path.join(FIX, 'base.yaml'), 'utf8');
@@ -13,24 +12,10 @@ const BASE = fs.readFileSync(path.join(FIX, 'base.yaml'), 'utf8');
 const PLUGIN = fs.readFileSync(path.join(FIX, 'WASM006.bad.yaml'), 'utf8');
 const CARTS = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: carts\n  namespace: shop\nspec:\n  ports:\n    - name: http\n      port: 80\n';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } });
-  return { code, out, err };
-}
-
-function write(root: string, files: Record<string, string>): string {
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), text);
-  }
-  return root;
-}
 
 /** Cluster a has the plugin, cluster b the Service it targets; argocd/ is outside both. */
 function fleetTree(): string {
-  return write(fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-cli-')), {
+  return writeFiles(tmpDir('fleet-cli-'), {
     'clusters/a/shop/base.yaml': BASE,
     'clusters/a/shop/plugin.yaml': PLUGIN,
     'clusters/b/shop/base.yaml': BASE,
@@ -51,13 +36,13 @@ describe('analyze on a fleet tree', () => {
     expect(lines.pop()).toBe('1 error, 0 warnings in 11 objects from 5 files; clusters, each on its own: a, b');
 
     // GIVEN the same objects in one tree THEN the plugin finds its Service
-    const flat = write(fs.mkdtempSync(path.join(os.tmpdir(), 'flat-')), { 'shop/base.yaml': BASE, 'shop/plugin.yaml': PLUGIN, 'shop/carts.yaml': CARTS });
+    const flat = writeFiles(tmpDir('flat-'), { 'shop/base.yaml': BASE, 'shop/plugin.yaml': PLUGIN, 'shop/carts.yaml': CARTS });
     expect(await cli('analyze', flat)).toMatchObject({ code: 0, out: '0 errors, 0 warnings in 6 objects from 3 files\n' });
   });
 
   test('--cluster analyzes one cluster; the clusters folder given directly is split the same way', async () => {
     const root = fleetTree();
-    expect(await cli('analyze', '--cluster', 'b', root)).toEqual({ code: 0, out: '0 errors, 0 warnings in 5 objects from 2 files; cluster b\n', err: '' });
+    expect(await cli('analyze', '--cluster', 'b', root)).toEqual({ code: 0, out: '0 errors, 0 warnings in 5 objects from 2 files; cluster b\n', err: '', output: '0 errors, 0 warnings in 5 objects from 2 files; cluster b\n' });
     expect((await cli('analyze', '--cluster', 'a', root)).code).toBe(1);
     expect((await cli('analyze', path.join(root, 'clusters'))).out).toMatch(/^error WASM006 .*\n1 error, 0 warnings in 10 objects from 4 files; clusters, each on its own: a, b\n$/);
     expect((await cli('analyze', path.join(root, 'clusters', 'b'))).code).toBe(0);

@@ -1,34 +1,21 @@
 // Secrets and forged lines: no credential is ever printed (text, JSON, errors, the cdk8s report), and nothing
 // a user or a manifest writes can add a line of its own to a report; IPv6 literals are read, zone included.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ValidationContext } = require('cdk8s-cli/plugins') as typeof import('cdk8s-cli/lib/plugins/validation');
-import { runCli } from '../../src/cli/program';
 import { parseUrl } from '../../src/simulate';
 import { IstioAmbientValidation } from '../../src/validation-plugin';
+import { cli, tmpDir, writeFiles } from '../support';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DIST = path.join(ROOT, 'dist');
 const SECRET = 'S3cretPassw0rd';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } });
-  return { code, out, err };
-}
-
 let tmp: string;
-beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-cli-')); });
+beforeAll(() => { tmp = tmpDir('hostile-cli-'); });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const write = (name: string, text: string) => {
-  const file = path.join(tmp, name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-};
+const write = (name: string, text: string) => path.join(writeFiles(tmp, { [name]: text }), name);
 
 const plugin = (credentials: string, name = 'auth') => `apiVersion: extensions.istio.io/v1alpha1
 kind: WasmPlugin

@@ -1,9 +1,6 @@
 // The docs' diff and graph sessions are real: each is re-run and must print what the page shows, exit code included.
-import * as path from 'path';
-import { runCli } from '../../src/cli/program';
 import { allDocs } from '../docs';
-
-const ROOT = path.join(__dirname, '..', '..');
+import { cli } from '../support';
 
 function sessions(): Array<{ args: string[]; shown: string; exit?: string }> {
   return [...allDocs().matchAll(/```console\n([\s\S]*?)```/g)].map((m) => m[1]).flatMap((block) => {
@@ -24,16 +21,8 @@ describe('docs diff and graph sessions', () => {
   test('there are sessions to check', () => expect(found.length).toBeGreaterThanOrEqual(1));
 
   test.each(found.map((s) => [s.args.join(' '), s] as const))('%s prints what the page shows', async (_cmd, s) => {
-    let out = '';
-    const cwd = process.cwd();
-    process.chdir(ROOT);
-    let code: number;
-    try {
-      code = await runCli(s.args, { out: (t) => { out += t; }, err: (t) => { out += t; } });
-    } finally {
-      process.chdir(cwd);
-    }
-    expect(out.trimEnd()).toBe(s.shown.trimEnd());
+    const { code, output } = await cli(...s.args);
+    expect(output.trimEnd()).toBe(s.shown.trimEnd());
     if (s.exit !== undefined) expect(String(code)).toBe(s.exit);
   });
 });

@@ -1,31 +1,24 @@
 // `cdk8s-istio-ambient simulate`: the last-line contract, exit codes 0/1/2/3, --json, and batch mode.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { runCli } from '../../src/cli/program';
+import { CliRun, cli as capture, tmpDir, writeFiles } from '../support';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DIST = path.join(ROOT, 'dist');
 const CHECKS = path.join(ROOT, 'examples', 'seed-checks.yaml');
 const GATEWAY_URL = 'http://bookinfo-gateway-istio.default.svc.cluster.local/productpage';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string; last: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } });
-  const lines = out.trimEnd().split('\n');
-  return { code, out, err, last: lines[lines.length - 1] };
+/** A CLI run and the last line of its stdout (where simulate prints the status alone). */
+async function cli(...argv: string[]): Promise<CliRun & { last: string }> {
+  const r = await capture(...argv);
+  const lines = r.out.trimEnd().split('\n');
+  return { ...r, last: lines[lines.length - 1] };
 }
 
 let tmp: string;
-beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'simulate-cli-')); });
+beforeAll(() => { tmp = tmpDir('simulate-cli-'); });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const write = (name: string, text: string) => {
-  const file = path.join(tmp, name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-};
+const write = (name: string, text: string) => path.join(writeFiles(tmp, { [name]: text }), name);
 
 describe('simulate: one request', () => {
   test('--connect-to as curl: the URL host stays for Host (and SNI), the connection goes elsewhere; a malformed one is bad input', async () => {
@@ -104,6 +97,8 @@ describe('simulate: one request', () => {
     ['a bad port', ['--manifests', DIST, '--from', 'default/curl', 'http://reviews:0/'], /^error: URL: port "0" is not a number from 1 to 65535/],
     ['a header without a colon', ['--manifests', DIST, '--from', 'default/curl', '-H', 'Authorization Basic x', GATEWAY_URL], /^error: header: must be "Name: value"/],
     ['an unknown flag', ['--manifests', DIST, '--from', 'default/curl', '--frobnicate', GATEWAY_URL], /^error: unknown option '--frobnicate'/],
+    ['a client that does not exist', ['--manifests', DIST, '--from', 'default/nope', GATEWAY_URL], /^error: from: no Deployment, .* named nope in namespace default among the manifests \(got "default\/nope"\); name a workload/],
+    ['a client typo', ['--manifests', DIST, '--from', 'default/curll', GATEWAY_URL], /^error: from: .*\(got "default\/curll"\); did you mean "default\/curl"\? /],
     ['a missing manifests folder', ['--manifests', '/no/such/dir', '--from', 'default/curl', GATEWAY_URL], /^error: manifests: \/no\/such\/dir: no such file or directory/],
   ])('exit 2 with a one-line error for bad input: %s', async (_what, args, message) => {
     const r = await cli('simulate', ...(args as string[]));

@@ -1,11 +1,8 @@
 // The docs' simulate sessions are real: each one re-run against dist/ prints what the README shows
 // (file:line origins aside, so a new dist/ layout does not make them stale).
-import * as fs from 'fs';
-import * as path from 'path';
-import { runCli } from '../../src/cli/program';
 import { allDocs } from '../docs';
+import { cli } from '../support';
 
-const ROOT = path.join(__dirname, '..', '..');
 const README = allDocs();
 
 /** `$ npx cdk8s-istio-ambient simulate ...` blocks: the arguments and the output shown. */
@@ -27,14 +24,7 @@ describe('README simulate sessions', () => {
   test('there are sessions to check', () => expect(found.length).toBeGreaterThanOrEqual(2));
 
   test.each(found.map((s) => [s.args.join(' '), s] as const))('%s prints what the README shows', async (_cmd, s) => {
-    let out = '';
-    const cwd = process.cwd();
-    process.chdir(ROOT);
-    try {
-      await runCli(s.args, { out: (t) => { out += t; }, err: (t) => { out += t; } });
-    } finally {
-      process.chdir(cwd);
-    }
-    expect(normalize(out)).toBe(normalize(s.shown));
+    const { output } = await cli(...s.args);
+    expect(normalize(output)).toBe(normalize(s.shown));
   });
 });

@@ -1,33 +1,18 @@
 // diff OLD NEW: generated requests, both trees simulated, openings flagged and failing unless allowed; the
 // namespace shortcut gives what the full diff gives.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
-import { runCli } from '../../src/cli/program';
 import { DiffInputError, diffExitCode, diffObjects, parseAllowFile, probeTargets, targetProbes } from '../../src/diff';
 import { MeshModel } from '../../src/model/mesh-model';
 import { SourcedManifest } from '../../src/model/manifest';
 import { renderDiffMarkdown, renderDiffText } from '../../src/report';
 import { distObjects } from '../simulate/helpers';
+import { cli, tmpDir } from '../support';
 
-const ROOT = path.join(__dirname, '..', '..');
 const GW = 'gateway.networking.k8s.io';
 const BASIC_AUTH = 'oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0';
 const SECRETS = [/YWRtaW4zOmFkbWluMw==/, /MXQtaW4zOmFkbWluMw==/, /b2s6dGVzdA==/, /ok:test/, /admin3:admin3/];
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const cwd = process.cwd();
-  process.chdir(ROOT);
-  try {
-    const code = await runCli(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } });
-    return { code, out, err };
-  } finally {
-    process.chdir(cwd);
-  }
-}
 
 const without = (objects: SourcedManifest[], kind: string, name: string) => objects.filter((o) => !(o.manifest.kind === kind && o.manifest.metadata?.name === name));
 
@@ -90,7 +75,7 @@ describe('diff CLI', () => {
   });
 
   test('an allow file with a reason lets the opening pass, and names entries that matched nothing', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-allow-'));
+    const dir = tmpDir('diff-allow-');
     const allow = path.join(dir, 'allow.yaml');
     fs.writeFileSync(allow, '- target: Service shop/api\n  path: /admin*\n  reason: api authenticates /admin itself from release 2\n- target: shop/web\n  reason: stale\n');
     const r = await cli('diff', 'examples/diff/before', 'examples/diff/after', '--allow', allow);
@@ -102,7 +87,7 @@ describe('diff CLI', () => {
   });
 
   test('fails with exit 2 and one line on bad input', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-bad-'));
+    const dir = tmpDir('diff-bad-');
     const allow = path.join(dir, 'allow.yaml');
     fs.writeFileSync(allow, '- target: shop/api\n');
     const noReason = await cli('diff', 'examples/diff/before', 'examples/diff/after', '--allow', allow);

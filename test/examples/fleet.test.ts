@@ -3,32 +3,14 @@
 // cluster answers requests as its own mesh.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { runCli } from '../../src/cli/program';
 import { loadManifests } from '../../src/loader/load';
 import { loadSimulator } from '../../src/simulate';
+import { cli, fileTree, hasKubectl, synthExample } from '../support';
 
 const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'fleet');
 const DIST = path.join(EXAMPLE, 'dist');
-
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of fs.readdirSync(dir, { recursive: true }).map(String).sort()) {
-    if (fs.statSync(path.join(dir, f)).isFile()) out[f] = fs.readFileSync(path.join(dir, f), 'utf8');
-  }
-  return out;
-}
-
-function hasKubectl(): boolean {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const objects = (dir: string) => loadManifests([path.join(DIST, dir)]).objects.map((o) => o.manifest as any);
 const named = (dir: string, kind: string) => objects(dir).filter((m) => m.kind === kind).map((m) => m.metadata.name).sort();
@@ -36,16 +18,8 @@ const appFolders = fs.readdirSync(DIST, { recursive: true }).map(String).filter(
 
 describe('examples/fleet', () => {
   test('writes into CDK8S_OUTDIR exactly the committed dist/', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-example-'));
-    const before = process.env.CDK8S_OUTDIR;
-    process.env.CDK8S_OUTDIR = outdir;
-    try {
-      jest.isolateModules(() => require(path.join(EXAMPLE, 'main.ts')));
-    } finally {
-      if (before === undefined) delete process.env.CDK8S_OUTDIR; else process.env.CDK8S_OUTDIR = before;
-    }
-    // (ts-jest type-checks main.ts as it loads it.) Regenerate with `cd examples/fleet && npx cdk8s synth` when this fails
-    expect(tree(outdir)).toEqual(tree(DIST));
+    // regenerate with `cd examples/fleet && npx cdk8s synth` when this fails
+    expect(synthExample(path.join(EXAMPLE, 'main.ts'), 'fleet-example-')).toEqual(fileTree(DIST));
   });
 
   test('three clusters, each with its differences', () => {
@@ -57,14 +31,15 @@ describe('examples/fleet', () => {
     // another waypoint layout in prod: reviews has a waypoint of its own
     expect(named('clusters/prod/default', 'Gateway')).toEqual(['bookinfo-gateway', 'reviews-waypoint', 'waypoint']);
     expect(objects('clusters/prod/default').find((m) => m.kind === 'Service' && m.metadata.name === 'reviews').metadata.labels['istio.io/use-waypoint']).toBe('reviews-waypoint');
-    // another credential source in prod: vault placeholders, and the vault plugin for prod's Applications only
-    const prodTexts = Object.entries(tree(path.join(DIST, 'clusters/prod'))).filter(([f]) => f.includes('WasmPlugin')).map(([, t]) => t);
+    // another credential source in prod: vault placeholders, and the vault plugin for prod's vault folder only
+    const prodTexts = Object.entries(fileTree(path.join(DIST, 'clusters/prod'))).filter(([f]) => f.includes('WasmPlugin')).map(([, t]) => t);
     expect(prodTexts.every((t) => t.includes('<path:secret/data/prod/bookinfo#') && !t.includes('ok:test'))).toBe(true);
     const sets = objects('argocd').filter((m) => m.kind === 'ApplicationSet');
-    expect(sets.map((s) => [s.metadata.name, s.spec.template.spec.source.plugin?.name ?? null, s.spec.template.spec.destination])).toEqual([
-      ['cdk8s-istio-ambient-dev', null, { namespace: '{{.path.basename}}', server: 'https://kubernetes.default.svc' }],
-      ['cdk8s-istio-ambient-prod', 'argocd-vault-plugin-kustomize', { name: 'prod-eu-west-1', namespace: '{{.path.basename}}' }],
-      ['cdk8s-istio-ambient-staging', null, { namespace: '{{.path.basename}}', server: 'https://staging.k8s.example.com:6443' }],
+    const vaultFolders = (s: any) => [...(/^\{\{- if eq \.path\.basename (.*) \}\}\n/.exec(s.spec.templatePatch ?? '')?.[1] ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+    expect(sets.map((s) => [s.metadata.name, s.spec.template.spec.source.plugin?.name ?? null, vaultFolders(s), s.spec.template.spec.destination])).toEqual([
+      ['cdk8s-istio-ambient-dev', null, [], { namespace: '{{.path.basename}}', server: 'https://kubernetes.default.svc' }],
+      ['cdk8s-istio-ambient-prod', null, ['default'], { name: 'prod-eu-west-1', namespace: '{{.path.basename}}' }],
+      ['cdk8s-istio-ambient-staging', null, [], { namespace: '{{.path.basename}}', server: 'https://staging.k8s.example.com:6443' }],
     ]);
     for (const s of sets) expect(fs.existsSync(path.join(DIST, '..', '..', '..', s.spec.generators[0].git.directories[0].path.replace('/*', '')))).toBe(true);
   });
@@ -82,16 +57,10 @@ describe('examples/fleet', () => {
 
   test('analyze reads it cluster by cluster, as docs/fleet.md shows', async () => {
     const page = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'fleet.md'), 'utf8');
-    const cwd = process.cwd();
-    process.chdir(path.join(__dirname, '..', '..'));
-    try {
-      for (const args of [['analyze', 'examples/fleet/dist', '-q'], ['analyze', '--cluster', 'prod', 'examples/fleet/dist']]) {
-        let out = '';
-        expect(await runCli(args, { out: (t) => { out += t; }, err: (t) => { out += t; } })).toBe(0);
-        expect(page).toContain(`npx cdk8s-istio-ambient ${args.join(' ')}\n  # ${out.trimEnd()}\n`);
-      }
-    } finally {
-      process.chdir(cwd);
+    for (const args of [['analyze', 'examples/fleet/dist', '-q'], ['analyze', '--cluster', 'prod', 'examples/fleet/dist']]) {
+      const r = await cli(...args);
+      expect(r.code).toBe(0);
+      expect(page).toContain(`npx cdk8s-istio-ambient ${args.join(' ')}\n  # ${r.output.trimEnd()}\n`);
     }
   });
 

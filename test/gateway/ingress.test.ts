@@ -1,11 +1,11 @@
 // The ingress constructs: what they render, what they refuse at once, what synthesis reports, and (end to end) what the
 // simulator answers on the synthesized objects for every construct feature.
 import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-33';
 import {
   AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, CertificateRef, Curl, GrpcRoute, HttpBackend, HttpHeaderMatch, HttpMethod,
   HttpPathModifier, HttpQueryParamMatch, HttpRoute, HttpRouteFilter, HttpRouteMatch, IngressGateway, IngressUseWaypoint, ListenerProtocol,
-  ListenerTls, PathMatch, PolicyTarget, RedirectScheme, ReferenceGrant, RouteKind, RouteNamespaces, RouteParent, GatewayAddress,
+  ListenerTls, PathMatch, PolicyTarget, RedirectScheme, ReferenceGrant, RouteKind, RouteNamespaces, RouteParent, GatewayAddress, ServiceReference,
 } from '../../src';
 import { MeshModel } from '../../src/model/mesh-model';
 import { formatFindingLine, runRules } from '../../src/rules';
@@ -86,13 +86,14 @@ describe('IngressGateway listeners', () => {
 describe('HttpRoute', () => {
   test('typed backends: an ApiObject Service, a kplus.Service, a name; a Deployment is refused', () => {
     const ns = new AmbientNamespace(app(), 'shop');
-    const svc = new ApiObject(ns, 'Svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ port: 80 }] } });
+    const svc = ServiceReference.fromApiObject(new ApiObject(ns, 'Svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ port: 80 }] } }));
     const deploy = new kplus.Deployment(ns, 'Api', { containers: [{ image: 'example/api', portNumber: 8080, securityContext: { ensureNonRoot: false } }] });
     const kpSvc = deploy.exposeViaService({ name: 'api', ports: [{ port: 8080 }] });
     expect(HttpBackend.fromService(svc, { port: 80 })._toBackendRef('shop')).toEqual({ name: 'web', port: 80 });
     expect(HttpBackend.fromService(kpSvc, { port: 8080, weight: 3 })._toBackendRef('shop')).toEqual({ name: 'api', port: 8080, weight: 3 });
     expect(HttpBackend.fromServiceName('cart', { port: 80, namespace: 'other' })._toBackendRef('shop')).toEqual({ name: 'cart', namespace: 'other', port: 80 });
-    expect(() => HttpBackend.fromService(deploy, { port: 80 })).toThrow(/HttpBackend.fromService \(shop\/Api\): service: must be a core\/v1 Service \(got "apps\/v1\/Deployment"\)/);
+    // @ts-expect-error a Deployment is not a Service: it does not compile, and a JavaScript caller gets the error
+    expect(() => HttpBackend.fromService(deploy, { port: 80 })).toThrow(/^HttpBackend\.fromService: service: must be a v1 Service \(got "apps\/v1\/Deployment" at shop\/Api\); pass a sample Service, a kplus\.Service, or ServiceReference\.fromApiObject\(apiObject\)$/);
     expect(() => HttpBackend.fromServiceName('web.shop.svc', { port: 80 })).toThrow(/name: must be a Service name/);
     expect(() => HttpBackend.fromServiceName('web', { port: 0 })).toThrow(/port: must be a Service port from 1 to 65535 \(got 0\)/);
   });
@@ -149,13 +150,14 @@ describe('HttpRoute', () => {
 describe('IngressUseWaypoint', () => {
   test('labels a Service or a namespace; a non-Service is refused', () => {
     const ns = new AmbientNamespace(app(), 'shop', { ingressUseWaypoint: true });
-    const svc = new ApiObject(ns, 'Svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ port: 80 }] } });
+    const svc = ServiceReference.fromApiObject(new ApiObject(ns, 'Svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ port: 80 }] } }));
     IngressUseWaypoint.onService(svc, false);
     const out = Testing.synth(ns);
     expect(find(out, 'Namespace', 'shop').metadata.labels['istio.io/ingress-use-waypoint']).toBe('true');
     expect(find(out, 'Service', 'web').metadata.labels).toEqual({ 'istio.io/ingress-use-waypoint': 'false' });
     const cm = new ApiObject(ns, 'Cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
-    expect(() => IngressUseWaypoint.onService(cm)).toThrow(/IngressUseWaypoint.onService \(shop\/Cm\): service: must be a core\/v1 Service \(got "v1\/ConfigMap"\)/);
+    // @ts-expect-error a ConfigMap is not a Service
+    expect(() => IngressUseWaypoint.onService(cm)).toThrow(/^IngressUseWaypoint\.onService: service: must be a v1 Service \(got "v1\/ConfigMap" at shop\/Cm\)/);
   });
 });
 
@@ -183,7 +185,7 @@ function storefront(): { manifests: any[]; sim: Simulator } {
     const d = new ApiObject(shop, `${name}-deploy`, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, spec: {
       selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `example/${name}` }] } } } });
     void d;
-    return new ApiObject(shop, `${name}-svc`, { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ name: 'http', port }] } });
+    return ServiceReference.fromApiObject(new ApiObject(shop, `${name}-svc`, { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ name: 'http', port }] } }));
   };
   const web = new kplus.Deployment(shop, 'Web', { containers: [{ image: 'example/web', portNumber: 8080, securityContext: { ensureNonRoot: false } }] })
     .exposeViaService({ name: 'web', ports: [{ port: 80, targetPort: 8080 }] });
@@ -193,16 +195,16 @@ function storefront(): { manifests: any[]; sim: Simulator } {
   const catalog = app_('catalog', 8080);
   IngressUseWaypoint.onService(catalog);
   new BasicAuthPlugin(shop, 'CatalogWrites', { name: 'catalog-writes', targets: [PolicyTarget.fromService(catalog)],
-    rules: [new BasicAuthRule({ match: PathMatch.prefix('/items'), methods: ['POST', 'PUT', 'DELETE'], credentials: [BasicAuthCredential.vault('secret/data/shop', 'catalog-admin')] })] });
+    rules: [new BasicAuthRule({ match: PathMatch.prefix('/items'), methods: [HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE], credentials: [BasicAuthCredential.vault('secret/data/shop', 'catalog-admin')] })] });
   void waypoint;
   // a team elsewhere: its namespace sends ingress traffic through its waypoint, and it grants shop's routes access
   const legacy = new AmbientNamespace(a, 'legacy', { ingressUseWaypoint: true });
   legacy.addWaypoint();
   new ApiObject(legacy, 'OrdersDeploy', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'orders' }, spec: {
     selector: { matchLabels: { app: 'orders' } }, template: { metadata: { labels: { app: 'orders' } }, spec: { containers: [{ name: 'orders', image: 'example/orders' }] } } } });
-  const orders = new ApiObject(legacy, 'Orders', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'orders' }, spec: { selector: { app: 'orders' }, ports: [{ name: 'http', port: 80 }] } });
+  const orders = ServiceReference.fromApiObject(new ApiObject(legacy, 'Orders', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'orders' }, spec: { selector: { app: 'orders' }, ports: [{ name: 'http', port: 80 }] } }));
   new BasicAuthPlugin(legacy, 'OrdersAuth', { name: 'orders-auth', targets: [PolicyTarget.fromService(orders)],
-    rules: [new BasicAuthRule({ match: PathMatch.prefix('/'), methods: ['GET'], credentials: [BasicAuthCredential.vault('secret/data/legacy', 'orders')] })] });
+    rules: [new BasicAuthRule({ match: PathMatch.prefix('/'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.vault('secret/data/legacy', 'orders')] })] });
   new ReferenceGrant(legacy, 'FromShop', { name: 'shop-routes', from: [{ kind: 'HTTPRoute', namespace: 'shop' }], to: [{ kind: 'Service', name: 'orders' }] });
   const https = RouteParent.fromGateway(gw, { sectionName: 'https' });
   new HttpRoute(shop, 'Storefront', { name: 'storefront', parents: [https], hostnames: ['shop.example.com'], rules: [

@@ -6,6 +6,7 @@ import * as YAML from 'yaml';
 import { loadManifests } from '../../src/loader/load';
 import { MeshModel, resolveTargets } from '../../src/model';
 import { checkSyncWaves, syncWaveOf } from '../../src/rules';
+import { hasKubectl } from '../support';
 
 const DIST = path.join(__dirname, '..', '..', 'dist');
 const folders = fs.readdirSync(DIST, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
@@ -14,15 +15,6 @@ const model = MeshModel.build(objects);
 const appObjects = model.entries.filter((e) => e.kind !== 'Kustomization' && e.group !== 'argoproj.io');
 const wave = (e: { manifest: any }) => syncWaveOf(e as any);
 const options = (e: { manifest: any }): string[] => String(e.manifest.metadata?.annotations?.['argocd.argoproj.io/sync-options'] ?? '').split(',');
-
-function hasKubectl(): boolean {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('dist/', () => {
   test('loads without errors: one application folder and the Argo CD folder', () => {
@@ -36,7 +28,9 @@ describe('dist/', () => {
     expect(k.resources).toEqual(files);
   });
 
-  (hasKubectl() ? test.each(folders) : test.skip.each(folders))('%s: kubectl kustomize renders every object', (folder) => {
+  // needs kubectl on the PATH: it says so in its name when it cannot run
+  (hasKubectl() ? test.each(folders) : test.skip.each(folders))(hasKubectl() ? '%s: kubectl kustomize renders every object'
+    : '%s: kubectl kustomize renders every object: SKIPPED, kubectl is not on the PATH', (folder) => {
     const out = execFileSync('kubectl', ['kustomize', path.join(DIST, folder)], { encoding: 'utf8' });
     const rendered = YAML.parseAllDocuments(out).map((d) => d.toJS()).filter(Boolean);
     const expected = fs.readdirSync(path.join(DIST, folder)).filter((f) => f.endsWith('.k8s.yaml')).length;

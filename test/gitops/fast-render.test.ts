@@ -1,5 +1,5 @@
 import { ApiObject, App, Chart, Duration, JsonPatch, Lazy, Testing, Yaml } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-33';
 import * as fc from 'fast-check';
 import { Gateway as GatewayL1, GrpcRoute as GrpcRouteL1, HttpRoute as HttpRouteL1, ReferenceGrant as ReferenceGrantL1 } from '../../src/imports/gateway.networking.k8s.io';
 import { WasmPlugin as WasmPluginL1 } from '../../src/imports/extensions.istio.io';
@@ -120,10 +120,14 @@ describe('fast render', () => {
     }), { numRuns: 1500 });
   });
 
-  test('steps aside for subclasses and for apps with resolvers of their own', () => {
+  test('steps aside for subclasses that override toJson() and for apps with resolvers of their own', () => {
     const app = Testing.app();
     const d = new kplus.Deployment(new Chart(app, 'c'), 'D', { containers: [{ image: 'nginx' }] });
     expect(renderApiObject(ApiObject.of(d), true)).toBeUndefined();
+    // the sample Services subclass ApiObject without overriding toJson(): they stay on the fast path
+    const reviews = new Bookinfo(new AmbientNamespace(app, 'shop'), 'Bookinfo').reviews;
+    expect(Object.getPrototypeOf(reviews)).not.toBe(ApiObject.prototype);
+    expect(renderApiObject(reviews, true)).toEqual(reviews.toJson());
     expect(usesBuiltInResolvers(app)).toBe(true);
     expect(usesBuiltInResolvers(new App({ resolvers: [{ resolve: () => undefined }] }))).toBe(false);
   });

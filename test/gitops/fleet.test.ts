@@ -7,9 +7,10 @@ import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import {
   AmbientNamespace, ArgoCdAppMode, ArgoCdProps, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, Cluster, ClusterOptions, GitOpsApp,
-  PathMatch, PolicyTarget, SeedScenario, WaypointNamespaces,
+  HttpMethod, PathMatch, PolicyTarget, SeedScenario, WaypointNamespaces,
 } from '../../src';
 import * as rules from '../../src/rules';
+import { fileTree } from '../support';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-'));
 const ARGO: ArgoCdProps = { repoUrl: 'https://git.example.com/mesh.git', createProject: true, project: 'mesh' };
@@ -20,18 +21,7 @@ const CLUSTERS: ClusterOptions[] = [
 ];
 
 /** Every file under `dir` (relative path → content), but the writer's record (test/gitops/writer.test.ts has it). */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (r === GitOpsApp.RECORD_FILE_NAME) continue;
-      if (e.isDirectory()) walk(r); else out[r] = fs.readFileSync(path.join(dir, r), 'utf8');
-    }
-  };
-  if (fs.existsSync(dir)) walk('');
-  return out;
-}
+const tree = (dir: string) => fileTree(dir, [GitOpsApp.RECORD_FILE_NAME]);
 
 const doc = (dir: string, file: string): any => YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
 
@@ -43,14 +33,14 @@ function fleet(outdir: string, options: { clusters?: ClusterOptions[]; argoCd?: 
     if (cluster.labels.env === 'staging') {
       new BasicAuthPlugin(shop, 'DetailsAuth', {
         name: 'basic-auth-for-details', targets: [PolicyTarget.fromService(shop.bookinfo.details)],
-        rules: [new BasicAuthRule({ match: PathMatch.prefix('/details'), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
+        rules: [new BasicAuthRule({ match: PathMatch.prefix('/details'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
       });
     }
     if (cluster.labels.env === 'prod') {
       const admin = new AmbientNamespace(cluster, 'admin');
       new BasicAuthPlugin(admin, 'Auth', {
         name: 'admin-auth', targets: [admin.addWaypoint()],
-        rules: [new BasicAuthRule({ match: PathMatch.prefix('/'), methods: ['GET'], credentials: [BasicAuthCredential.vault('secret/data/prod/admin', 'auth')] })],
+        rules: [new BasicAuthRule({ match: PathMatch.prefix('/'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.vault('secret/data/prod/admin', 'auth')] })],
       });
     }
   }
@@ -93,8 +83,11 @@ describe('GitOpsApp with clusters', () => {
     expect(prod.spec.generators).toEqual([{ git: { repoURL: ARGO.repoUrl, revision: 'HEAD', directories: [{ path: 'dist/clusters/prod/*' }] } }]);
     expect(prod.spec.template.metadata).toEqual({ name: 'prod-{{.path.basenameNormalized}}', labels: { env: 'prod', region: 'eu' } });
     expect(prod.spec.template.spec.destination).toEqual({ name: 'prod-eu-west-1', namespace: '{{.path.basename}}' });
-    // prod holds a vault placeholder: its Applications render through the plugin; staging's do not
-    expect(prod.spec.template.spec.source.plugin).toEqual({ name: 'argocd-vault-plugin-kustomize' });
+    // prod's admin folder holds a vault placeholder: that folder's Application alone renders through the plugin
+    // (a templatePatch naming it); staging has none, so no patch
+    expect(prod.spec.template.spec.source.plugin).toBeUndefined();
+    expect(prod.spec.templatePatch).toMatch(/^\{\{- if eq \.path\.basename "admin" \}\}\nspec:\n  source:\n    plugin:\n      name: "argocd-vault-plugin-kustomize"\n/);
+    expect(doc(outdir, 'argocd/ApplicationSet.cdk8s-istio-ambient-staging.k8s.yaml').spec.templatePatch).toBeUndefined();
     const staging = doc(outdir, 'argocd/ApplicationSet.cdk8s-istio-ambient-staging.k8s.yaml');
     expect(staging.spec.template.spec.destination).toEqual({ server: 'https://staging.k8s.example.com:6443', namespace: '{{.path.basename}}' });
     expect(staging.spec.template.spec.source.plugin).toBeUndefined();
@@ -150,7 +143,7 @@ describe('GitOpsApp with clusters', () => {
       inA.addWaypoint();
       new BasicAuthPlugin(inA, 'ReviewsAuth', {
         name: 'reviews-auth', targets: [PolicyTarget.service('reviews')],
-        rules: [new BasicAuthRule({ match: PathMatch.prefix('/'), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
+        rules: [new BasicAuthRule({ match: PathMatch.prefix('/'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] })],
       });
       const inB = clusters ? new AmbientNamespace(b, 'default') : inA;
       if (clusters) inB.addWaypoint();

@@ -2,37 +2,28 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch, Lazy, YamlOutputType } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-33';
 import * as YAML from 'yaml';
 import {
   AmbientNamespace, ArgoCdAppMode, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, Bookinfo, ExtensionResource, FilterConfig, GitOpsApp, GitOpsAppProps,
-  NamespacePruning, PathMatch, PolicyTarget, SeedScenario, SyncWaves, TrafficExtension, WaypointNamespaces,
+  HttpMethod, NamespacePruning, PathMatch, PolicyTarget, SeedScenario, SyncWaves, TrafficExtension, WaypointNamespaces,
 } from '../../src';
 import * as rules from '../../src/rules';
 import { annotateForArgoCd } from '../../src/gitops/sync-policy';
+import { fileTree } from '../support';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-'));
 const ARGO = { repoUrl: 'https://git.example.com/mesh.git' };
 
 /** Every file under `dir` (relative path → content). */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(r); else out[r] = fs.readFileSync(path.join(dir, r), 'utf8');
-    }
-  };
-  walk('');
-  return out;
-}
+const tree = (dir: string) => fileTree(dir);
 
 function docs(dir: string, file: string): any {
   return YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
 }
 
 function rule(prefix: string, credential = BasicAuthCredential.plain('ok', 'test')): BasicAuthRule {
-  return new BasicAuthRule({ match: PathMatch.prefix(prefix), methods: ['GET'], credentials: [credential] });
+  return new BasicAuthRule({ match: PathMatch.prefix(prefix), methods: [HttpMethod.GET], credentials: [credential] });
 }
 
 /** A mixed app: ambient namespaces with our constructs, and a plain chart with cdk8s-plus, Lazy values and patches. */
@@ -289,6 +280,55 @@ describe('Argo CD objects', () => {
     expect(doc('argocd/Application.shop.k8s.yaml').spec.source.plugin).toEqual({ name: 'argocd-vault-plugin-kustomize' });
     expect(doc('argocd/Application.blog.k8s.yaml').spec.source.plugin).toBeUndefined();
     expect(Object.values(files).join()).not.toMatch(/ok:test/);
+  });
+
+  /**
+   * The Application Argo CD makes for one folder: the template with the folder's parameters, then the templatePatch
+   * rendered for that folder and merged in (maps merge recursively, as a strategic merge patch does for these
+   * fields). Only the two Go template forms the patch uses are evaluated: `if eq .path.basename "a" "b" ...` and `else`.
+   */
+  function applicationFor(set: any, folder: string): any {
+    const fill = (v: any): any => (typeof v === 'string' ? v.replace('{{.path.path}}', `dist/${folder}`).replace('{{.path.basename}}', folder)
+      : Array.isArray(v) ? v.map(fill) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)])) : v);
+    const app = fill(set.spec.template);
+    const patch: string | undefined = set.spec.templatePatch;
+    if (patch === undefined) return app;
+    const [head, ...rest] = patch.split('\n');
+    const m = /^\{\{- if eq \.path\.basename ((?:"[^"]*" ?)+) \}\}$/.exec(head);
+    expect(m).not.toBeNull();
+    const names = [...m![1].matchAll(/"([^"]*)"/g)].map((x) => x[1]);
+    const elseAt = rest.indexOf('{{- else }}');
+    const endAt = rest.indexOf('{{- end }}');
+    const body = names.includes(folder) ? rest.slice(0, elseAt) : rest.slice(elseAt + 1, endAt);
+    const merge = (a: any, b: any): any => (b && typeof b === 'object' && !Array.isArray(b) && a && typeof a === 'object'
+      ? Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, k in b ? merge(a[k], b[k]) : a[k]])) : b);
+    return merge(app, YAML.parse(body.join('\n')));
+  }
+
+  test('ApplicationSet mode: only the folders with vault placeholders render through the vault plugin', () => {
+    const { doc } = synthArgo({}, (app) => {
+      const shop = new AmbientNamespace(app, 'shop');
+      new BasicAuthPlugin(shop, 'Auth', { name: 'auth', targets: [shop.addWaypoint()], rules: [rule('/', BasicAuthCredential.vault('secret/data/shop', 'basic'))] });
+      const pay = new AmbientNamespace(app, 'pay');
+      new BasicAuthPlugin(pay, 'Auth', { name: 'auth', targets: [pay.addWaypoint()], rules: [rule('/', BasicAuthCredential.vault('secret/data/pay', 'basic'))] });
+      new AmbientNamespace(app, 'blog').addWaypoint();
+    });
+    const set = doc('argocd/ApplicationSet.cdk8s-istio-ambient.k8s.yaml');
+    expect(set.spec.goTemplate).toBe(true); // templatePatch works only with Go templates (Argo CD Template.md, v3.5.1)
+    expect(set.spec.template.spec.source.plugin).toBeUndefined();
+    expect(set.spec.templatePatch).toBe([
+      '{{- if eq .path.basename "pay" "shop" }}', 'spec:', '  source:', '    plugin:', '      name: "argocd-vault-plugin-kustomize"',
+      '{{- else }}', '{}', '{{- end }}', ''].join('\n'));
+    for (const folder of ['pay', 'shop']) {
+      expect(applicationFor(set, folder).spec.source).toEqual({ repoURL: ARGO.repoUrl, targetRevision: 'HEAD', path: `dist/${folder}`, plugin: { name: 'argocd-vault-plugin-kustomize' } });
+    }
+    expect(applicationFor(set, 'blog').spec.source).toEqual({ repoURL: ARGO.repoUrl, targetRevision: 'HEAD', path: 'dist/blog' });
+    expect(applicationFor(set, 'blog').spec.destination.namespace).toBe('blog');
+  });
+
+  test('ApplicationSet mode without vault placeholders has no templatePatch (the seed\'s ApplicationSet is unchanged)', () => {
+    const { doc } = synthArgo({});
+    expect(doc('argocd/ApplicationSet.cdk8s-istio-ambient.k8s.yaml').spec.templatePatch).toBeUndefined();
   });
 
   test('fails on settings Argo CD would reject', () => {

@@ -2,14 +2,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as fc from 'fast-check';
-import { runCli } from '../../src/cli/program';
 import { dotText, meshGraph, mermaidText, renderDot, renderMermaid } from '../../src/graph';
 import { MeshModel } from '../../src/model/mesh-model';
 import { SEED_DOT, SEED_SVG, renderSvg, seedDot } from '../../scripts/seed-graph';
 import { base, plugin, sourced } from '../rules/fixtures';
 import { distObjects } from '../simulate/helpers';
+import { ROOT, cli } from '../support';
 
-const ROOT = path.join(__dirname, '..', '..');
 const GW = 'gateway.networking.k8s.io';
 
 function edges(objects: any[], namespace?: string): string[] {
@@ -97,14 +96,9 @@ describe('renderers', () => {
 
 describe('the README picture', () => {
   test('docs/seed-graph.dot is what `graph dist --format dot` prints', async () => {
-    let out = '';
-    const cwd = process.cwd();
-    process.chdir(ROOT);
-    try {
-      expect(await runCli(['graph', 'dist', '--format', 'dot'], { out: (t) => { out += t; }, err: (t) => { out += t; } })).toBe(0);
-    } finally {
-      process.chdir(cwd);
-    }
+    const r = await cli('graph', 'dist', '--format', 'dot');
+    expect(r.code).toBe(0);
+    const out = r.output;
     // regenerate with `npm run docs:graph` when this fails
     expect(fs.readFileSync(SEED_DOT, 'utf8')).toBe(out);
     expect(seedDot()).toBe(out);
@@ -118,33 +112,13 @@ describe('the README picture', () => {
 
 describe('docs/graph.md', () => {
   test('its Mermaid block is what `graph dist` prints', async () => {
-    let out = '';
-    const cwd = process.cwd();
-    process.chdir(ROOT);
-    try {
-      await runCli(['graph', 'dist'], { out: (t) => { out += t; }, err: (t) => { out += t; } });
-    } finally {
-      process.chdir(cwd);
-    }
+    const out = (await cli('graph', 'dist')).output;
     const page = fs.readFileSync(path.join(ROOT, 'docs', 'graph.md'), 'utf8');
     expect(/```mermaid\n([\s\S]*?)```/.exec(page)![1]).toBe(out);
   });
 });
 
 describe('graph CLI', () => {
-  async function cli(...argv: string[]) {
-    let out = '';
-    let err = '';
-    const cwd = process.cwd();
-    process.chdir(ROOT);
-    try {
-      const code = await runCli(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } });
-      return { code, out, err };
-    } finally {
-      process.chdir(cwd);
-    }
-  }
-
   test('prints Mermaid by default, for one namespace on request', async () => {
     const r = await cli('graph', 'dist', '--namespace', 'default');
     expect(r.code).toBe(0);

@@ -80,8 +80,9 @@ describe('plain-block YAML reader', () => {
         if (!/\.ya?ml$/.test(e.name)) continue;
         for (const doc of fs.readFileSync(p, 'utf8').split(/^(?=---(?:[ \t\r\n]|$))/m)) {
           expect(agrees(doc)).toBe(true);
-          if (dir.includes(`${path.sep}dist`) && doc.trim() !== '') {
-            expect(parseSimpleBlock(doc, 100)).not.toBe(NOT_SIMPLE); // the fast way is taken for our own output
+          // our own output takes the fast way, except a block scalar (|, >), which only js-yaml reads
+          if (dir.includes(`${path.sep}dist`) && doc.trim() !== '' && !/: [|>][-+]?\n/.test(doc)) {
+            expect(parseSimpleBlock(doc, 100)).not.toBe(NOT_SIMPLE);
             ours++;
           }
         }

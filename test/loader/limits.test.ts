@@ -2,17 +2,16 @@
 // hang the process run in hostile.test.ts, in a child; everything here is bounded by the loader itself, or
 // by the test's own bounded walk.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import { analyzePaths, renderJson, renderText, exitCodeOf, FailOn } from '../../src/analyze';
-import { runCli } from '../../src/cli/program';
 import { parseByteSize } from '../../src/cli/options';
 import {
   DEFAULT_MAX_FILE_BYTES, MAX_ALIAS_NODES, listManifestFiles, loadManifests, parseExact, parseManifests, parseYamlDocument, readManifestFile,
 } from '../../src/loader/load';
+import { cli as capture, tmpDir } from '../support';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'limits-'));
+const tmp = () => tmpDir('limits-');
 const HEAD = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n';
 
 function write(dir: string, rel: string, content: string | Buffer): string {
@@ -34,10 +33,10 @@ function expanded(value: unknown, max: number): number {
   return n;
 }
 
+/** A CLI run with stdout and stderr together, as `out`. */
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await runCli(args, { out: (t) => { out += t; }, err: (t) => { out += t; } });
-  return { code, out };
+  const r = await capture(...args);
+  return { code: r.code, out: r.output };
 }
 
 // the ways YAML lets an anchor sit on a node: each must be bounded before any expansion

@@ -4,12 +4,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, GitOpsApp, PathMatch, PolicyTarget } from '../../src';
+import { AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, GitOpsApp, HttpMethod, PathMatch, PolicyTarget } from '../../src';
 import { IGNORE_ENV, QUIET_ENV, ignoreFromEnv } from '../../src/private/mesh-context';
 import { IGNORE_ANNOTATION } from '../../src/rules';
 import { synth } from '../helpers';
 
-const rule = () => new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] });
+const rule = () => new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] });
 
 function deadPlugin(annotations?: Record<string, string>) {
   const app = Testing.app();

@@ -1,25 +1,10 @@
 // simulate --requests FILE --format junit: one testcase per check, read back with a real XML parser.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { runCli } from '../../src/cli/program';
+import { cli, tmpDir } from '../support';
 
-const ROOT = path.join(__dirname, '..', '..');
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseAttributeValue: false, isArray: (name) => ['testsuite', 'testcase', 'failure'].includes(name) });
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const cwd = process.cwd();
-  process.chdir(ROOT);
-  try {
-    const code = await runCli(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } });
-    return { code, out, err };
-  } finally {
-    process.chdir(cwd);
-  }
-}
 
 describe('simulate --format junit', () => {
   test('the seed checks: one passing testcase per check, with file and line', async () => {
@@ -35,7 +20,7 @@ describe('simulate --format junit', () => {
   });
 
   test('a failing check carries the why in its message and the trace in its body, credentials masked', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'junit-'));
+    const dir = tmpDir('junit-');
     const file = path.join(dir, 'checks.yaml');
     fs.writeFileSync(file, [
       '- name: reviews is open <&> "quoted"', '  from: default/curl', '  url: http://reviews:9080/reviews/1', '  expect: 200',

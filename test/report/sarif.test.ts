@@ -1,16 +1,14 @@
 // analyze --format sarif: valid against the official OASIS SARIF 2.1.0 schema (vendored, see
 // test/fixtures/sarif/README.md), regions on the field, fingerprints that survive unrelated edits.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { runCli } from '../../src/cli/program';
 import { RULES } from '../../src/rules';
 import { FINGERPRINT_KEY } from '../../src/report';
+import { ROOT, cli, tmpDir } from '../support';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'rules');
-const ROOT = path.join(__dirname, '..', '..');
 const rel = (f: string) => path.relative(ROOT, path.join(FIX, f));
 const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'sarif', 'sarif-schema-2.1.0.json'), 'utf8'));
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -18,15 +16,8 @@ addFormats(ajv);
 const validate = ajv.compile(schema);
 
 async function sarif(...args: string[]): Promise<{ code: number; log: any; text: string }> {
-  let out = '';
-  const cwd = process.cwd();
-  process.chdir(ROOT);
-  try {
-    const code = await runCli(['analyze', '--format', 'sarif', ...args], { out: (t) => { out += t; }, err: (t) => { out += t; } });
-    return { code, log: JSON.parse(out), text: out };
-  } finally {
-    process.chdir(cwd);
-  }
+  const { code, output } = await cli('analyze', '--format', 'sarif', ...args);
+  return { code, log: JSON.parse(output), text: output };
 }
 
 function expectValid(log: unknown): void {
@@ -36,7 +27,7 @@ function expectValid(log: unknown): void {
 }
 
 function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'sarif-'));
+  return tmpDir('sarif-');
 }
 
 describe('analyze --format sarif', () => {

@@ -27,7 +27,7 @@ describe('rule set', () => {
     const [f] = run([...base(), plugin({ targetRefs: [gatewayRef('edge-istio')], pluginConfig: GOOD_CONFIG })]);
     expect(formatFinding(f)).toBe(
       'WASM005 WasmPlugin shop/cart-auth (fixture.yaml:5): spec.targetRefs[0].name: no Gateway of that name in namespace shop, ' +
-      'so the plugin applies to nothing (got "edge-istio"); create Gateway shop/edge-istio or name an existing one (the Gateway name, not its "-istio" Deployment)');
+      'so the plugin applies to nothing (got "edge-istio"); did you mean "edge"? create Gateway shop/edge-istio or name an existing one (the Gateway name, not its "-istio" Deployment)');
   });
 
   test.each([

@@ -1,13 +1,12 @@
 // Suppressions: one pure function; the annotation on an object and the ignore list; suppressed findings are
 // kept and marked; an auth plugin's error is not silenced without a reason.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { analyzeObjects } from '../../src/analyze';
-import { runCli } from '../../src/cli/program';
 import { MeshModel } from '../../src/model/mesh-model';
 import { IGNORE_ANNOTATION, IgnoreListError, Severity, applySuppressions, parseIgnoreList, runRules } from '../../src/rules';
 import { base, plugin, sourced } from './fixtures';
+import { cli, tmpDir } from '../support';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'rules');
 // an auth plugin whose target does not exist (WASM005, error) and that fails open (WASM021, warning)
@@ -84,13 +83,6 @@ describe('applySuppressions', () => {
 });
 
 describe('analyze --ignore and annotations', () => {
-  async function cli(...argv: string[]) {
-    let out = '';
-    let err = '';
-    const code = await runCli(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } });
-    return { code, out, err };
-  }
-
   test('suppressed findings are listed as suppressed, counted apart, and fail nothing', async () => {
     const r = await cli('analyze', path.join(FIX, 'base.yaml'), path.join(FIX, 'WASM021.bad.yaml'), '--ignore', 'WASM021: vendored module', '--fail-on', 'warning');
     expect(r.code).toBe(0);
@@ -103,7 +95,7 @@ describe('analyze --ignore and annotations', () => {
   });
 
   test('a refused suppression keeps the error and says why on its line', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'suppress-'));
+    const dir = tmpDir('suppress-');
     const file = path.join(dir, 'p.yaml');
     fs.writeFileSync(file, fs.readFileSync(path.join(FIX, 'WASM009.bad.yaml'), 'utf8').replace('  name: orders-auth\n', `  name: orders-auth\n  annotations:\n    ${IGNORE_ANNOTATION}: WASM009\n`));
     const r = await cli('analyze', path.join(FIX, 'base.yaml'), file);

@@ -1,4 +1,5 @@
-// Field-for-field equality with Istio 1.30.3's own samples, read from ../shared when it is beside the repo (CI).
+// Field-for-field equality with Istio 1.30.3's own samples, shipped as test fixtures (test/fixtures/istio-1.30.3,
+// Apache-2.0, see its README), so it runs in any clone.
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
@@ -7,12 +8,29 @@ import { SeedScenario } from '../../src';
 import { find } from '../helpers';
 import { loadManifests } from '../../src/loader/load';
 
-const REF = path.join(__dirname, '..', '..', '..', 'shared', 'reference', 'istio-1.30.3');
-const maybe = fs.existsSync(REF) ? describe : describe.skip;
+const REF = path.join(__dirname, '..', 'fixtures', 'istio-1.30.3');
+const SAMPLES = ['bookinfo.yaml', 'bookinfo-gateway.yaml', 'curl.yaml', 'sleep.yaml'];
+const SHARED = path.join(__dirname, '..', '..', '..', 'shared', 'reference', 'istio-1.30.3');
+const HAS_SHARED = fs.existsSync(SHARED);
 
 function load(file: string): any[] {
   return YAML.parseAllDocuments(fs.readFileSync(path.join(REF, file), 'utf8')).map((d) => d.toJS()).filter((d) => d);
 }
+
+describe('the shipped copies of the samples', () => {
+  test.each(SAMPLES)('%s is listed with its source path in the fixtures README, beside the Apache-2.0 LICENSE', (file) => {
+    expect(fs.readFileSync(path.join(REF, 'LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0, January 2004/);
+    expect(fs.readFileSync(path.join(REF, 'README.md'), 'utf8')).toMatch(new RegExp(`\\| \`${file.replace('.', '\\.')}\` \\| \`samples/[a-z/-]+/${file.replace('.', '\\.')}\` \\|`));
+  });
+
+  // the one check that needs ../shared: it says so in its name when it cannot run
+  (HAS_SHARED ? test.each(SAMPLES) : test.skip.each(SAMPLES))(
+    HAS_SHARED ? '%s is byte-identical to ../shared/reference/istio-1.30.3'
+      : '%s against ../shared/reference/istio-1.30.3: SKIPPED, that folder is not beside the repository (the fixtures still run)',
+    (file) => {
+      expect(fs.readFileSync(path.join(REF, file), 'utf8')).toBe(fs.readFileSync(path.join(SHARED, file), 'utf8'));
+    });
+});
 
 /** The object without the annotations GitOpsApp adds for Argo CD (adding annotations keeps an object equal). */
 function withoutArgoCd(m: any): any {
@@ -29,7 +47,7 @@ function withoutNamespace(m: any): any {
   return copy;
 }
 
-maybe('Istio 1.30.3 samples, field for field', () => {
+describe('Istio 1.30.3 samples, field for field', () => {
   const seed = Testing.synth(new SeedScenario(Testing.app(), 'default'));
   const legacy = Testing.synth(new SeedScenario(Testing.app(), 'legacy', { namespace: 'legacy', legacy: true }));
 

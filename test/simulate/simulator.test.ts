@@ -84,11 +84,27 @@ describe('clients (SEMANTICS 1.1)', () => {
     expect(s.simulate({ from: 'legacy/app', url: 'http://cart.shop:9080/cart' }).reason).toMatch(/would get a sidecar/);
   });
 
-  test('unknown: a client that is not among the manifests; a kind can be named', () => {
+  test('fails on a client that is not among the manifests (bad input, not unknown), naming the closest one; a kind can be named', () => {
     const s = sim(distObjects());
-    expect(s.simulate({ from: 'default/nobody', url: 'http://reviews:9080/' }).reason).toMatch(/client default\/nobody: no Deployment, .* named nobody/);
+    expect(() => s.simulate({ from: 'default/nobody', url: 'http://reviews:9080/' }))
+      .toThrow(/^from: no Deployment, .* named nobody in namespace default among the manifests \(got "default\/nobody"\); name a workload/);
+    expect(() => s.simulate({ from: 'default/crul', url: 'http://reviews:9080/' })).toThrow(/did you mean "default\/curl"\?/);
+    expect(() => s.simulate({ from: 'defualt/curl', url: 'http://reviews:9080/' })).toThrow(/no .* named curl in namespace defualt .*did you mean "default\/curl"\?/);
+    expect(() => s.simulate({ from: 'default/deplyo/curl', url: 'http://reviews:9080/' })).toThrow(/"deplyo" is not a workload kind .*did you mean "deploy"\?/);
     expect(s.simulate({ from: 'default/deploy/curl', url: 'http://reviews:9080/reviews/1' }).status).toBe(401);
-    expect(s.simulate({ from: 'default/pod/curl', url: 'http://reviews:9080/' }).reason).toMatch(/no Pod named curl/);
+    expect(() => s.simulate({ from: 'default/pod/curl', url: 'http://reviews:9080/' })).toThrow(/no Pod named curl/);
+  });
+
+  test('a host that is not among the manifests stays unknown (it may be outside), with the closest Service', () => {
+    const r = sim(distObjects()).simulate({ from: 'default/curl', url: 'http://reviewz:9080/' });
+    expect(r.status).toBe('unknown');
+    expect(r.reason).toMatch(/host reviewz is not among the manifests .*; did you mean Service default\/reviews\?$/);
+  });
+
+  test('a batch check with a client that does not exist is bad input naming the check', () => {
+    const s = sim(distObjects());
+    expect(() => s.check([{ name: 'typo', from: 'default/crul', url: 'http://reviews:9080/', expect: 200 }]))
+      .toThrow(/^check "typo": from: .*did you mean "default\/curl"\?/);
   });
 
   test('fails on a malformed client, URL, header or method (SimulationInputError)', () => {

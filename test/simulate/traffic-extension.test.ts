@@ -5,6 +5,8 @@
 // proxy's namespace, the root namespace, the Service's; sortByPriority: stable, unset = MinInt32),
 // pilot/pkg/networking/core/listener_waypoint.go (buildWaypointHTTPFilters: AUTHN, authn, AUTHZ, authz, STATS,
 // UNSPECIFIED), pilot/pkg/model/extensions.go (MatchType: Lua on HTTP chains only; convertToTrafficExtensionWrapper).
+import { MeshModel } from '../../src/model/mesh-model';
+import { refusalOf } from '../../src/rules/wasm-plugin';
 import { closeLuaRuntime } from '../../src/simulate/lua-runtime';
 import { basicAuth, pluginsAt, rule, shop, sim, toGateway, toService } from './helpers';
 
@@ -110,6 +112,16 @@ describe('one order for WasmPlugins and TrafficExtensions', () => {
   test('a TrafficExtension with both wasm and lua is not in force', () => {
     const r = get([te('both', { wasm: { url: 'oci://x/y:1' }, lua: { inlineCode: INJECT } })]);
     expect(pluginsAt(r, 'waypoint')).toEqual(['shop/both not-in-force']);
+  });
+
+  test('a phase outside TrafficExtension\'s enum: not in force, for the simulator and for refusalOf (one answer)', () => {
+    const bad = te('bad-phase', { phase: 'EARLY', wasm: { url: 'oci://x/y:1' } });
+    const r = get([bad]);
+    expect(pluginsAt(r, 'waypoint')).toEqual(['shop/bad-phase not-in-force']);
+    const detail = r.hops.find((h) => h.kind === 'waypoint')!.plugins![0].detail;
+    const entry = MeshModel.build([{ manifest: bad, origin: 'te.yaml' }]).trafficExtensions[0];
+    expect(refusalOf(entry)).toBe('phase "EARLY" is not one of AUTHN, AUTHZ, STATS, UNSPECIFIED_PHASE; the API server refuses it');
+    expect(detail).toBe(`not in force: ${refusalOf(entry)}`);
   });
 
   test('targetRefs of a Service reach its waypoint chain, as for a WasmPlugin', () => {

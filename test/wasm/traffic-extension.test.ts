@@ -6,13 +6,13 @@ import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import {
   AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, ExtensionResource, FailStrategy, FilterConfig, FilterConfigKind, ImagePullPolicy,
-  IngressGateway, PathMatch, PluginPhase, PluginType, PolicyTarget, TrafficExtension, TrafficMode, WasmPlugin, WasmSource,
+  HttpMethod, IngressGateway, PathMatch, PluginPhase, PluginType, PolicyTarget, TrafficExtension, TrafficMode, WasmPlugin, WasmSource,
 } from '../../src';
 import { TrafficExtension as TrafficExtensionL1 } from '../../src/imports/extensions.istio.io';
 import { find, ofKind, synth } from '../helpers';
 
 const MODULE = WasmSource.oci('ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0');
-const rule = () => new BasicAuthRule({ match: PathMatch.prefix('/productpage'), methods: ['GET'], credentials: [BasicAuthCredential.encoded('b2s6dGVzdA==')] });
+const rule = () => new BasicAuthRule({ match: PathMatch.prefix('/productpage'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.encoded('b2s6dGVzdA==')] });
 const INJECT = 'function envoy_on_request(request_handle)\n  request_handle:headers():add("x-lua", "yes")\nend\n';
 
 function shop() {

@@ -1,13 +1,13 @@
 import { ApiObject, Testing } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-33';
 import {
-  AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, FailStrategy, ImagePullPolicy, IngressGateway, PathMatch,
-  PluginPhase, PluginType, PolicyTarget, TrafficMode, EnvValueSource, WasmPlugin, WasmSource, WaypointTraffic,
+  AmbientNamespace, BasicAuthCredential, BasicAuthPlugin, BasicAuthRule, FailStrategy, HttpMethod, ImagePullPolicy, IngressGateway, PathMatch,
+  IService, PluginPhase, PluginType, PolicyTarget, ServiceReference, TrafficMode, EnvValueSource, WasmPlugin, WasmSource, WaypointTraffic,
 } from '../../src';
 import { find, synth } from '../helpers';
 
 const MODULE = WasmSource.oci('ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0');
-const rule = (prefix = '/cart') => new BasicAuthRule({ match: PathMatch.prefix(prefix), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] });
+const rule = (prefix = '/cart') => new BasicAuthRule({ match: PathMatch.prefix(prefix), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] });
 
 function shop() {
   const app = Testing.app();
@@ -15,8 +15,8 @@ function shop() {
   return { app, ns };
 }
 
-function service(scope: AmbientNamespace, name: string, labels: Record<string, string> = {}): ApiObject {
-  return new ApiObject(scope, `svc-${name}`, { apiVersion: 'v1', kind: 'Service', metadata: { name, labels }, spec: { ports: [{ port: 80, name: 'http' }] } });
+function service(scope: AmbientNamespace, name: string, labels: Record<string, string> = {}): IService {
+  return ServiceReference.fromApiObject(new ApiObject(scope, `svc-${name}`, { apiVersion: 'v1', kind: 'Service', metadata: { name, labels }, spec: { ports: [{ port: 80, name: 'http' }] } }));
 }
 
 describe('WasmPlugin', () => {
@@ -63,7 +63,7 @@ describe('WasmPlugin', () => {
     const { ns } = shop();
     const gw = new IngressGateway(ns, 'Edge', { name: 'edge' });
     const p = new BasicAuthPlugin(ns, 'auth', { targets: [gw], realm: 'shop' });
-    p.addRule(new BasicAuthRule({ match: PathMatch.exact('/cart'), methods: ['POST'], credentials: [BasicAuthCredential.encoded('b2s6dGVzdA==')], hosts: ['*.shop.example'] }));
+    p.addRule(new BasicAuthRule({ match: PathMatch.exact('/cart'), methods: [HttpMethod.POST], credentials: [BasicAuthCredential.encoded('b2s6dGVzdA==')], hosts: ['*.shop.example'] }));
     const spec = find(synth(ns), 'WasmPlugin', 'auth').spec;
     expect(spec.url).toBe('oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0');
     expect(spec.phase).toBe('AUTHN');
@@ -74,7 +74,8 @@ describe('WasmPlugin', () => {
     test('fails when the target Gateway does not exist in the plugin namespace', () => {
       const { ns } = shop();
       new BasicAuthPlugin(ns, 'CartAuth', { name: 'cart-auth', targets: [PolicyTarget.gateway('edge-istio')], rules: [rule()] });
-      expect(() => synth(ns)).toThrow(/\[shop\/CartAuth\] WASM005 WasmPlugin shop\/cart-auth \(shop\/CartAuth\): spec\.targetRefs\[0\]\.name: .*\(got "edge-istio"\); create Gateway/);
+      // the fix in the construct API's words, as the plugin was made by a construct
+      expect(() => synth(ns)).toThrow(/\[shop\/CartAuth\] WASM005 WasmPlugin shop\/cart-auth \(shop\/CartAuth\): spec\.targetRefs\[0\]\.name: .*\(got "edge-istio"\); target the Waypoint or IngressGateway construct itself \(a Gateway name, not its "-istio" Deployment's\)/);
     });
 
     test('fails on a cross-namespace target', () => {
@@ -172,25 +173,30 @@ describe('WasmPlugin', () => {
       expect(() => WasmSource.fromUrl('ftp://example.com/x.wasm')).toThrow(/WASM012 spec\.url: scheme "ftp" is not one of oci, http, https, file \(got "ftp:\/\/example\.com\/x\.wasm"\)/);
     });
 
-    test('fails on a basic_auth rule with no methods', () => {
-      const { ns } = shop();
-      const noMethods = new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [], credentials: [BasicAuthCredential.plain('ok', 'test')] });
-      expect(() => new BasicAuthPlugin(ns, 'cart-auth', { rules: [noMethods] }))
-        .toThrow(/BA004 WasmPlugin shop\/cart-auth \(shop\/cart-auth\): spec\.pluginConfig\.basic_auth_rules\[0\]\.request_methods: must list at least one method.*\(got \[\]\)/);
+    test('fails on a basic_auth rule with no methods, in the rule\'s own constructor', () => {
+      expect(() => new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [], credentials: [BasicAuthCredential.plain('ok', 'test')] }))
+        .toThrow(/^BA004 BasicAuthRule: request_methods: must list at least one method, so the module rejects the whole config \(got \[\]\); pass the methods to guard, e\.g\. methods: \[HttpMethod\.GET, HttpMethod\.POST\]/);
     });
 
-    test('fails on an empty path matcher', () => {
-      const { ns } = shop();
-      expect(() => new BasicAuthPlugin(ns, 'p', { rules: [new BasicAuthRule({ match: PathMatch.suffix(''), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] })] }))
-        .toThrow(/BA003 .*basic_auth_rules\[0\]\.suffix: is empty: the module accepts it but leaves the rule's match type uninitialised/);
+    test('fails on a rule with no credentials, in the rule\'s own constructor', () => {
+      expect(() => new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [HttpMethod.GET], credentials: [] }))
+        .toThrow(/^BA005 BasicAuthRule: credentials: must list at least one credential, so the module rejects the whole config \(got \[\]\); pass at least one credential/);
+    });
+
+    test('fails on an empty path matcher, in the rule\'s own constructor', () => {
+      expect(() => new BasicAuthRule({ match: PathMatch.suffix(''), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] }))
+        .toThrow(/^BA003 BasicAuthRule: suffix: is empty: the module accepts it but leaves the rule's match type uninitialised.*\(got ""\); pass the path to match, e\.g\. PathMatch\.suffix\("\/productpage"\)$/);
     });
 
     test('fails on a rule that can never match: a lower-case method or a prefix without "/" (the module keeps the rest: an open door)', () => {
+      expect(() => new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: [HttpMethod.of('get')], credentials: [BasicAuthCredential.plain('ok', 'test')] }))
+        .toThrow(/^BA010 BasicAuthRule: request_methods\[0\]: is not an upper-case method.*\(got "get"\); use HttpMethod\.GET$/);
+      expect(() => new BasicAuthRule({ match: PathMatch.prefix('cart'), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain('ok', 'test')] }))
+        .toThrow(/^BA010 BasicAuthRule: prefix: does not start with "\/".*\(got "cart"\); pass PathMatch\.prefix\("\/cart"\)$/);
+      // a hand-written pluginConfig in a WasmPlugin construct: checked at once, the fix in the construct API's words
       const { ns } = shop();
-      expect(() => new BasicAuthPlugin(ns, 'lower', { rules: [new BasicAuthRule({ match: PathMatch.prefix('/cart'), methods: ['get'], credentials: [BasicAuthCredential.plain('ok', 'test')] })] }))
-        .toThrow(/BA010 WasmPlugin shop\/lower .*request_methods\[0\]: is not an upper-case method.*\(got "get"\); write "GET"/);
-      expect(() => new BasicAuthPlugin(ns, 'slash', { rules: [new BasicAuthRule({ match: PathMatch.prefix('cart'), methods: ['GET'], credentials: [BasicAuthCredential.plain('ok', 'test')] })] }))
-        .toThrow(/BA010 WasmPlugin shop\/slash .*\.prefix: does not start with "\/".*\(got "cart"\); write prefix: "\/cart"/);
+      expect(() => new WasmPlugin(ns, 'lower', { source: MODULE, pluginConfig: { basic_auth_rules: [{ prefix: '/cart', request_methods: ['get'], credentials: ['ok:test'] }] } }))
+        .toThrow(/BA010 WasmPlugin shop\/lower .*request_methods\[0\]: is not an upper-case method.*\(got "get"\); use HttpMethod\.GET/);
     });
 
     test('fails on zero or two path matchers in a hand-written config', () => {

@@ -1,5 +1,6 @@
-import { ApiObject } from 'cdk8s';
-import { IConstruct } from 'constructs';
+// core/: the reference and value types every construct folder shares (targets, Services, HTTP methods), so that
+// ambient/, wasm/ and gateway/ import them from below and never each other in a circle
+import { IService, serviceRefOf } from './service';
 
 /**
  * A reference to the object a policy attaches to, rendered as one `targetRefs` entry.
@@ -48,16 +49,14 @@ export class PolicyTarget {
   }
 
   /**
-   * A Service defined in this app by any construct: a `kplus.Service`, a raw `ApiObject`, a Bookinfo sample Service.
+   * A Service defined in this app: a sample Service (`bookinfo.reviews`), a `kplus.Service`, or a raw `ApiObject`
+   * through `ServiceReference.fromApiObject()`. Applies at the Service's waypoint only.
    *
    * The namespace is read from the object, so a Service in another namespace is reported at synth.
    */
-  public static fromService(service: IConstruct): IPolicyTarget {
-    const obj = ApiObject.of(service);
-    if (obj.kind !== 'Service' || obj.apiGroup !== 'core') {
-      throw new Error(`PolicyTarget.fromService (${service.node.path}): service: must be a core/v1 Service (got ${JSON.stringify(`${obj.apiVersion}/${obj.kind}`)}); pass a kplus.Service or an ApiObject of kind Service`);
-    }
-    return new StaticTarget({ group: '', kind: 'Service', name: obj.name, namespace: obj.metadata.namespace });
+  public static fromService(service: IService): IPolicyTarget {
+    const { name, namespace } = serviceRefOf(service, 'PolicyTarget.fromService');
+    return new StaticTarget({ group: '', kind: 'Service', name, namespace });
   }
 
   /** An Istio ServiceEntry by name, in the plugin's namespace. */
