@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
 import { GitOpsApp } from '../../src';
 import { FolderWriter, RECORD_FILE, TEMP_PREFIX, WriterFs, checkPaths, syncFolder, workerSource } from '../../src/gitops/writer';
@@ -331,6 +331,32 @@ describe('GitOps writer: the worker thread', () => {
       expect(Date.now() - started).toBeLessThan(5000);
       expect(fs.existsSync(path.join(dir, 'app', 'f0.k8s.yaml'))).toBe(false);
     }
+  });
+
+  test('renders sent as JSON are written as the YAML this thread would write, on the worker and on this thread', () => {
+    const objects = Array.from({ length: 300 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}` }, data: { 'a b': 'x: y', n: String(i), list: [1, 'two'] } }));
+    for (const workerSource of [undefined, 'function () { cov_2hjk3z().f[0]++; }']) {
+      const dir = tmp();
+      const w = new FolderWriter(dir, workerSource ? { workerSource: require('../../src/gitops/writer').workerSource(workerSource) } : {});
+      objects.forEach((o, i) => w.putRender(`app/c${i}.k8s.yaml`, JSON.stringify(o)));
+      expect(w.finish()).toEqual({ written: 300, unchanged: 0, removed: 0 });
+      objects.forEach((o, i) => expect(fs.readFileSync(path.join(dir, 'app', `c${i}.k8s.yaml`), 'utf8')).toBe(Yaml.stringify(o)));
+    }
+  });
+
+  test('an abort after files were put removes what was staged: new folders and changed files', () => {
+    const dir = tmp();
+    syncFolder(dir, new Map([['old/a.k8s.yaml', 'old']]));
+    const before = tree(dir);
+    const w = new FolderWriter(dir);
+    // the worker is up (its READY slot, 5, is set), so batches go to it at once and files are staged before
+    // abort(); or it died at start (DONE, 0, set: under coverage), and put() stages on this thread
+    const state: Int32Array = (w as any).state;
+    for (let i = 0; i < 100 && Atomics.load(state, 5) !== 1 && Atomics.load(state, 0) === 0; i++) Atomics.wait(state, 5, 0, 100);
+    for (const [f, c] of files(700)) w.put(f, c);
+    w.put('old/a.k8s.yaml', 'new');
+    w.abort();
+    expect(tree(dir)).toEqual(before);
   });
 
   test('reports a failure on the worker the same way as on this thread', () => {
