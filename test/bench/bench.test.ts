@@ -25,7 +25,7 @@ describe('npm run bench', () => {
       seed_main_job: { command: 'npm run synth', first_run_ms: expect.any(Number), warm_ms: expect.any(Number), cdk8s_cli_ms: expect.any(Number) },
     });
     expect(result.seed_main_job.warm_runs_ms).toHaveLength(1);
-    expect(Object.keys(result.library.phases_ms).sort()).toEqual(['construct', 'render', 'synth', 'validate', 'write']);
+    expect(Object.keys(result.library.phases_ms).sort()).toEqual(['construct', 'render', 'start', 'synth', 'validate', 'write']);
     expect(result.analyze.findings).toBe(6); // the seed's plain-text demo credentials, three per namespace
     // the fleet: 2 clusters x 2 namespaces; removing one removes its 2 x 25 files and its ApplicationSet
     expect(result.fleet).toMatchObject({
