@@ -94,7 +94,7 @@ function runCli(args: string[]): { wall_ms: number; stdout: string; status: numb
 }
 
 /** What one size measures: synth and its phases, the write floor, a re-synth, analyze (cold and cached), simulate. */
-function measureSize(n: number, root: string, templateFile: string | undefined, withBare: boolean, withDiff: boolean) {
+function measureSize(n: number, root: string, templateFile: string | undefined, withBare: boolean, withDiff: boolean, withCli = true) {
   const lib = runWorker(['library', String(n), path.join(root, 'library')]);
   // the floor: the same files, from memory, plain writes to a fresh folder on the same file system
   const floorRun = runWorker(['floor', path.join(root, 'library'), path.join(root, 'floor')]);
@@ -105,9 +105,10 @@ function measureSize(n: number, root: string, templateFile: string | undefined, 
   const toolRun = runWorker(['tools', String(n), path.join(root, 'library')]);
   // analyze as a CI job runs it: a process of its own, without a cache, then twice with one (filled, then read)
   const cache = path.join(root, 'analyze-cache');
-  const cold = runCli(['analyze', path.join(root, 'library'), '--format', 'json']);
-  const fill = runCli(['analyze', path.join(root, 'library'), '--format', 'json', '--cache', cache]);
-  const hit = runCli(['analyze', path.join(root, 'library'), '--format', 'json', '--cache', cache]);
+  const none = { wall_ms: NaN, stdout: '', status: 0 };
+  const cold = withCli ? runCli(['analyze', path.join(root, 'library'), '--format', 'json']) : none;
+  const fill = withCli ? runCli(['analyze', path.join(root, 'library'), '--format', 'json', '--cache', cache]) : none;
+  const hit = withCli ? runCli(['analyze', path.join(root, 'library'), '--format', 'json', '--cache', cache]) : none;
   if (cold.status !== 0 || fill.stdout !== cold.stdout || hit.stdout !== cold.stdout) {
     throw new Error(`analyze with a cache gave another report than without (exit ${cold.status}, ${fill.status}, ${hit.status})`);
   }
@@ -163,7 +164,7 @@ function sizeLines(r: SizeResult): string[] {
     `write floor: ${r.write_floor.ms} ms for ${r.write_floor.files} files (${r.write_floor.mb} MB) written from memory; synth wall = ${r.write_floor.synth_wall_over_floor}x the floor`,
     r.bare_cdk8s ? `bare cdk8s: ${r.bare_cdk8s.wall_ms} ms wall, ${r.bare_cdk8s.peak_rss_mb} MB peak RSS (construct ${r.bare_cdk8s.phases_ms.construct}, synth ${r.bare_cdk8s.phases_ms.synth} ms); speedup ${r.speedup}x` : 'bare cdk8s: skipped',
     `re-synth after changing one namespace: ${a.wall_ms} ms wall (construct ${a.phases_ms.construct}, then ${a.after_construct_ms} ms: render ${a.phases_ms.render}, validate ${a.phases_ms.validate}, write ${a.phases_ms.write}), ${a.files_touched} file(s) touched, ${a.files_unchanged} unchanged`,
-    `analyze: ${r.analyze.ms} ms in the process (${r.analyze.findings} warnings); the CLI: ${r.analyze.cli_wall_ms} ms wall, with --cache ${r.analyze.cli_cache_filled_wall_ms} ms (filled), ${r.analyze.cli_cache_hit_wall_ms} ms (unchanged input)`,
+    `analyze: ${r.analyze.ms} ms in the process (${r.analyze.findings} warnings); ${Number.isNaN(r.analyze.cli_wall_ms) ? 'the CLI: skipped' : `the CLI: ${r.analyze.cli_wall_ms} ms wall, with --cache ${r.analyze.cli_cache_filled_wall_ms} ms (filled), ${r.analyze.cli_cache_hit_wall_ms} ms (unchanged input)`}`,
     `simulate: ${r.simulate.load_ms} ms to load, ${r.simulate.per_request_ms} ms a request`,
     r.diff_one_namespace_changed ? `diff of two trees, one namespace changed: ${r.diff_one_namespace_changed.wall_ms} ms wall (load both ${r.diff_one_namespace_changed.load_ms} ms, diff ${r.diff_one_namespace_changed.diff_ms} ms; ${r.diff_one_namespace_changed.requests} requests in ${r.diff_one_namespace_changed.namespaces_simulated} namespaces, ${r.diff_one_namespace_changed.opened} opened)` : '',
   ].filter(Boolean);
@@ -181,6 +182,7 @@ function main(argv: string[]): void {
     .option('--json', 'print one JSON object as the last line')
     .option('--outdir <dir>', 'where to create the temporary folder (default: /dev/shm when it exists)')
     .option('--keep', 'keep the synthesized trees')
+    .option('--no-cli', 'skip analyze as a process of its own, with and without --cache (its figures are then null)')
     .option('--no-bare', 'skip the bare cdk8s side (it is superlinear: about a minute at 3,000 namespaces)')
     .option('--clusters <n>', 'clusters of the fleet run, each with --namespaces namespaces (0 to skip it)', (v) => {
       const n = Number(v);
@@ -194,7 +196,7 @@ function main(argv: string[]): void {
     }, 3)
     .exitOverride();
   program.parse(argv, { from: 'user' });
-  const opts = program.opts<{ namespaces: number; scaling?: number[]; clusters: number; json?: boolean; outdir?: string; keep?: boolean; bare: boolean; mainJobRuns: number }>();
+  const opts = program.opts<{ namespaces: number; scaling?: number[]; clusters: number; json?: boolean; outdir?: string; keep?: boolean; bare: boolean; cli: boolean; mainJobRuns: number }>();
   // warnings would print once per namespace; the bench measures synthesis, not the terminal
   process.env.CDK8S_ISTIO_AMBIENT_QUIET = process.env.CDK8S_ISTIO_AMBIENT_QUIET ?? 'BA011';
   const root = fs.mkdtempSync(path.join(opts.outdir ?? ramDir(), 'cdk8s-istio-ambient-bench-'));
@@ -203,7 +205,7 @@ function main(argv: string[]): void {
     if (opts.scaling) {
       const sizes: SizeResult[] = [];
       for (const n of opts.scaling) {
-        const r = measureSize(n, path.join(root, String(n)), undefined, false, false);
+        const r = measureSize(n, path.join(root, String(n)), undefined, false, false, opts.cli);
         if (!opts.keep) fs.rmSync(path.join(root, String(n)), { recursive: true, force: true });
         sizes.push(r);
         if (tty) process.stdout.write(`${sizeLines(r).join('\n')}\n\n`);
@@ -228,7 +230,7 @@ function main(argv: string[]): void {
     }
     const n = opts.namespaces;
     const templateFile = opts.bare ? template(path.join(root, 'template')) : undefined;
-    const size = measureSize(n, root, templateFile, opts.bare, true);
+    const size = measureSize(n, root, templateFile, opts.bare, true, opts.cli);
     const fleet = opts.clusters > 0 ? fleetRun(opts.clusters, n, path.join(root, 'fleet')) : null;
     const seed = mainJob(path.join(root, 'seed'), opts.mainJobRuns);
     const result = { ...size, machine: machine(), seed_main_job: seed, fleet };
