@@ -56,6 +56,25 @@ describe('loader on worker threads', () => {
     expect(loadInParallel(files, undefined, 1, loadFile, { workerFile: path.join(dir, 'no-such-worker.js') })).toEqual(files.map((f) => loadFile(f)));
   });
 
+  test('a worker that dies part way leaves what it took and did not deliver to this thread', () => {
+    // GIVEN a worker running the real loop, whose reader throws at its fourth file (a bug, or out of memory)
+    const dir = tree();
+    const files = loadManifests([dir], { workerThreads: 0 }).files;
+    const worker = path.join(dir, 'dying-worker.js');
+    const src = path.join(__dirname, '..', '..', 'src', 'loader');
+    fs.writeFileSync(worker, [
+      "const { workerData } = require('worker_threads');",
+      `const { workerLoop } = require(${JSON.stringify(path.join(src, 'parallel'))});`,
+      `const { loadFile, hashFile } = require(${JSON.stringify(path.join(src, 'load'))});`,
+      'let n = 0;',
+      "workerLoop(workerData, (f, m) => { if (++n > 3) throw new Error('boom'); return loadFile(f, m); }, hashFile);",
+    ].join('\n'));
+    // WHEN the worker alone takes chunks
+    const out = loadInParallel(files, undefined, 1, loadFile, { leaveChunksToWorkers: true, workerFile: worker });
+    // THEN every file still has the outcome this thread gives it, in order
+    expect(out).toEqual(files.map((f) => loadFile(f)));
+  });
+
   test('jsonExact tells what JSON carries unchanged', () => {
     expect(jsonExact({ a: [1, 'x', true, null, { b: 2.5 }] })).toBe(true);
     for (const v of [NaN, Infinity, -0, { a: [undefined] }, [, 1], Object.create(null), JSON.parse('{"__proto__": 1}'), { f: () => 1 }]) expect(jsonExact(v)).toBe(false);
