@@ -13,7 +13,6 @@ import { NamespacePruning, annotateForArgoCd } from './sync-policy';
 import { renderApiObject, sortKeysFromEnv, usesBuiltInResolvers } from './fast-render';
 import { FolderWriter, RECORD_FILE, checkPaths } from './writer';
 import { toYaml } from './yaml-emitter';
-import { jsonExact } from '../model/json-exact';
 
 /** Props of {@link GitOpsApp}. */
 export interface GitOpsAppProps extends AppProps {
@@ -383,18 +382,10 @@ export class GitOpsApp extends App {
     for (const o of objects) {
       const file = fileNames.get(o)!;
       const r = rendered.get(o);
-      if (jsonExact(r)) {
-        // the writer thread turns the JSON into YAML; a key or string holding "<path:" shows it verbatim in JSON
-        // (which escapes none of those characters), so the text decides without a walk
-        const json = JSON.stringify(r);
-        if (!vault && json.includes('<path:')) vault = true;
-        writer.putRender(`${folder}/${file}`, json);
-      } else {
-        const yaml = toYaml(r);
-        // likewise in YAML (which folds only at spaces): the text rules most objects out, the walk decides the rest
-        if (!vault && yaml.includes('<path:')) vault = holdsVaultPlaceholder(r);
-        writer.put(`${folder}/${file}`, yaml);
-      }
+      const yaml = toYaml(r);
+      // YAML folds only at spaces, so the text rules most objects out; the walk decides the rest
+      if (!vault && yaml.includes('<path:')) vault = holdsVaultPlaceholder(r);
+      writer.put(`${folder}/${file}`, yaml);
       names.push(file);
       if (this.recordMetadata) metadata[o.name] = { path: o.node.path };
     }

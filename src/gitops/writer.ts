@@ -24,7 +24,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { toYaml, yamlEmitter } from './yaml-emitter';
 
 /** The record of the files the writer owns, at the top of the output folder. */
 export const RECORD_FILE = '.owned-by-cdk8s-istio-ambient';
@@ -465,8 +464,7 @@ export interface FolderWriterTimeouts {
 }
 
 /** The worker's message loop around `folderSync`, run from its source text. */
-function workerMain(parentPort: any, workerData: any, state: Int32Array, fail: (e: unknown) => void, sync: typeof folderSync,
-  toYaml: (doc: unknown) => string): void {
+function workerMain(parentPort: any, workerData: any, state: Int32Array, fail: (e: unknown) => void, sync: typeof folderSync): void {
   Atomics.store(state, 5, 1); // READY
   Atomics.notify(state, 5);
   let s: FolderSync | undefined;
@@ -482,7 +480,7 @@ function workerMain(parentPort: any, workerData: any, state: Int32Array, fail: (
     Atomics.store(state, 0, 1);
     Atomics.notify(state, 0);
   };
-  parentPort.on('message', (m: Array<[string, string, number?]> | 'end' | 'abort') => {
+  parentPort.on('message', (m: Array<[string, string]> | 'end' | 'abort') => {
     if (!s || Atomics.load(state, 0) !== 0) return;
     try {
       if (m === 'abort') {
@@ -493,9 +491,8 @@ function workerMain(parentPort: any, workerData: any, state: Int32Array, fail: (
         Atomics.store(state, 7, 1); // COMMITTING (finish() changes the tree only after its checks)
         done(s.finish());
       } else {
-        for (const [rel, content, json] of m) {
-          // a render sent as JSON is turned into YAML here, by the emitter the calling thread uses
-          s.put(rel, json === 1 ? toYaml(JSON.parse(content)) : content);
+        for (const [rel, content] of m) {
+          s.put(rel, content);
           Atomics.add(state, 6, 1); // BEAT: a long batch is still a sign of life
         }
         Atomics.add(state, 8, m.length); // PROCESSED
@@ -530,9 +527,7 @@ process.on('exit', () => fail(new Error('the writer thread exited before it fini
 setInterval(() => Atomics.add(state, ${BEAT}, 1), ${BEAT_MS});
 try {
   const checkPaths = (${checkPaths.toString()});
-  const { Yaml } = require(workerData.cdk8s);
-  const toYaml = (${yamlEmitter.toString()})((doc) => Yaml.stringify(doc), { fast: 0, fallback: 0 });
-  (${main})(parentPort, workerData, state, fail, (${folderSync.toString()}), toYaml);
+  (${main})(parentPort, workerData, state, fail, (${folderSync.toString()}));
 } catch (e) {
   fail(e);
 }
@@ -555,7 +550,7 @@ export class FolderWriter {
   private readonly startMs: number;
   private readonly stallMs: number;
   /** Files not yet handed to the worker (all of them until it is known to run). */
-  private pending: Array<[string, string, number?]> = [];
+  private pending: Array<[string, string]> = [];
   /** Files posted to the worker so far. */
   private sent = 0;
   private started = false;
@@ -568,7 +563,7 @@ export class FolderWriter {
     try {
       this.worker = new Worker(timeouts.workerSource ?? workerSource(), {
         eval: true,
-        workerData: { state: this.state.buffer, error: this.error.buffer, outdir, names: NAMES, cdk8s: require.resolve('cdk8s') },
+        workerData: { state: this.state.buffer, error: this.error.buffer, outdir, names: NAMES },
       });
       // the process may exit while the worker idles; finish() and abort() end it anyway
       this.worker.unref();
@@ -591,20 +586,6 @@ export class FolderWriter {
       return;
     }
     this.pending.push([rel, content]);
-    if (this.pending.length >= BATCH && Atomics.load(this.state, READY) === 1) this.flush();
-  }
-
-  /**
-   * Queues one file given as the JSON of a rendered object whose YAML is `toYaml(JSON.parse(json))`: the writer
-   * thread writes the YAML, so this thread does not. The caller makes sure JSON carries the object exactly.
-   */
-  public putRender(rel: string, json: string): void {
-    if (this.local || !this.worker) {
-      this.put(rel, toYaml(JSON.parse(json)));
-      return;
-    }
-    this.started = true;
-    this.pending.push([rel, json, 1]);
     if (this.pending.length >= BATCH && Atomics.load(this.state, READY) === 1) this.flush();
   }
 
@@ -691,7 +672,7 @@ export class FolderWriter {
     void this.worker?.terminate();
     const sync = this.localSync();
     try {
-      for (const [rel, content, json] of this.pending) sync.put(rel, json === 1 ? toYaml(JSON.parse(content)) : content);
+      for (const [rel, content] of this.pending) sync.put(rel, content);
     } catch (e) {
       sync.abort();
       throw this.failure(firstLine(e), false);

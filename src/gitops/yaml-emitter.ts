@@ -8,7 +8,107 @@
  */
 import { Yaml } from 'cdk8s';
 
+/** Raised inside the emitter when a document needs the full `yaml` library. */
+class Unsupported extends Error {}
+const UNSUPPORTED = new Unsupported();
+
 type Json = unknown;
+
+/**
+ * Memoized spellings of scalars, per context and type (strings, numbers and booleans in maps of their own, so
+ * that no key string is built per lookup). Bounded, so that a huge distinct set cannot grow without limit.
+ */
+const MEMO_LIMIT = 200_000;
+
+class Memo {
+  private readonly strings = new Map<string, string>();
+  private readonly others = new Map<number | boolean, string>();
+  /** Map keys treat -0 as 0, but YAML writes it as -0: it gets a slot of its own. */
+  private negativeZero?: string;
+
+  constructor(private readonly spell: (v: string | number | boolean) => string) {}
+
+  public get(v: string | number | boolean): string {
+    if (typeof v === 'string') return this.lookup(this.strings, v);
+    if (v === 0 && Object.is(v, -0)) return (this.negativeZero ??= this.spell(v));
+    return this.lookup(this.others, v);
+  }
+
+  private lookup<K extends string | number | boolean>(map: Map<K, string>, v: K): string {
+    let hit = map.get(v);
+    if (hit === undefined) {
+      hit = this.spell(v);
+      if (map.size >= MEMO_LIMIT) map.clear();
+      map.set(v, hit);
+    }
+    return hit;
+  }
+}
+
+/** The text between `prefix` and `suffix` of `yaml`, or Unsupported when it spans several lines. */
+function single(yaml: string, prefix: string, suffix: string): string {
+  if (!yaml.startsWith(prefix) || !yaml.endsWith(suffix)) throw UNSUPPORTED;
+  const body = yaml.slice(prefix.length, yaml.length - suffix.length);
+  if (body.includes('\n')) throw UNSUPPORTED;
+  return body;
+}
+
+/** A scalar as a map value (`key: <here>`), as a sequence item (`- <here>`), and a map key (`<here>: value`). */
+const valueMemo = new Memo((v) => single(Yaml.stringify({ a: v }), 'a: ', '\n'));
+const itemMemo = new Memo((v) => single(Yaml.stringify([v]), '- ', '\n'));
+const keyMemo = new Memo((k) => single(Yaml.stringify({ [String(k)]: 0 }), '', ': 0\n'));
+
+function isPlainObject(v: Json): v is Record<string, Json> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+function isEmpty(o: Record<string, Json>): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+/** The `key: value` lines of a map whose entries start at `indent`; `first` is the prefix of the first line. */
+function emitMap(map: Record<string, Json>, indent: string, first: string): string {
+  let out = '';
+  let prefix = first;
+  for (const key in map) {
+    const v = map[key];
+    const k = keyMemo.get(key);
+    const t = typeof v;
+    if (t === 'string' || t === 'number' || t === 'boolean') {
+      out += `${prefix}${k}: ${valueMemo.get(v as string | number | boolean)}\n`;
+    } else if (Array.isArray(v)) {
+      out += v.length === 0 ? `${prefix}${k}: []\n` : `${prefix}${k}:\n${emitSeq(v, `${indent}  `)}`;
+    } else if (isPlainObject(v)) {
+      if (isEmpty(v)) out += `${prefix}${k}: {}\n`;
+      else {
+        const inner = `${indent}  `;
+        out += `${prefix}${k}:\n${emitMap(v, inner, inner)}`;
+      }
+    } else {
+      throw UNSUPPORTED;
+    }
+    prefix = indent;
+  }
+  return out;
+}
+
+/** The `- item` lines of a sequence whose dashes sit at `indent`. */
+function emitSeq(seq: Json[], indent: string): string {
+  let out = '';
+  for (const v of seq) {
+    const t = typeof v;
+    if (t === 'string' || t === 'number' || t === 'boolean') {
+      out += `${indent}- ${itemMemo.get(v as string | number | boolean)}\n`;
+    } else if (isPlainObject(v)) {
+      out += isEmpty(v) ? `${indent}- {}\n` : emitMap(v, `${indent}  `, `${indent}- `);
+    } else {
+      // nested sequences, nulls, non-plain objects: left to the yaml library
+      throw UNSUPPORTED;
+    }
+  }
+  return out;
+}
 
 /** Whether the fast path produced the last document (false = it fell back to `Yaml.stringify`). */
 export interface EmitStats {
@@ -16,131 +116,19 @@ export interface EmitStats {
   fallback: number;
 }
 
-/**
- * The emitter, around a `stringify` that is cdk8s's `Yaml.stringify`. Self-contained (it uses only its arguments),
- * because the GitOps writer's thread runs it from its source text with its own copy of cdk8s: keep it free of
- * imports and of syntax TypeScript would compile into helpers.
- */
-export function yamlEmitter(stringify: (doc: Json) => string, stats: EmitStats): (doc: Json) => string {
-  /** Raised inside the emitter when a document needs the full `yaml` library. */
-  class Unsupported extends Error {}
-  const UNSUPPORTED = new Unsupported();
-
-  /**
-   * Memoized spellings of scalars, per context and type (strings, numbers and booleans in maps of their own, so
-   * that no key string is built per lookup). Bounded, so that a huge distinct set cannot grow without limit.
-   */
-  const MEMO_LIMIT = 20_000;
-
-  class Memo {
-    private readonly strings = new Map<string, string>();
-    private readonly others = new Map<number | boolean, string>();
-    /** Map keys treat -0 as 0, but YAML writes it as -0: it gets a slot of its own. */
-    private negativeZero?: string;
-
-    constructor(private readonly spell: (v: string | number | boolean) => string) {}
-
-    public get(v: string | number | boolean): string {
-      if (typeof v === 'string') return this.lookup(this.strings, v);
-      if (v === 0 && Object.is(v, -0)) return (this.negativeZero ??= this.spell(v));
-      return this.lookup(this.others, v);
-    }
-
-    private lookup<K extends string | number | boolean>(map: Map<K, string>, v: K): string {
-      let hit = map.get(v);
-      if (hit === undefined) {
-        hit = this.spell(v);
-        if (map.size >= MEMO_LIMIT) map.clear();
-        map.set(v, hit);
-      }
-      return hit;
-    }
-  }
-
-  /** The text between `prefix` and `suffix` of `yaml`, or Unsupported when it spans several lines. */
-  const single = (yaml: string, prefix: string, suffix: string): string => {
-    if (!yaml.startsWith(prefix) || !yaml.endsWith(suffix)) throw UNSUPPORTED;
-    const body = yaml.slice(prefix.length, yaml.length - suffix.length);
-    if (body.includes('\n')) throw UNSUPPORTED;
-    return body;
-  };
-
-  /** A scalar as a map value (`key: <here>`), as a sequence item (`- <here>`), and a map key (`<here>: value`). */
-  const valueMemo = new Memo((v) => single(stringify({ a: v }), 'a: ', '\n'));
-  const itemMemo = new Memo((v) => single(stringify([v]), '- ', '\n'));
-  const keyMemo = new Memo((k) => single(stringify({ [String(k)]: 0 }), '', ': 0\n'));
-
-  const isPlainObject = (v: Json): v is Record<string, Json> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
-
-  const isEmpty = (o: Record<string, Json>): boolean => {
-    for (const _ in o) return false;
-    return true;
-  };
-
-  /** The `key: value` lines of a map whose entries start at `indent`; `first` is the prefix of the first line. */
-  const emitMap = (map: Record<string, Json>, indent: string, first: string): string => {
-    let out = '';
-    let prefix = first;
-    for (const key in map) {
-      const v = map[key];
-      const k = keyMemo.get(key);
-      const t = typeof v;
-      if (t === 'string' || t === 'number' || t === 'boolean') {
-        out += `${prefix}${k}: ${valueMemo.get(v as string | number | boolean)}\n`;
-      } else if (Array.isArray(v)) {
-        out += v.length === 0 ? `${prefix}${k}: []\n` : `${prefix}${k}:\n${emitSeq(v, `${indent}  `)}`;
-      } else if (isPlainObject(v)) {
-        if (isEmpty(v)) out += `${prefix}${k}: {}\n`;
-        else {
-          const inner = `${indent}  `;
-          out += `${prefix}${k}:\n${emitMap(v, inner, inner)}`;
-        }
-      } else {
-        throw UNSUPPORTED;
-      }
-      prefix = indent;
-    }
-    return out;
-  };
-
-  /** The `- item` lines of a sequence whose dashes sit at `indent`. */
-  const emitSeq = (seq: Json[], indent: string): string => {
-    let out = '';
-    for (const v of seq) {
-      const t = typeof v;
-      if (t === 'string' || t === 'number' || t === 'boolean') {
-        out += `${indent}- ${itemMemo.get(v as string | number | boolean)}\n`;
-      } else if (isPlainObject(v)) {
-        out += isEmpty(v) ? `${indent}- {}\n` : emitMap(v, `${indent}  `, `${indent}- `);
-      } else {
-        // nested sequences, nulls, non-plain objects: left to the yaml library
-        throw UNSUPPORTED;
-      }
-    }
-    return out;
-  };
-
-  return (doc: Json): string => {
-    if (isPlainObject(doc) && !isEmpty(doc)) {
-      try {
-        const out = emitMap(doc, '', '');
-        stats.fast++;
-        return out;
-      } catch (e) {
-        if (!(e instanceof Unsupported)) throw e;
-      }
-    }
-    stats.fallback++;
-    return stringify(doc);
-  };
-}
-
 export const emitStats: EmitStats = { fast: 0, fallback: 0 };
-
-const emit = yamlEmitter((doc) => Yaml.stringify(doc), emitStats);
 
 /** YAML of one object, identical to `Yaml.stringify(doc)` from cdk8s. */
 export function toYaml(doc: Json): string {
-  return emit(doc);
+  if (isPlainObject(doc) && !isEmpty(doc)) {
+    try {
+      const out = emitMap(doc, '', '');
+      emitStats.fast++;
+      return out;
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+    }
+  }
+  emitStats.fallback++;
+  return Yaml.stringify(doc);
 }

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, Chart, Yaml } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import * as fc from 'fast-check';
 import { GitOpsApp } from '../../src';
 import { FolderWriter, RECORD_FILE, TEMP_PREFIX, WriterFs, checkPaths, syncFolder, workerSource } from '../../src/gitops/writer';
@@ -330,17 +330,6 @@ describe('GitOps writer: the worker thread', () => {
       expect(() => w.finish()).toThrow(new RegExp(`^GitOpsApp: writing ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} failed: the writer thread (exited before it finished|stopped \\(no sign of life for 1 s\\)); nothing in it was changed$`));
       expect(Date.now() - started).toBeLessThan(5000);
       expect(fs.existsSync(path.join(dir, 'app', 'f0.k8s.yaml'))).toBe(false);
-    }
-  });
-
-  test('renders sent as JSON are written as the YAML this thread would write, on the worker and on this thread', () => {
-    const objects = Array.from({ length: 300 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}` }, data: { 'a b': 'x: y', n: String(i), list: [1, 'two'] } }));
-    for (const workerSource of [undefined, 'function () { cov_2hjk3z().f[0]++; }']) {
-      const dir = tmp();
-      const w = new FolderWriter(dir, workerSource ? { workerSource: require('../../src/gitops/writer').workerSource(workerSource) } : {});
-      objects.forEach((o, i) => w.putRender(`app/c${i}.k8s.yaml`, JSON.stringify(o)));
-      expect(w.finish()).toEqual({ written: 300, unchanged: 0, removed: 0 });
-      objects.forEach((o, i) => expect(fs.readFileSync(path.join(dir, 'app', `c${i}.k8s.yaml`), 'utf8')).toBe(Yaml.stringify(o)));
     }
   });
 
