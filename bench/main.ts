@@ -1,10 +1,13 @@
 /**
- * `npm run bench -- --namespaces N [--clusters C] [--json] [--outdir DIR] [--keep]`: synthesizes N ambient
- * namespaces (the seed scenario in each) with the library's GitOpsApp and, in the same run, the same objects with
- * bare cdk8s, each in a child process of its own, into a fresh folder on a RAM file system. Reports wall time,
- * peak RSS, phases, the ratio, and what a re-synth after changing one namespace touches. Then a fleet of C
- * clusters of N namespaces each: its synth, what removing one cluster touches, analyze cluster by cluster and
- * simulate in one cluster. With --json the last line is one object.
+ * `npm run bench -- --namespaces N [--clusters C] [--json] [--outdir DIR] [--keep] [--no-bare]` and
+ * `npm run bench -- --scaling 1000,3000,10000 [--json]`: synthesizes N ambient namespaces (the seed scenario in
+ * each) with the library's GitOpsApp and, in the same run, the same objects with bare cdk8s, each in a child
+ * process of its own, into a fresh folder on a RAM file system. Reports wall time, peak RSS, every phase, the
+ * write floor (the same files written from memory), the ratio, a re-synth after changing one namespace, analyze
+ * (in the process, and as CLI runs without and with a cache) and simulate's load. Then a fleet of C clusters of N
+ * namespaces each: its synth, what removing one cluster touches, analyze cluster by cluster and simulate in one
+ * cluster. `--scaling` measures the core figures at each size and how they grow. With --json the last line is one
+ * object.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -82,16 +85,104 @@ function machine(): string {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
+/** Runs the CLI as a user would (a process of its own) and times it; its report is checked by the caller. */
+function runCli(args: string[]): { wall_ms: number; stdout: string; status: number | null } {
+  const cli = path.join(__dirname, '..', 'src', 'cli', `main${path.extname(__filename)}`);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [...process.execArgv, cli, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  return { wall_ms: Math.round(performance.now() - t0), stdout: r.stdout, status: r.status };
+}
+
+/** What one size measures: synth and its phases, the write floor, a re-synth, analyze (cold and cached), simulate. */
+function measureSize(n: number, root: string, templateFile: string | undefined, withBare: boolean, withDiff: boolean, withCli = true) {
+  const lib = runWorker(['library', String(n), path.join(root, 'library')]);
+  // the floor: the same files, from memory, plain writes to a fresh folder on the same file system
+  const floorRun = runWorker(['floor', path.join(root, 'library'), path.join(root, 'floor')]);
+  fs.rmSync(path.join(root, 'floor'), { recursive: true, force: true });
+  // the tree before the change, for the policy diff
+  if (withDiff) fs.cpSync(path.join(root, 'library'), path.join(root, 'before'), { recursive: true });
+  const again = runWorker(['library', String(n), path.join(root, 'library'), 'changed']);
+  const toolRun = runWorker(['tools', String(n), path.join(root, 'library')]);
+  // analyze as a CI job runs it: a process of its own, without a cache, then twice with one (filled, then read)
+  const cache = path.join(root, 'analyze-cache');
+  const none = { wall_ms: NaN, stdout: '', status: 0 };
+  const cold = withCli ? runCli(['analyze', path.join(root, 'library'), '--format', 'json']) : none;
+  const fill = withCli ? runCli(['analyze', path.join(root, 'library'), '--format', 'json', '--cache', cache]) : none;
+  const hit = withCli ? runCli(['analyze', path.join(root, 'library'), '--format', 'json', '--cache', cache]) : none;
+  if (cold.status !== 0 || fill.stdout !== cold.stdout || hit.stdout !== cold.stdout) {
+    throw new Error(`analyze with a cache gave another report than without (exit ${cold.status}, ${fill.status}, ${hit.status})`);
+  }
+  fs.rmSync(cache, { recursive: true, force: true });
+  let diffRun: SideResult | undefined;
+  if (withDiff) {
+    // a change that opens a door: ns-0 loses its reviews plugin; the diff must find it and nothing else
+    fs.rmSync(path.join(root, 'library', namespaceName(0), 'WasmPlugin.basic-auth-for-service.k8s.yaml'));
+    diffRun = runWorker(['diff', String(n), path.join(root, 'before'), path.join(root, 'library')]);
+    fs.rmSync(path.join(root, 'before'), { recursive: true, force: true });
+  }
+  const bare = withBare && templateFile ? runWorker(['bare', String(n), path.join(root, 'bare'), templateFile]) : undefined;
+  fs.rmSync(path.join(root, 'bare'), { recursive: true, force: true });
+  const touched = Number(again.files_written) + Number(again.files_removed);
+  const floorMs = Math.round(Number(floorRun.write_ms));
+  const phases = roundAll(lib.phases_ms as Record<string, number>);
+  const againPhases = roundAll(again.phases_ms as Record<string, number>);
+  return {
+    namespaces: n,
+    objects: lib.objects,
+    library: { wall_ms: lib.wall_ms, peak_rss_mb: round(lib.peak_rss_mb), phases_ms: phases },
+    write_floor: { files: floorRun.files, mb: round(Number(floorRun.bytes) / 2 ** 20), ms: floorMs, synth_wall_over_floor: round(lib.wall_ms / floorMs) },
+    bare_cdk8s: bare ? { wall_ms: bare.wall_ms, peak_rss_mb: round(bare.peak_rss_mb), objects: bare.objects, phases_ms: roundAll(bare.phases_ms as Record<string, number>) } : null,
+    speedup: bare ? round(bare.wall_ms / lib.wall_ms) : null,
+    resynth_one_namespace_changed: {
+      wall_ms: again.wall_ms, peak_rss_mb: round(again.peak_rss_mb), files_touched: touched, files_unchanged: again.files_unchanged, phases_ms: againPhases,
+      // what the goal compares: the re-synth's wall time against its own construct phase
+      after_construct_ms: again.wall_ms - againPhases.construct,
+    },
+    analyze: {
+      ms: Math.round((toolRun.analyze as any).ms), findings: (toolRun.analyze as any).findings, peak_rss_mb: round(toolRun.peak_rss_mb),
+      cli_wall_ms: cold.wall_ms, cli_cache_filled_wall_ms: fill.wall_ms, cli_cache_hit_wall_ms: hit.wall_ms,
+    },
+    simulate: {
+      load_ms: Math.round((toolRun.simulate as any).load_ms), requests: (toolRun.simulate as any).requests,
+      per_request_ms: round((toolRun.simulate as any).per_request_ms),
+    },
+    diff_one_namespace_changed: diffRun ? {
+      wall_ms: diffRun.wall_ms, load_ms: Math.round(Number(diffRun.load_ms)), diff_ms: Math.round(Number(diffRun.diff_ms)),
+      requests: diffRun.requests, opened: diffRun.opened, namespaces_simulated: diffRun.namespaces_simulated,
+    } : null,
+  };
+}
+
+type SizeResult = ReturnType<typeof measureSize>;
+
+function sizeLines(r: SizeResult): string[] {
+  const p = r.library.phases_ms;
+  const a = r.resynth_one_namespace_changed;
+  return [
+    `namespaces ${r.namespaces}, objects ${r.objects}`,
+    `library:    ${r.library.wall_ms} ms wall, ${r.library.peak_rss_mb} MB peak RSS (start ${p.start}, construct ${p.construct}, render ${p.render}, validate ${p.validate}, write ${p.write} ms)`,
+    `write floor: ${r.write_floor.ms} ms for ${r.write_floor.files} files (${r.write_floor.mb} MB) written from memory; synth wall = ${r.write_floor.synth_wall_over_floor}x the floor`,
+    r.bare_cdk8s ? `bare cdk8s: ${r.bare_cdk8s.wall_ms} ms wall, ${r.bare_cdk8s.peak_rss_mb} MB peak RSS (construct ${r.bare_cdk8s.phases_ms.construct}, synth ${r.bare_cdk8s.phases_ms.synth} ms); speedup ${r.speedup}x` : 'bare cdk8s: skipped',
+    `re-synth after changing one namespace: ${a.wall_ms} ms wall (construct ${a.phases_ms.construct}, then ${a.after_construct_ms} ms: render ${a.phases_ms.render}, validate ${a.phases_ms.validate}, write ${a.phases_ms.write}), ${a.files_touched} file(s) touched, ${a.files_unchanged} unchanged`,
+    `analyze: ${r.analyze.ms} ms in the process (${r.analyze.findings} warnings); ${Number.isNaN(r.analyze.cli_wall_ms) ? 'the CLI: skipped' : `the CLI: ${r.analyze.cli_wall_ms} ms wall, with --cache ${r.analyze.cli_cache_filled_wall_ms} ms (filled), ${r.analyze.cli_cache_hit_wall_ms} ms (unchanged input)`}`,
+    `simulate: ${r.simulate.load_ms} ms to load, ${r.simulate.per_request_ms} ms a request`,
+    r.diff_one_namespace_changed ? `diff of two trees, one namespace changed: ${r.diff_one_namespace_changed.wall_ms} ms wall (load both ${r.diff_one_namespace_changed.load_ms} ms, diff ${r.diff_one_namespace_changed.diff_ms} ms; ${r.diff_one_namespace_changed.requests} requests in ${r.diff_one_namespace_changed.namespaces_simulated} namespaces, ${r.diff_one_namespace_changed.opened} opened)` : '',
+  ].filter(Boolean);
+}
+
 function main(argv: string[]): void {
+  const count = (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
+    return n;
+  };
   const program = new Command('bench')
-    .option('--namespaces <n>', 'ambient namespaces to synthesize', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
-      return n;
-    }, 300)
+    .option('--namespaces <n>', 'ambient namespaces to synthesize', count, 300)
+    .option('--scaling <list>', 'several sizes, e.g. 1000,3000,10000: the core figures at each, and how they grow (no bare side, fleet or diff)', (v) => v.split(',').map((x) => count(x.trim())))
     .option('--json', 'print one JSON object as the last line')
     .option('--outdir <dir>', 'where to create the temporary folder (default: /dev/shm when it exists)')
     .option('--keep', 'keep the synthesized trees')
+    .option('--no-cli', 'skip analyze as a process of its own, with and without --cache (its figures are then null)')
     .option('--no-bare', 'skip the bare cdk8s side (it is superlinear: about a minute at 3,000 namespaces)')
     .option('--clusters <n>', 'clusters of the fleet run, each with --namespaces namespaces (0 to skip it)', (v) => {
       const n = Number(v);
@@ -105,61 +196,52 @@ function main(argv: string[]): void {
     }, 3)
     .exitOverride();
   program.parse(argv, { from: 'user' });
-  const opts = program.opts<{ namespaces: number; clusters: number; json?: boolean; outdir?: string; keep?: boolean; bare: boolean; mainJobRuns: number }>();
-  const n = opts.namespaces;
+  const opts = program.opts<{ namespaces: number; scaling?: number[]; clusters: number; json?: boolean; outdir?: string; keep?: boolean; bare: boolean; cli: boolean; mainJobRuns: number }>();
   // warnings would print once per namespace; the bench measures synthesis, not the terminal
   process.env.CDK8S_ISTIO_AMBIENT_QUIET = process.env.CDK8S_ISTIO_AMBIENT_QUIET ?? 'BA011';
   const root = fs.mkdtempSync(path.join(opts.outdir ?? ramDir(), 'cdk8s-istio-ambient-bench-'));
+  const tty = !opts.json || process.stdout.isTTY;
   try {
-    const templateFile = template(path.join(root, 'template'));
-    const lib = runWorker(['library', String(n), path.join(root, 'library')]);
-    // the tree before the change, for the policy diff
-    fs.cpSync(path.join(root, 'library'), path.join(root, 'before'), { recursive: true });
-    const again = runWorker(['library', String(n), path.join(root, 'library'), 'changed']);
-    const toolRun = runWorker(['tools', String(n), path.join(root, 'library')]);
-    // a change that opens a door: ns-0 loses its reviews plugin; the diff must find it and nothing else
-    fs.rmSync(path.join(root, 'library', namespaceName(0), 'WasmPlugin.basic-auth-for-service.k8s.yaml'));
-    const diffRun = runWorker(['diff', String(n), path.join(root, 'before'), path.join(root, 'library')]);
-    const bare = opts.bare ? runWorker(['bare', String(n), path.join(root, 'bare'), templateFile]) : undefined;
-    const touched = Number(again.files_written) + Number(again.files_removed);
+    if (opts.scaling) {
+      const sizes: SizeResult[] = [];
+      for (const n of opts.scaling) {
+        const r = measureSize(n, path.join(root, String(n)), undefined, false, false, opts.cli);
+        if (!opts.keep) fs.rmSync(path.join(root, String(n)), { recursive: true, force: true });
+        sizes.push(r);
+        if (tty) process.stdout.write(`${sizeLines(r).join('\n')}\n\n`);
+      }
+      const base = sizes[0];
+      const growth = sizes.map((r) => ({
+        namespaces: r.namespaces,
+        objects_x: round(Number(r.objects) / Number(base.objects)),
+        synth_wall_x: round(r.library.wall_ms / base.library.wall_ms),
+        resynth_wall_x: round(r.resynth_one_namespace_changed.wall_ms / base.resynth_one_namespace_changed.wall_ms),
+        analyze_x: round(r.analyze.ms / base.analyze.ms),
+        simulate_load_x: round(r.simulate.load_ms / base.simulate.load_ms),
+        write_floor_x: round(r.write_floor.ms / base.write_floor.ms),
+      }));
+      const result = { machine: machine(), sizes, growth };
+      if (tty) {
+        process.stdout.write(`machine: ${result.machine}\ngrowth against ${base.namespaces} namespaces (objects, synth, re-synth, analyze, simulate load, write floor):\n`);
+        for (const g of growth) process.stdout.write(`  ${g.namespaces}: ${g.objects_x}x objects; ${g.synth_wall_x}x, ${g.resynth_wall_x}x, ${g.analyze_x}x, ${g.simulate_load_x}x, ${g.write_floor_x}x\n`);
+      }
+      if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      return;
+    }
+    const n = opts.namespaces;
+    const templateFile = opts.bare ? template(path.join(root, 'template')) : undefined;
+    const size = measureSize(n, root, templateFile, opts.bare, true, opts.cli);
     const fleet = opts.clusters > 0 ? fleetRun(opts.clusters, n, path.join(root, 'fleet')) : null;
     const seed = mainJob(path.join(root, 'seed'), opts.mainJobRuns);
-
-    const result = {
-      namespaces: n,
-      objects: lib.objects,
-      machine: machine(),
-      seed_main_job: seed,
-      library: { wall_ms: lib.wall_ms, peak_rss_mb: round(lib.peak_rss_mb), phases_ms: roundAll(lib.phases_ms as Record<string, number>) },
-      bare_cdk8s: bare ? { wall_ms: bare.wall_ms, peak_rss_mb: round(bare.peak_rss_mb), objects: bare.objects, phases_ms: roundAll(bare.phases_ms as Record<string, number>) } : null,
-      speedup: bare ? round(bare.wall_ms / lib.wall_ms) : null,
-      resynth_one_namespace_changed: { wall_ms: again.wall_ms, files_touched: touched, files_unchanged: again.files_unchanged },
-      analyze: { ms: Math.round((toolRun.analyze as any).ms), findings: (toolRun.analyze as any).findings },
-      simulate: {
-        load_ms: Math.round((toolRun.simulate as any).load_ms), requests: (toolRun.simulate as any).requests,
-        per_request_ms: round((toolRun.simulate as any).per_request_ms),
-      },
-      fleet,
-      diff_one_namespace_changed: {
-        wall_ms: diffRun.wall_ms, load_ms: Math.round(Number(diffRun.load_ms)), diff_ms: Math.round(Number(diffRun.diff_ms)),
-        requests: diffRun.requests, opened: diffRun.opened, namespaces_simulated: diffRun.namespaces_simulated,
-      },
-    };
-    if (!opts.json || process.stdout.isTTY) {
-      const p = result.library.phases_ms;
+    const result = { ...size, machine: machine(), seed_main_job: seed, fleet };
+    if (tty) {
       process.stdout.write([
         `machine: ${result.machine}; output under ${root}`,
         `seed main job (${seed.command}): ${seed.first_run_ms} ms first run, ${seed.warm_ms} ms warm (median of ${opts.mainJobRuns}); cdk8s synth: ${seed.cdk8s_cli_ms} ms`,
-        `namespaces ${n}, objects ${result.objects}`,
-        `library:    ${lib.wall_ms} ms wall, ${result.library.peak_rss_mb} MB peak RSS (construct ${p.construct}, render ${p.render}, validate ${p.validate}, write ${p.write} ms)`,
-        bare ? `bare cdk8s: ${bare.wall_ms} ms wall, ${result.bare_cdk8s!.peak_rss_mb} MB peak RSS (construct ${result.bare_cdk8s!.phases_ms.construct}, synth ${result.bare_cdk8s!.phases_ms.synth} ms)` : 'bare cdk8s: skipped',
-        bare ? `speedup:    ${result.speedup}x` : '',
-        `re-synth after changing one namespace: ${again.wall_ms} ms, ${touched} file(s) touched, ${again.files_unchanged} unchanged`,
-        `analyze on the output: ${result.analyze.ms} ms (${result.analyze.findings} warnings); simulate: ${result.simulate.load_ms} ms to load, ${result.simulate.per_request_ms} ms a request`,
+        ...sizeLines(size),
         fleet ? `fleet: ${fleet.clusters} clusters x ${fleet.namespaces_per_cluster} namespaces, objects ${fleet.objects}: ${fleet.wall_ms} ms (in the process), ${fleet.peak_rss_mb} MB peak RSS (construct ${fleet.phases_ms.construct}, render ${fleet.phases_ms.render}, validate ${fleet.phases_ms.validate}, write ${fleet.phases_ms.write} ms)` : 'fleet: skipped',
         fleet?.remove_one_cluster ? `fleet, one cluster removed: ${fleet.remove_one_cluster.wall_ms} ms, ${fleet.remove_one_cluster.files_removed} file(s) removed, ${fleet.remove_one_cluster.files_written} written, ${fleet.remove_one_cluster.files_unchanged} unchanged` : '',
         fleet ? `fleet analyze (cluster by cluster): ${fleet.analyze.ms} ms (${fleet.analyze.findings} warnings); simulate in one cluster: ${fleet.simulate.load_ms} ms to load, ${fleet.simulate.per_request_ms} ms a request` : '',
-        `diff of two trees, one namespace changed: ${diffRun.wall_ms} ms wall (load both ${result.diff_one_namespace_changed.load_ms} ms, diff ${result.diff_one_namespace_changed.diff_ms} ms; ${diffRun.requests} requests in ${diffRun.namespaces_simulated} namespaces, ${diffRun.opened} opened)`,
       ].filter(Boolean).join('\n') + '\n');
     }
     if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);

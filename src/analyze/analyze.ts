@@ -3,7 +3,8 @@
  * order. No rule logic lives here; the CLI, the benchmark and the validation plugin all call these functions.
  */
 import { clusterPaths, groupByCluster } from '../loader/clusters';
-import { LoadError, LoadOptions, loadManifests } from '../loader/load';
+import { LoadError, LoadOptions, LoadResult, loadManifests } from '../loader/load';
+import { loadCached, storeReport } from './cache';
 import { MeshModel, MeshModelOptions } from '../model/mesh-model';
 import { SourcedManifest } from '../model/manifest';
 import { Finding, IgnoreEntry, Severity, applySuppressions, runRules } from '../rules';
@@ -19,6 +20,14 @@ export interface AnalyzeOptions extends MeshModelOptions, LoadOptions {
   readonly ignore?: readonly IgnoreEntry[];
   /** Where `ignore` was given, for reports. @default "--ignore" */
   readonly ignoreWhere?: string;
+  /**
+   * A folder for the analyze cache (`--cache`; see `cache.ts`): an unchanged input is answered from the
+   * report of the run that read it, a changed one parses only the files whose content changed. The result is
+   * the same as without it.
+   *
+   * @default - no cache
+   */
+  readonly cacheDir?: string;
 }
 
 /** Counts for the summary line. */
@@ -130,11 +139,33 @@ export function analyzePaths(paths: readonly string[], options: AnalyzeOptions =
     }
   }
   let loaded;
+  let runKey: string | undefined;
+  let keep = false;
   try {
-    loaded = loadManifests(roots, options);
+    if (options.cacheDir !== undefined) {
+      const cached = loadCached(options.cacheDir, roots, cacheKeyOptions(paths, options), options.maxFileBytes, options.workerThreads);
+      if (cached.report !== undefined) return cached.report as AnalyzeResult;
+      loaded = cached.load!;
+      runKey = cached.runKey;
+      keep = runKey !== undefined;
+    } else {
+      loaded = loadManifests(roots, options);
+    }
   } catch (e) {
     return failed([], [], 0, `cannot read the input: ${firstLine(e)}`);
   }
+  const result = analyzeLoaded(paths, loaded, options);
+  if (keep) storeReport(options.cacheDir!, runKey!, result);
+  return result;
+}
+
+/** Everything besides the files that a report depends on, for the cache key (sorted, so the key is stable). */
+function cacheKeyOptions(paths: readonly string[], options: AnalyzeOptions): unknown {
+  const { cacheDir: _c, workerThreads: _w, ...rest } = options;
+  return { paths, options: Object.fromEntries(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1))) };
+}
+
+function analyzeLoaded(paths: readonly string[], loaded: LoadResult, options: AnalyzeOptions): AnalyzeResult {
   const errors = [...loaded.errors];
   if (loaded.files.length === 0 && errors.length === 0) {
     // an empty or mistyped folder must not pass as "clean"

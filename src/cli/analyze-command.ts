@@ -16,6 +16,7 @@ interface AnalyzeFlags {
   readonly failOn: FailOn;
   readonly maxFileSize?: number;
   readonly cluster?: string;
+  readonly cache?: string;
 }
 
 export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
@@ -32,6 +33,7 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
     .option('--ignore <codes>', 'suppress these codes on every object: CODE[,CODE][: reason] (repeatable); reported as suppressed, never hidden',
       (v: string, prev: string[]) => [...prev, v], [])
     .option('--cluster <name>', 'in a fleet tree (clusters/<name>/ under each path), analyze only this cluster; without it, each cluster is analyzed on its own')
+    .option('--cache <dir>', 'keep what this run read and found in <dir>, and answer the next run from it where the input is unchanged (content-hashed; the report is the same)')
     .action((paths: string[], flags: AnalyzeFlags) => {
       let ignore;
       try {
@@ -42,7 +44,7 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
         setExit(2);
         return;
       }
-      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, ignore, cluster: flags.cluster, maxFileBytes: flags.maxFileSize });
+      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, ignore, cluster: flags.cluster, maxFileBytes: flags.maxFileSize, cacheDir: flags.cache });
       const code = exitCodeOf(result, flags.failOn);
       io.out(renderAnalysis(result, flags.format, { exitCode: code, quiet: flags.quiet }));
       setExit(code);

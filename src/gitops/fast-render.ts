@@ -72,7 +72,9 @@ function isSorted(keys: string[]): boolean {
  * order cdk8s runs them), then the result is sanitized (keys sorted, null and undefined dropped).
  */
 function render(value: unknown, opts: RenderOptions, resolveChildren: boolean): unknown {
-  const v: any = resolveChildren && typeof value === 'object' ? resolveToken(value) : value;
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'object') return value;
+  const v: any = resolveChildren ? resolveToken(value) : value;
   if (v === null || v === undefined) return undefined;
   if (typeof v !== 'object') return v;
   if (Array.isArray(v)) {
@@ -86,18 +88,32 @@ function render(value: unknown, opts: RenderOptions, resolveChildren: boolean): 
   const descend = resolveChildren && ctor == Object; // eslint-disable-line eqeqeq
   if (ctor.name !== 'Object') throw new Error(`can't render non-simple object of type '${ctor.name}'`);
   const keys = Object.keys(v);
-  const values = new Array(keys.length);
-  for (let i = 0; i < keys.length; i++) values[i] = render(v[keys[i]], opts, descend);
-  let order = keys;
-  if (opts.sortKeys && !isSorted(keys)) order = [...keys].sort();
+  const n = keys.length;
   const out: Record<string, unknown> = {};
   let any = false;
-  for (let i = 0; i < order.length; i++) {
-    const k = order[i];
-    const r = order === keys ? values[i] : values[keys.indexOf(k)];
-    if (r !== null && r !== undefined) {
-      out[k] = r;
-      any = true;
+  if (!opts.sortKeys || isSorted(keys)) {
+    // the common case: resolve and place in one pass
+    for (let i = 0; i < n; i++) {
+      const k = keys[i];
+      const r = render(v[k], opts, descend);
+      if (r !== undefined) {
+        out[k] = r;
+        any = true;
+      }
+    }
+  } else {
+    const values = new Array(n);
+    for (let i = 0; i < n; i++) values[i] = render(v[keys[i]], opts, descend);
+    // keys are distinct, so sorting positions by key gives the order [...keys].sort() gives
+    const order = new Array<number>(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
+    for (let j = 0; j < n; j++) {
+      const r = values[order[j]];
+      if (r !== undefined) {
+        out[keys[order[j]]] = r;
+        any = true;
+      }
     }
   }
   return opts.filterEmpty && !any ? undefined : out;
@@ -123,15 +139,19 @@ export function renderApiObject(obj: ApiObject, sortKeys: boolean): unknown {
   const meta = obj.metadata as unknown as MetadataInternals;
   if (!props || typeof props !== 'object' || !Array.isArray(patches) || !meta._additionalAttributes) return undefined;
   try {
-    const metadata = render({
-      ...meta._additionalAttributes,
-      name: meta.name,
-      namespace: meta.namespace,
-      annotations: meta.annotations,
-      finalizers: meta.finalizers,
-      ownerReferences: meta.ownerReferences,
-      labels: meta.labels,
-    }, METADATA_OPTIONS, true);
+    // what cdk8s spreads: `{ ...additional, name, namespace, ... }`. cdk8s deletes a key of the additional
+    // attributes, which leaves that object (and a spread of it) in V8's slow dictionary mode: copied key by key
+    // (the same keys in the same order), a spread costs ~4 µs an object less
+    const additional = meta._additionalAttributes;
+    const raw: Record<string, unknown> = {};
+    for (const k of Object.keys(additional)) raw[k] = additional[k];
+    raw.name = meta.name;
+    raw.namespace = meta.namespace;
+    raw.annotations = meta.annotations;
+    raw.finalizers = meta.finalizers;
+    raw.ownerReferences = meta.ownerReferences;
+    raw.labels = meta.labels;
+    const metadata = render(raw, METADATA_OPTIONS, true);
     // cdk8s resolves and sanitizes the metadata a second time inside the whole object, which changes nothing;
     // its place among the keys does not matter either, since it is moved to third place below
     const json = render({ ...props, metadata: undefined }, sortKeys ? SORTED : UNSORTED, true) as Record<string, unknown>;
@@ -139,7 +159,10 @@ export function renderApiObject(obj: ApiObject, sortKeys: boolean): unknown {
     const patched = patches.length > 0 ? JsonPatch.apply(json, ...patches) : json;
     // apiVersion, kind and metadata first, then the rest, as cdk8s orders them
     const result: Record<string, unknown> = {};
-    for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) if (k in patched) result[k] = patched[k];
+    if ('apiVersion' in patched) result.apiVersion = patched.apiVersion;
+    if ('kind' in patched) result.kind = patched.kind;
+    if ('metadata' in patched) result.metadata = patched.metadata;
+    for (const k of Object.keys(patched)) if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata') result[k] = patched[k];
     return result;
   } catch (e) {
     throw new Error(`Failed serializing construct at path '${obj.node.path}' with name '${obj.name}': ${e}`);

@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { AmbientNamespace } from '../ambient/ambient-namespace';
 import { MeshContext } from '../private/mesh-context';
 import { LABEL_USE_WAYPOINT_NAMESPACE, MeshModel, labelsOf } from '../model';
+import { ruleReadsKind } from '../rules';
 import {
   AppFolder, ArgoCdChart, ArgoCdProps, ArgoCdTarget, CLUSTERS_FOLDER, ResolvedArgoCd, applicationName, defineArgoCdObjects, resolveArgoCd,
 } from './argocd';
@@ -220,20 +221,50 @@ export class GitOpsApp extends App {
 
     // the writer thread lists the output folder while this one renders and validates
     const writer = new FolderWriter(this.outdir);
+    // every path of the application folders up front: one the file systems refuse means nothing is put
+    const appPaths: string[] = [];
+    for (const { chart, objects } of apps) {
+      const folderPath = folderOf.get(chart)!;
+      for (const o of objects) appPaths.push(`${folderPath}/${fileNames.get(o)}`);
+      appPaths.push(`${folderPath}/${KUSTOMIZATION}`);
+    }
+    const appPathProblem = checkPaths(appPaths, this.outdir, nodePath);
 
-    // render every object once; the rules read these renders instead of rendering again
-    const t0 = performance.now();
+    // render every object once (the rules read these renders instead of rendering again), and hand each chart's
+    // files to the writer thread at once: it stages them while this thread validates. Nothing in the tree
+    // changes before finish(); a failure aborts the writer, which removes what it staged.
     const render = renderer(this);
+    // only the renders the rules read are kept past their chart: the others (Deployments, ...) are YAML by then
     const rendered = new Map<ApiObject, unknown>();
+    const metadata: Record<string, { path: string }> = {};
+    const vault = new Set<Chart>();
     let renderError: unknown;
-    for (const { objects } of apps) {
+    let writeError: unknown;
+    let renderMs = 0;
+    let putMs = 0;
+    let renderedCount = 0;
+    for (const { chart, objects } of apps) {
+      const r0 = performance.now();
+      const renders = new Map<ApiObject, unknown>();
       for (const o of objects) {
         try {
-          rendered.set(o, render(o));
+          const r = render(o);
+          renders.set(o, r);
+          renderedCount++;
+          if (ruleReadsKind(o.apiGroup, o.kind)) rendered.set(o, r);
         } catch (e) {
           renderError ??= e;
         }
       }
+      const r1 = performance.now();
+      renderMs += r1 - r0;
+      if (renderError !== undefined || appPathProblem !== undefined || writeError !== undefined) continue;
+      try {
+        if (this.writeChart(writer, metadata, objects, folderOf.get(chart)!, fileNames, renders)) vault.add(chart);
+      } catch (e) {
+        writeError = e; // reported after the validations, which come first
+      }
+      putMs += performance.now() - r1;
     }
     const t1 = performance.now();
     // one rule context per mesh: the whole app, or each cluster of a fleet (never two clusters together)
@@ -250,14 +281,14 @@ export class GitOpsApp extends App {
       validateOnce(constructs);
       if (renderError !== undefined) throw renderError;
       for (const [scope, context] of contexts) models.set(scope, context.model()); // the ones the rules just ran on
-      for (const { chart, objects, cluster } of apps) {
+      for (const { chart, cluster } of apps) {
         const folderPath = folderOf.get(chart)!;
         const folder = folderPath.slice(folderPath.lastIndexOf('/') + 1);
         targets.get(cluster)!.push({
           folder,
           namespace: AmbientNamespace.isAmbientNamespace(chart) ? chart.namespaceName : (chart.namespace ?? folder),
-          // only the Argo CD objects read it: without them, no walk
-          usesVault: this.argoCd !== undefined && objects.some((o) => holdsVaultPlaceholder(rendered.get(o))),
+          // only the Argo CD objects read it
+          usesVault: this.argoCd !== undefined && vault.has(chart),
           wave: 0,
         });
       }
@@ -284,12 +315,10 @@ export class GitOpsApp extends App {
         for (const o of argoObjects) argoRendered.set(o, render(o));
       }
       // every path at once, before anything is written: too long, or two that differ only in case
-      const paths: string[] = [];
-      for (const { chart, objects } of apps) {
-        const folderPath = folderOf.get(chart)!;
-        for (const o of objects) paths.push(`${folderPath}/${fileNames.get(o)}`);
-        paths.push(`${folderPath}/${KUSTOMIZATION}`);
-      }
+      if (appPathProblem !== undefined) throw new Error(`GitOpsApp: ${appPathProblem}; shorten or rename the object or chart that makes it`);
+      // the application paths passed on their own: with the rest, each folder's kustomization stands for its
+      // folder (a clash with another path is a clash of folder names on the way, or of the files of one folder)
+      const paths: string[] = apps.map(({ chart }) => `${folderOf.get(chart)!}/${KUSTOMIZATION}`);
       if (this.argoCd) {
         for (const o of argoObjects) paths.push(`${this.argoCd.folder}/${fileNames.get(o)}`);
         paths.push(`${this.argoCd.folder}/${KUSTOMIZATION}`);
@@ -297,29 +326,28 @@ export class GitOpsApp extends App {
       if (this.recordMetadata) paths.push(CONSTRUCT_METADATA);
       const problem = checkPaths(paths, this.outdir, nodePath);
       if (problem !== undefined) throw new Error(`GitOpsApp: ${problem}; shorten or rename the object or chart that makes it`);
+      if (writeError !== undefined) throw writeError;
     } catch (e) {
-      writer.abort(); // nothing is written when synthesis fails
+      writer.abort(); // nothing in the tree changes when synthesis fails; what was staged is removed
       throw e;
     } finally {
       for (const [, context] of contexts) context.useRendered(undefined);
     }
     const t2 = performance.now();
 
-    const metadata: Record<string, { path: string }> = {};
-    for (const { chart, objects } of apps) this.writeChart(writer, metadata, objects, folderOf.get(chart)!, fileNames, rendered);
     if (this.argoCd && argo) this.writeChart(writer, metadata, argoObjects, this.argoCd.folder, fileNames, argoRendered);
     if (this.recordMetadata) writer.put(CONSTRUCT_METADATA, JSON.stringify({ version: '1.0.0', resources: metadata }));
     const counts = writer.finish();
     const t3 = performance.now();
     this.report = {
-      objects: rendered.size + argoObjects.length,
+      objects: renderedCount + argoObjects.length,
       folders: apps.length,
       filesWritten: counts.written,
       filesUnchanged: counts.unchanged,
       filesRemoved: counts.removed,
-      renderMs: t1 - t0,
+      renderMs,
       validateMs: t2 - t1,
-      writeMs: t3 - t2,
+      writeMs: putMs + (t3 - t2),
     };
   }
 
@@ -343,17 +371,26 @@ export class GitOpsApp extends App {
     }
   }
 
-  /** Hands one chart's files (one per object, plus its kustomization) to the writer. */
+  /**
+   * Hands one chart's files (one per object, plus its kustomization) to the writer; true when an object holds
+   * an argocd-vault-plugin placeholder.
+   */
   private writeChart(writer: FolderWriter, metadata: Record<string, { path: string }>, objects: readonly ApiObject[], folder: string,
-    fileNames: ReadonlyMap<ApiObject, string>, rendered: ReadonlyMap<ApiObject, unknown>): void {
+    fileNames: ReadonlyMap<ApiObject, string>, rendered: ReadonlyMap<ApiObject, unknown>): boolean {
     const names: string[] = [];
+    let vault = false;
     for (const o of objects) {
       const file = fileNames.get(o)!;
-      writer.put(`${folder}/${file}`, toYaml(rendered.get(o)));
+      const r = rendered.get(o);
+      const yaml = toYaml(r);
+      // YAML folds only at spaces, so the text rules most objects out; the walk decides the rest
+      if (!vault && yaml.includes('<path:')) vault = holdsVaultPlaceholder(r);
+      writer.put(`${folder}/${file}`, yaml);
       names.push(file);
       if (this.recordMetadata) metadata[o.name] = { path: o.node.path };
     }
     writer.put(`${folder}/${KUSTOMIZATION}`, toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: names.sort() }));
+    return vault;
   }
 
   /**

@@ -141,6 +141,7 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
   const links = new Set<string>();
   const others = new Set<string>();
   const leftovers: string[] = [];
+  const leftoverDirs: string[] = [];
   const list = (rel: string): void => {
     const entries = fsm.readdirSync(join(rel), { withFileTypes: true });
     tick();
@@ -148,6 +149,7 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
       const child = rel === '' ? e.name : `${rel}/${e.name}`;
       if (e.name.startsWith(names.temp)) {
         if (e.isFile()) leftovers.push(child);
+        else if (e.isDirectory()) leftoverDirs.push(child); // a new folder a crashed run was filling
       } else if (e.isSymbolicLink()) links.add(child);
       else if (e.isDirectory()) {
         if (e.name.startsWith('.')) continue; // never descend into .git or editor folders
@@ -184,19 +186,27 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
     for (const entry of entries) owned.add(entry);
   }
 
-  const produced = new Map<string, string | undefined>(); // rel -> temporary name, or undefined when unchanged
+  // rel -> its temporary name; undefined when unchanged; IN_STAGED_FOLDER when it is in a new folder staged whole
+  const produced = new Map<string, string | undefined>();
+  const IN_STAGED_FOLDER = '';
   const checkedDirs = new Set<string>();
   const createdDirs: string[] = [];
   const temps = new Set<string>();
+  // a folder that does not exist yet is written whole under a temporary name and renamed into place at the end:
+  // one rename for the folder instead of one per file (a first synth, a new namespace)
+  const stagedFolders = new Map<string, string>(); // the new folder (rel) -> its temporary name (rel)
+  const stagedInner = new Set<string>(); // folders made inside the staged ones (temporary rel)
+  let stagedFiles = 0;
   let tempCount = 0;
   let changing = false;
   let written = 0;
   let unchanged = 0;
 
-  const leftoverSet = new Set(leftovers);
+  const leftoverSet = new Set([...leftovers, ...leftoverDirs]);
+  const tempName = (dirRel: string): string => `${dirRel === '' ? '' : `${dirRel}/`}${names.temp}${process.pid}.${tempCount++}`;
   const writeTemp = (dirRel: string, content: string): string => {
     for (;;) {
-      const rel = `${dirRel === '' ? '' : `${dirRel}/`}${names.temp}${process.pid}.${tempCount++}`;
+      const rel = tempName(dirRel);
       if (leftoverSet.has(rel)) continue; // a crashed run's, removed at the end of this one
       try {
         // "wx": never through a link or over a file someone else put at this name
@@ -224,6 +234,52 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
     createdDirs.push(dirRel);
   };
 
+  /** The temporary folder that stands for the new folder `top` (whose parent exists), made on first use. */
+  const stagedFolder = (top: string): string => {
+    let tmp = stagedFolders.get(top);
+    if (tmp !== undefined) return tmp;
+    ensureDir(parentOf(top));
+    for (;;) {
+      const rel = tempName(parentOf(top));
+      if (leftoverSet.has(rel)) continue;
+      try {
+        fsm.mkdirSync(join(rel));
+      } catch (e: any) {
+        if (e && e.code === 'EEXIST') continue;
+        throw e;
+      }
+      tmp = rel;
+      break;
+    }
+    stagedFolders.set(top, tmp);
+    return tmp;
+  };
+
+  /** Writes a new file inside the staged folder of its topmost new folder `top`. */
+  const writeStaged = (top: string, rel: string, content: string): void => {
+    const tmp = stagedFolder(top);
+    const inner = `${tmp}${rel.slice(top.length)}`;
+    const dir = parentOf(inner);
+    const missing: string[] = [];
+    for (let d = dir; d !== tmp && !stagedInner.has(d); d = parentOf(d)) missing.push(d);
+    for (const d of missing.reverse()) {
+      fsm.mkdirSync(join(d));
+      stagedInner.add(d);
+    }
+    // "wx": the folder is this run's own, so nothing is there; a clash would be a bug, never an overwrite
+    fsm.writeFileSync(join(inner), content, { flag: 'wx' });
+    stagedFiles++;
+  };
+
+  /** The topmost folder on the way to `rel` that does not exist yet, or undefined when its folder exists. */
+  const topNewFolder = (rel: string): string | undefined => {
+    for (let slash = rel.indexOf('/'); slash >= 0; slash = rel.indexOf('/', slash + 1)) {
+      const dir = rel.slice(0, slash);
+      if (!dirs.has(dir)) return dir;
+    }
+    return undefined;
+  };
+
   const writeRecord = (entries: string[]): void => {
     const text = ['# cdk8s-istio-ambient GitOpsApp: the files it wrote here, the only ones it replaces or removes.',
       '# Keep this file in Git beside them; see docs/limits.md.', ...entries].join('\n') + '\n';
@@ -244,6 +300,14 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
       }
     }
     temps.clear();
+    for (const t of stagedFolders.values()) {
+      try {
+        fsm.rmSync(join(t), { recursive: true, force: true });
+      } catch {
+        // the next run removes it
+      }
+    }
+    stagedFolders.clear();
     for (const d of [...createdDirs].reverse()) {
       try {
         fsm.rmdirSync(join(d));
@@ -291,6 +355,12 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
           fail(`${shown(rel)} exists and the writer did not write it (it is not in ${names.record}): move it out of the output folder, or delete it to let the writer write it`);
         }
       }
+      const top = files.has(rel) ? undefined : topNewFolder(rel);
+      if (top !== undefined) {
+        writeStaged(top, rel, content);
+        produced.set(rel, IN_STAGED_FOLDER);
+        return;
+      }
       const dir = parentOf(rel);
       ensureDir(dir);
       produced.set(rel, writeTemp(dir, content));
@@ -314,13 +384,21 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
       }
       for (const rel of next) {
         const tmp = produced.get(rel);
-        if (tmp === undefined) continue;
+        if (tmp === undefined || tmp === IN_STAGED_FOLDER) continue;
         fsm.renameSync(join(tmp), join(rel));
         temps.delete(tmp);
         written++;
         tick();
       }
+      // each new folder in one rename: all its files appear at once, whole
+      for (const top of [...stagedFolders.keys()].sort()) {
+        fsm.renameSync(join(stagedFolders.get(top)!), join(top));
+        stagedFolders.delete(top);
+        tick();
+      }
+      written += stagedFiles;
       for (const t of leftovers) fsm.rmSync(join(t), { force: true });
+      for (const t of leftoverDirs) fsm.rmSync(join(t), { recursive: true, force: true });
       // folders that removing stale files left empty, deepest first; never the output folder itself
       const emptied = new Set<string>();
       for (const rel of stale) for (let d = parentOf(rel); d !== ''; d = parentOf(d)) emptied.add(d);
@@ -360,7 +438,7 @@ export function syncFolder(outdir: string, files: ReadonlyMap<string, string>, f
 }
 
 // shared state between the threads
-const DONE = 0; // 0 running, 1 done, 2 failed
+const DONE = 0; // 0 running, 1 done, 2 failed, 3 aborted
 const WRITTEN = 1;
 const UNCHANGED = 2;
 const REMOVED = 3;
@@ -368,8 +446,11 @@ const ERROR_LENGTH = 4;
 const READY = 5; // the worker runs its message loop
 const BEAT = 6; // incremented by the worker on a timer and on every file
 const COMMITTING = 7; // the tree itself has started to change
-const STATE_SLOTS = 8;
-const BATCH = 512;
+const PROCESSED = 8; // files the worker has taken in (written, staged or found unchanged)
+const STATE_SLOTS = 9;
+const BATCH = 64;
+/** Files handed to the worker and not yet taken in, at most: what waits in its queue is memory. */
+const MAX_IN_FLIGHT = 4096;
 const BEAT_MS = 100;
 
 /** How long {@link FolderWriter} waits for a worker that shows no sign of life. */
@@ -399,10 +480,14 @@ function workerMain(parentPort: any, workerData: any, state: Int32Array, fail: (
     Atomics.store(state, 0, 1);
     Atomics.notify(state, 0);
   };
-  parentPort.on('message', (m: Array<[string, string]> | 'end') => {
+  parentPort.on('message', (m: Array<[string, string]> | 'end' | 'abort') => {
     if (!s || Atomics.load(state, 0) !== 0) return;
     try {
-      if (m === 'end') {
+      if (m === 'abort') {
+        s.abort();
+        Atomics.store(state, 0, 3); // aborted: what this run staged is gone
+        Atomics.notify(state, 0);
+      } else if (m === 'end') {
         Atomics.store(state, 7, 1); // COMMITTING (finish() changes the tree only after its checks)
         done(s.finish());
       } else {
@@ -410,6 +495,8 @@ function workerMain(parentPort: any, workerData: any, state: Int32Array, fail: (
           s.put(rel, content);
           Atomics.add(state, 6, 1); // BEAT: a long batch is still a sign of life
         }
+        Atomics.add(state, 8, m.length); // PROCESSED
+        Atomics.notify(state, 8);
       }
     } catch (e) {
       if (!s.committing()) Atomics.store(state, 7, 0);
@@ -464,6 +551,8 @@ export class FolderWriter {
   private readonly stallMs: number;
   /** Files not yet handed to the worker (all of them until it is known to run). */
   private pending: Array<[string, string]> = [];
+  /** Files posted to the worker so far. */
+  private sent = 0;
   private started = false;
   private readonly createdAt = Date.now();
 
@@ -536,9 +625,28 @@ export class FolderWriter {
     return { written: this.state[WRITTEN], unchanged: this.state[UNCHANGED], removed: this.state[REMOVED] };
   }
 
-  /** Ends the writer without touching the folder (synthesis failed before any file was put). */
+  /**
+   * Ends the writer leaving the folder as it was: what was staged is removed (synthesis failed after some files
+   * were put, before finish). Never throws: a worker that does not answer is ended, and the next run removes
+   * what it staged.
+   */
   public abort(): void {
-    if (this.started) throw new Error('GitOpsApp: cannot abort a write that has started');
+    if (this.local) {
+      this.local.abort();
+    } else if (this.worker && this.started && Atomics.load(this.state, READY) === 1 && Atomics.load(this.state, DONE) === 0) {
+      this.worker.postMessage('abort');
+      let beat = Atomics.load(this.state, BEAT);
+      let lastSign = Date.now();
+      while (Atomics.load(this.state, DONE) === 0) {
+        Atomics.wait(this.state, DONE, 0, BEAT_MS);
+        const now = Atomics.load(this.state, BEAT);
+        if (now !== beat) {
+          beat = now;
+          lastSign = Date.now();
+        } else if (Date.now() - lastSign > this.stallMs) break;
+      }
+    }
+    this.pending = [];
     void this.worker?.terminate();
   }
 
@@ -579,6 +687,20 @@ export class FolderWriter {
 
   private flush(): void {
     if (this.pending.length === 0) return;
+    // back-pressure: while the worker is far behind, wait for it (bounded by its heartbeat) instead of queueing
+    let beat = Atomics.load(this.state, BEAT);
+    let lastSign = Date.now();
+    for (;;) {
+      const processed = Atomics.load(this.state, PROCESSED);
+      if (this.sent - processed <= MAX_IN_FLIGHT || Atomics.load(this.state, DONE) !== 0) break;
+      Atomics.wait(this.state, PROCESSED, processed, BEAT_MS);
+      const now = Atomics.load(this.state, BEAT);
+      if (now !== beat) {
+        beat = now;
+        lastSign = Date.now();
+      } else if (Date.now() - lastSign > this.stallMs) break; // finish() reports the stopped worker
+    }
+    this.sent += this.pending.length;
     this.worker!.postMessage(this.pending);
     this.pending = [];
   }

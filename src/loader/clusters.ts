@@ -57,13 +57,22 @@ export function groupByCluster(objects: readonly SourcedManifest[], roots: reado
   const outside: SourcedManifest[] = [];
   const byFolder = new Map<string, { name: string; objects: SourcedManifest[] }>();
   const seen = new Map<string, ReturnType<typeof clusterOfFile>>();
+  // a file finds a cluster only through a "clusters" part of its path or of an input path's: without any, none
+  const anyRoot = roots.some((r) => path.resolve(r).includes(CLUSTERS_DIR));
+  let lastFile: string | undefined;
+  let last: ReturnType<typeof clusterOfFile>;
   for (const o of objects) {
     const file = fileOfOrigin(o.origin);
-    let c = seen.get(file);
-    if (!seen.has(file)) {
+    let c: ReturnType<typeof clusterOfFile>;
+    if (file === lastFile) c = last; // the objects of one file come together
+    else if (!anyRoot && !file.includes(CLUSTERS_DIR)) c = undefined;
+    else if (seen.has(file)) c = seen.get(file);
+    else {
       c = clusterOfFile(file, roots);
       seen.set(file, c);
     }
+    lastFile = file;
+    last = c;
     if (!c) {
       outside.push(o);
       continue;

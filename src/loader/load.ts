@@ -8,8 +8,12 @@
  * most {@link MAX_ALIAS_NODES} nodes and never into themselves, no duplicate keys. Each real directory is
  * visited once, so symbolic-link loops end.
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { NOT_SIMPLE, parseSimpleBlock } from './block-yaml';
+import { FileHash, hashInParallel, loadInParallel } from './parallel';
 import * as jsyaml from 'js-yaml';
 import { CST, Composer, Document, LineCounter, Parser, isAlias, isCollection, isPair } from 'yaml';
 import { SourcedManifest } from '../model/manifest';
@@ -41,6 +45,13 @@ export interface LoadOptions {
    * @default DEFAULT_MAX_FILE_BYTES (64 MiB)
    */
   readonly maxFileBytes?: number;
+  /**
+   * Worker threads that read and parse files beside the calling thread, for large inputs; the result is the
+   * same as on one thread (objects, errors and warnings in the same order). 0 reads on the calling thread only.
+   *
+   * @default - one fewer than the processors (at most 3), when there are at least 1,000 files; else 0
+   */
+  readonly workerThreads?: number;
 }
 
 /** The default cap on one file's size: 64 MiB. */
@@ -134,7 +145,13 @@ function mib(bytes: number): string {
  * or never end), larger than `maxFileBytes`, or not valid UTF-8.
  */
 export function readManifestFile(file: string, options: LoadOptions = {}): { text: string } | { error: LoadError } {
-  const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const r = readChecked(file, options.maxFileBytes);
+  return 'error' in r ? r : { text: r.text };
+}
+
+/** {@link readManifestFile}, with the file's identity (`dev:ino`) for reading each file once. */
+export function readChecked(file: string, maxFileBytes: number | undefined): { text: string; id: string } | { error: LoadError } {
+  const max = maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const fail = (message: string, line = 0, column?: number) => ({ error: { file, line, message, ...(column ? { column } : {}) } });
   let fd: number;
   try {
@@ -144,8 +161,10 @@ export function readManifestFile(file: string, options: LoadOptions = {}): { tex
     return fail(e?.code === 'EACCES' ? 'permission denied' : statError(file, e));
   }
   let bytes: Buffer;
+  let id: string;
   try {
     const st = fs.fstatSync(fd);
+    id = `${st.dev}:${st.ino}`;
     if (!st.isFile()) return fail(`${kindOfStats(st)}, not a regular file; only regular files are read`);
     if (st.size > max) return fail(`is ${st.size} bytes, more than the ${mib(max)} a file may have; split it, or raise the limit (--max-file-size)`);
     // read what fstat says, and one byte more to notice a file that grows while we read it
@@ -156,6 +175,8 @@ export function readManifestFile(file: string, options: LoadOptions = {}): { tex
       if (n === 0) break;
       got += n;
       if (got === bytes.length) return fail(`grew while it was read; read it again when it is complete`);
+      // a regular file gives all it has up to a read's size: the size fstat gave, and no byte more, is the end
+      if (got === st.size) break;
     }
     bytes = bytes.subarray(0, got);
   } catch (e: any) {
@@ -165,7 +186,7 @@ export function readManifestFile(file: string, options: LoadOptions = {}): { tex
   }
   const bad = invalidUtf8(bytes);
   if (bad) return fail(bad.message, bad.line, bad.column);
-  return { text: bytes.toString('utf8') };
+  return { text: bytes.toString('utf8'), id };
 }
 
 /** Where a buffer stops being UTF-8, or undefined when all of it is. */
@@ -253,11 +274,14 @@ function parseFast(text: string, display: string): ParsedFile | undefined {
     line += countNewlines(text, pos, starts[d]);
     pos = starts[d];
     const chunk = text.slice(starts[d], end);
-    let value: unknown;
-    try {
-      value = jsyaml.load(chunk, { schema: jsyaml.CORE_SCHEMA, maxDepth: MAX_NESTING } as jsyaml.LoadOptions); // maxDepth: js-yaml 4.1.1+, untyped
-    } catch {
-      return undefined;
+    // the plainest documents (what cdk8s and kubectl write) are read without js-yaml, to the same value
+    let value: unknown = parseSimpleBlock(chunk, MAX_NESTING);
+    if (value === NOT_SIMPLE) {
+      try {
+        value = jsyaml.load(chunk, { schema: jsyaml.CORE_SCHEMA, maxDepth: MAX_NESTING } as jsyaml.LoadOptions); // maxDepth: js-yaml 4.1.1+, untyped
+      } catch {
+        return undefined;
+      }
     }
     if (value === null || value === undefined) continue;
     // js-yaml shares an aliased node instead of copying it: a shared node means an alias, for the exact parser
@@ -506,29 +530,158 @@ function pushObject(value: unknown, origin: string, out: SourcedManifest[], erro
   out.push({ manifest: obj, origin });
 }
 
+/** What reading and parsing one file gave. */
+export interface FileOutcome {
+  /** `dev:ino` of the file read; undefined when it could not be opened. */
+  readonly id?: string;
+  readonly error?: LoadError;
+  readonly parsed?: ParsedFile;
+  /** Whether the text was blank (for the warning about a file that holds nothing). */
+  readonly blank?: boolean;
+}
+
+/** Reads and parses one listed file (see {@link readManifestFile} and {@link parseManifests}). */
+export function loadFile(file: string, maxFileBytes?: number): FileOutcome {
+  const r = readChecked(file, maxFileBytes);
+  if ('error' in r) return { error: r.error };
+  const parsed = parseManifests(r.text, file);
+  return { id: r.id, parsed, blank: parsed.documents === 0 && parsed.errors.length === 0 ? r.text.trim() === '' : undefined };
+}
+
+/** The identity and content hash (sha256 of the text) of one listed file, or why it cannot be read (for caches). */
+export function hashFile(file: string, maxFileBytes?: number): FileHash {
+  const r = readChecked(file, maxFileBytes);
+  if ('error' in r) return { error: r.error };
+  return { id: r.id, hash: crypto.createHash('sha256').update(r.text).digest('hex') };
+}
+
+/** {@link hashFile} for every file, in order, shared with worker threads for large inputs. */
+export function hashFiles(files: readonly string[], options: LoadOptions = {}): FileHash[] {
+  const threads = options.workerThreads ?? (files.length >= PARALLEL_MIN_FILES ? defaultWorkerThreads() : 0);
+  if (threads > 0 && files.length > 0) {
+    const r = hashInParallel(files, options.maxFileBytes, threads);
+    if (r) return r;
+  }
+  return files.map((f) => hashFile(f, options.maxFileBytes));
+}
+
+/** Inputs with at least this many files are read by worker threads too (when there is more than one processor). */
+export const PARALLEL_MIN_FILES = 1000;
+
 /**
  * Loads every manifest under `paths`; origins are the paths as given, relative when they were relative.
- * Never throws for bad input: every problem is a {@link LoadError} with file and line.
+ * Never throws for bad input: every problem is a {@link LoadError} with file and line. A file reached twice
+ * (two links, or hard links, to one file) is read once, where it is first listed.
  */
 export function loadManifests(paths: readonly string[], options: LoadOptions = {}): LoadResult {
-  const { files, errors } = listManifestFiles(paths);
+  const listed = listFiles(paths);
+  return assembleLoad(listed.files, listed.errors, loadFiles(listed.files, options));
+}
+
+/**
+ * The load result from the listed files and what reading each gave (in the same order): a file whose
+ * identity was read before is skipped, errors and warnings kept in file order.
+ */
+export function assembleLoad(listedFiles: readonly string[], listErrors: readonly LoadError[], outcomes: readonly FileOutcome[]): LoadResult {
+  const errors = [...listErrors];
+  const listed = { files: listedFiles };
   const objects: SourcedManifest[] = [];
   const warnings: LoadError[] = [];
-  for (const file of files) {
-    const r = readManifestFile(file, options);
-    if ('error' in r) {
+  const files: string[] = [];
+  const ids = new Set<string>();
+  for (let i = 0; i < listed.files.length; i++) {
+    const file = listed.files[i];
+    const r = outcomes[i];
+    if (r.id !== undefined) {
+      if (ids.has(r.id)) continue;
+      ids.add(r.id);
+    }
+    files.push(file);
+    if (r.error) {
       errors.push(r.error);
       continue;
     }
-    const parsed = parseManifests(r.text, file);
+    const parsed = r.parsed!;
     // one push per object: spreading a large file's objects into push() overflows the call stack
     for (const o of parsed.objects) objects.push(o);
     for (const e of parsed.errors) errors.push(e);
     if (parsed.documents === 0 && parsed.errors.length === 0) {
-      warnings.push({ file, line: 0, message: r.text.trim() === '' ? 'the file is empty, so it holds no Kubernetes object' : 'holds no Kubernetes object (only comments and document markers)' });
+      warnings.push({ file, line: 0, message: r.blank ? 'the file is empty, so it holds no Kubernetes object' : 'holds no Kubernetes object (only comments and document markers)' });
     }
   }
   return { objects, errors, files, warnings };
+}
+
+/** {@link loadFile} for every file, in order: on this thread, or shared with worker threads for large inputs. */
+function loadFiles(files: readonly string[], options: LoadOptions): FileOutcome[] {
+  const threads = options.workerThreads ?? (files.length >= PARALLEL_MIN_FILES ? defaultWorkerThreads() : 0);
+  if (threads > 0 && files.length > 0) {
+    const r = loadInParallel(files, options.maxFileBytes, threads);
+    if (r) return r;
+  }
+  return files.map((f) => loadFile(f, options.maxFileBytes));
+}
+
+function defaultWorkerThreads(): number {
+  const cpus = typeof (os as any).availableParallelism === 'function' ? (os as any).availableParallelism() : os.cpus().length;
+  return Math.max(0, Math.min(3, cpus - 1));
+}
+
+/**
+ * Every YAML/JSON file under `paths`, as {@link listManifestFiles} lists them, but without a `stat` per regular
+ * file (its directory entry says what it is): the file's identity is read when it is opened, and
+ * {@link loadManifests} skips a file it has read already. Folders and links are still looked at, so link loops end.
+ */
+export function listFiles(paths: readonly string[]): { files: string[]; errors: LoadError[] } {
+  const files: string[] = [];
+  const errors: LoadError[] = [];
+  const seen = new Set<string>();
+  const stack: Array<{ p: string; explicit: boolean; known?: 'file' }> = [...paths].reverse().map((p) => ({ p, explicit: true }));
+  while (stack.length > 0) {
+    const { p, explicit, known } = stack.pop()!;
+    if (known === 'file') {
+      files.push(p);
+      continue;
+    }
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch (e: any) {
+      errors.push({ file: p, line: 0, message: statError(p, e) });
+      continue;
+    }
+    const id = `${st.dev}:${st.ino}`;
+    if (st.isDirectory()) {
+      const base = path.basename(p);
+      if (!explicit && (base.startsWith('.') || base === 'node_modules')) continue;
+      if (seen.has(id)) continue; // a link back to a directory already read
+      seen.add(id);
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(p, { withFileTypes: true });
+      } catch (e: any) {
+        errors.push({ file: p, line: 0, message: `cannot list the folder (${e?.code ?? firstLine(e)})` });
+        continue;
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      // below an input path, p is what path.join made (normalized), so a name joins by a separator as path.join would
+      const sep = p.endsWith(path.sep) ? '' : path.sep;
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const e = entries[i];
+        const child = explicit ? path.join(p, e.name) : p + sep + e.name;
+        // a regular file that is no manifest is never opened; a link or an unknown type is looked at as before
+        if (e.isFile()) {
+          if (YAML_FILE.test(child)) stack.push({ p: child, explicit: false, known: 'file' });
+        } else if (e.isDirectory() || e.isSymbolicLink() || YAML_FILE.test(child) || !(e.isFIFO() || e.isSocket() || e.isCharacterDevice() || e.isBlockDevice())) {
+          stack.push({ p: child, explicit: false });
+        }
+        // else: a pipe, socket or device not named as a manifest, which is never read
+      }
+    } else if (explicit || YAML_FILE.test(p)) {
+      files.push(p);
+    }
+  }
+  return { files, errors };
 }
 
 function firstLine(e: unknown): string {

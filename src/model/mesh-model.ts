@@ -69,6 +69,8 @@ export class MeshModel {
   private readonly extensionsByNs = new Map<string, Entry[]>();
   /** Lazily built name -> entries indexes, so "did you mean" lookups stay O(1) at scale. */
   private readonly nameIndexes = new Map<Map<string, Entry>, Map<string, Entry[]>>();
+  /** Labels per namespace as {@link namespaceLabels} gives them, built on first use. */
+  private readonly nsLabels = new Map<string, Readonly<Record<string, string>> | undefined>();
   public readonly gatewayClasses = new Map<string, Entry>();
   public readonly secrets = new Map<string, Entry>();
   public readonly httpRoutes: Entry[] = [];
@@ -123,9 +125,13 @@ export class MeshModel {
    * Labels of a namespace as the cluster has them (the API server adds `kubernetes.io/metadata.name`);
    * `undefined` when the Namespace object is not among the manifests.
    */
-  public namespaceLabels(ns: string): Record<string, string> | undefined {
+  public namespaceLabels(ns: string): Readonly<Record<string, string>> | undefined {
+    // asked per object and per selector: built once per namespace (frozen, as every caller shares it)
+    if (this.nsLabels.has(ns)) return this.nsLabels.get(ns);
     const e = this.namespaces.get(ns);
-    return e ? { ...labelsOf(e.manifest), [LABEL_NAMESPACE_NAME]: e.name } : undefined;
+    const labels = e ? Object.freeze({ ...labelsOf(e.manifest), [LABEL_NAMESPACE_NAME]: e.name }) : undefined;
+    this.nsLabels.set(ns, labels);
+    return labels;
   }
 
   /** WasmPlugins and TrafficExtensions of a namespace, in input order (istiod's candidates). */

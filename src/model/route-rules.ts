@@ -229,7 +229,7 @@ export function resolveBackendRef(model: MeshModel, route: Entry, b: any, field:
   if (isHostname) {
     if (explicitNs !== undefined) throw new Dropped(`${field}.namespace`, 'a Hostname backend takes no namespace, so istiod refuses the route', explicitNs);
     if (port === undefined) throw new Dropped(`${field}.port`, 'a Hostname backendRef needs a port, so istiod refuses the route', undefined);
-    const se = [...model.serviceEntries.values()].find((e) => Array.isArray(e.manifest.spec?.hosts) && e.manifest.spec.hosts.includes(name));
+    const se = serviceEntryWithHost(model, name);
     if (!se) return { ...base, failure: BackendFailure.NOT_FOUND, why: `no ServiceEntry among the manifests has host ${name}` };
     return { ...base, target: se, why: `host ${name} of ServiceEntry ${se.namespace}/${se.name} port ${port}` };
   }
@@ -407,4 +407,21 @@ export function describeMatch(m: RouteMatch): string {
   if (m.headers.length) parts.push(`${m.headers.length} header match(es)`);
   if (m.queryParams.length) parts.push(`${m.queryParams.length} query match(es)`);
   return parts.join(', ');
+}
+
+const HOSTS = new WeakMap<MeshModel, Map<unknown, Entry>>();
+
+/** The first ServiceEntry (in input order) whose `spec.hosts` lists `host`; indexed once per model. */
+function serviceEntryWithHost(model: MeshModel, host: string): Entry | undefined {
+  let idx = HOSTS.get(model);
+  if (!idx) {
+    idx = new Map();
+    for (const e of model.serviceEntries.values()) {
+      const hosts = e.manifest.spec?.hosts;
+      if (!Array.isArray(hosts)) continue;
+      for (const h of hosts) if (!idx.has(h)) idx.set(h, e);
+    }
+    HOSTS.set(model, idx);
+  }
+  return idx.get(host);
 }

@@ -137,6 +137,21 @@ function bindingLabels(obj: Entry, kind: BindingKind): Record<string, string> {
  * Gateway is not a waypoint, the result says so with {@link BindingFailure.NOT_A_WAYPOINT} and `named`.
  */
 export function resolveWaypoint(model: MeshModel, obj: Entry, kind: BindingKind = 'service'): Binding {
+  // rules, the simulator and the graph ask for the same objects many times: one answer per model, object and kind
+  let memo = BINDINGS.get(model);
+  if (!memo) BINDINGS.set(model, memo = { service: new Map(), workload: new Map() });
+  const byKind = memo[kind] ?? new Map();
+  let b = byKind.get(obj);
+  if (!b) {
+    b = Object.freeze(bindingOf(model, obj, kind));
+    byKind.set(obj, b);
+  }
+  return b;
+}
+
+const BINDINGS = new WeakMap<MeshModel, Record<BindingKind, Map<Entry, Binding>>>();
+
+function bindingOf(model: MeshModel, obj: Entry, kind: BindingKind): Binding {
   const labels = bindingLabels(obj, kind);
   const what = kind === 'workload' && obj.kind !== 'Pod' ? `${obj.kind} pod template` : obj.kind;
   if (kind === 'service') {

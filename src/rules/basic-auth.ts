@@ -97,6 +97,19 @@ export function checkCredentialForm(entry: string, field: string): FieldProblem[
 /** Whether a plugin URL points at the basic_auth module, whose configuration we can check. */
 export function isBasicAuthUrl(url: unknown): boolean {
   if (typeof url !== 'string') return false;
+  // asked many times per plugin, for the few URLs a mesh uses
+  let known = BASIC_AUTH_URLS.get(url);
+  if (known === undefined) {
+    known = basicAuthUrl(url);
+    if (BASIC_AUTH_URLS.size >= 10_000) BASIC_AUTH_URLS.clear();
+    BASIC_AUTH_URLS.set(url, known);
+  }
+  return known;
+}
+
+const BASIC_AUTH_URLS = new Map<string, boolean>();
+
+function basicAuthUrl(url: string): boolean {
   const scheme = urlScheme(url);
   const rest = scheme === '' ? url : url.slice(scheme.length + 3);
   const last = rest.split('/').pop() ?? '';

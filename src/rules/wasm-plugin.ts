@@ -15,6 +15,7 @@ import { AUTH_PHASES, EXTENSION_PHASES, ExtensionBodyKind, WASM_BODY_FIELDS, ext
 import { PHASE_ORDER } from '../model/extensions';
 import { hasNoVip } from '../model/protocol';
 import { FieldProblem, Finding, ObjectRef, problemToFinding, problemsText } from './finding';
+import { jsonExact } from '../model/json-exact';
 import { ADMISSION_CODES, severityOf } from './codes';
 import { MATCH_MODES, WASM_ENUMS, checkEnum, checkLength, checkPort, checkPriority, checkSha256, checkUrl, checkVmEnv, urlScheme } from './wasm-fields';
 import { checkBasicAuthConfig, checkBasicAuthHasRules, checkPlaintextCredentials, isBasicAuthUrl } from './basic-auth';
@@ -91,8 +92,34 @@ function deadRefProblem(model: MeshModel, plugin: Entry, r: RefResolution): Fiel
   }
 }
 
-/** Field-local checks of a WasmPlugin spec (no other object needed). */
+const SPEC_BY_OBJECT = new WeakMap<object, readonly FieldProblem[]>();
+const SPEC_BY_CONTENT = new Map<string, readonly FieldProblem[]>();
+const SPEC_MEMO_LIMIT = 10_000;
+
+/**
+ * Field-local checks of a WasmPlugin spec (no other object needed). A pure function of the spec, asked for each
+ * plugin several times and, at scale, for thousands of plugins that differ only in namespace: answered once per
+ * spec object, and once per content where JSON carries the spec exactly (a fresh array each time).
+ */
 export function checkWasmPluginSpec(spec: any): FieldProblem[] {
+  if (spec === null || typeof spec !== 'object') return checkWasmPluginSpecOnce(spec);
+  let found = SPEC_BY_OBJECT.get(spec);
+  if (!found) {
+    const key = jsonExact(spec) ? JSON.stringify(spec) : undefined;
+    found = key === undefined ? undefined : SPEC_BY_CONTENT.get(key);
+    if (!found) {
+      found = checkWasmPluginSpecOnce(spec);
+      if (key !== undefined) {
+        if (SPEC_BY_CONTENT.size >= SPEC_MEMO_LIMIT) SPEC_BY_CONTENT.clear();
+        SPEC_BY_CONTENT.set(key, found);
+      }
+    }
+    SPEC_BY_OBJECT.set(spec, found);
+  }
+  return [...found];
+}
+
+function checkWasmPluginSpecOnce(spec: any): FieldProblem[] {
   const out: FieldProblem[] = [];
   out.push(...checkUrl(spec?.url));
   out.push(...checkSha256(spec?.sha256));
@@ -377,16 +404,39 @@ function ineffectiveSelectorGateways(model: MeshModel, plugin: Entry): string[] 
   const spec = plugin.manifest.spec ?? {};
   if (spec.selector === undefined || spec.selector === null || spec.targetRef !== undefined) return [];
   const out = new Set<string>();
-  for (const gw of model.gateways.values()) {
-    if (gw.namespace !== plugin.namespace || proxyKindOf(model, gw) === undefined) continue;
+  const { gateways, pods } = gatewayPodsIn(model, plugin.namespace);
+  for (const gw of gateways) {
     if (selectorMatches(spec.selector, proxyPodLabels(gw, model))) out.add(gw.name);
   }
-  for (const e of model.entries) {
-    if (e.kind !== 'Pod' || e.group !== 'core' || e.namespace !== plugin.namespace) continue;
+  for (const e of pods) {
     const labels = labelsOf(e.manifest);
-    if (labels[LABEL_GATEWAY_NAME] !== undefined && selectorMatches(spec.selector, labels)) out.add(labels[LABEL_GATEWAY_NAME]);
+    if (selectorMatches(spec.selector, labels)) out.add(labels[LABEL_GATEWAY_NAME]);
   }
   return [...out].sort();
+}
+
+const GATEWAY_PODS = new WeakMap<MeshModel, Map<string, { gateways: Entry[]; pods: Entry[] }>>();
+
+/**
+ * Per namespace, in input order: the Gateways that run a proxy, and the Pods with the gateway-name label (the
+ * candidates of {@link ineffectiveSelectorGateways}), indexed once per model so a plugin reads only its own.
+ */
+function gatewayPodsIn(model: MeshModel, ns: string): { gateways: Entry[]; pods: Entry[] } {
+  let idx = GATEWAY_PODS.get(model);
+  if (!idx) {
+    const index = new Map<string, { gateways: Entry[]; pods: Entry[] }>();
+    const at = (n: string) => {
+      let v = index.get(n);
+      if (!v) index.set(n, v = { gateways: [], pods: [] });
+      return v;
+    };
+    for (const gw of model.gateways.values()) if (proxyKindOf(model, gw) !== undefined) at(gw.namespace).gateways.push(gw);
+    for (const e of model.entries) {
+      if (e.kind === 'Pod' && e.group === 'core' && labelsOf(e.manifest)[LABEL_GATEWAY_NAME] !== undefined) at(e.namespace).pods.push(e);
+    }
+    GATEWAY_PODS.set(model, idx = index);
+  }
+  return idx.get(ns) ?? { gateways: [], pods: [] };
 }
 
 interface IngressPath {
@@ -408,6 +458,7 @@ function ingressPaths(model: MeshModel): IngressPath[] {
   let paths = INGRESS_PATHS.get(model);
   if (paths) return paths;
   paths = [];
+  const seen = new Map<Entry, Set<Entry>>(); // gateway -> services with a path already
   for (const route of model.entries) {
     if (route.group !== GATEWAY_GROUP || !HTTP_ROUTE_KINDS.includes(route.kind)) continue;
     const gateways = resolveParentRefs(model, route).filter((p) => p.ingress && p.verdict === 'yes' && p.gateway).map((p) => p.gateway!);
@@ -416,7 +467,13 @@ function ingressPaths(model: MeshModel): IngressPath[] {
       for (const b of rule.backends) {
         if (b.failure !== undefined || b.target?.kind !== 'Service') continue;
         const svc = b.target;
-        for (const gw of gateways) if (!paths.some((p) => p.gateway === gw && p.service === svc)) paths.push({ gateway: gw, route, service: svc });
+        for (const gw of gateways) {
+          let done = seen.get(gw);
+          if (!done) seen.set(gw, done = new Set());
+          if (done.has(svc)) continue;
+          done.add(svc);
+          paths.push({ gateway: gw, route, service: svc });
+        }
       }
     }
   }
@@ -431,16 +488,50 @@ function ingressPaths(model: MeshModel): IngressPath[] {
 function ingressSkips(model: MeshModel, plugin: Entry): IngressPath[] {
   const spec = checkedSpecOf(plugin);
   if (!isAuthPluginSpec(spec)) return [];
-  const { places, byProxy } = placementOf(model);
+  const { places } = placementOf(model);
   const mine = (places.get(plugin) ?? []).filter((p) => p.kind === ProxyKind.WAYPOINT);
   if (mine.length === 0) return [];
-  return ingressPaths(model).filter((path) => {
+  const byWaypoint = unguardedPathsByWaypoint(model);
+  // the paths of the plugin's waypoints only, in the order of ingressPaths
+  const found = new Set<number>();
+  for (const place of mine) {
+    for (const i of byWaypoint.get(place.proxy) ?? []) {
+      if (!place.service || place.service === byWaypoint.paths[i].service) found.add(i);
+    }
+  }
+  return [...found].sort((a, b) => a - b).map((i) => byWaypoint.paths[i]);
+}
+
+type PathsByWaypoint = Map<Entry, number[]> & { paths: IngressPath[] };
+const UNGUARDED = new WeakMap<MeshModel, PathsByWaypoint>();
+
+/**
+ * The ingress paths that reach a Service's pods without its waypoint and without an auth plugin at the gateway,
+ * by the waypoint that serves the Service (indexes into `paths`, the list of {@link ingressPaths}); what
+ * {@link ingressSkips} asks for each plugin, computed once per model.
+ */
+function unguardedPathsByWaypoint(model: MeshModel): PathsByWaypoint {
+  let idx = UNGUARDED.get(model);
+  if (idx) return idx;
+  const { byProxy } = placementOf(model);
+  const paths = ingressPaths(model);
+  idx = Object.assign(new Map<Entry, number[]>(), { paths });
+  const guarded = new Map<Entry, boolean>();
+  paths.forEach((path, i) => {
     const binding = resolveWaypoint(model, path.service, 'service');
-    if (!binding.waypoint || !mine.some((p) => p.proxy === binding.waypoint && (!p.service || p.service === path.service))) return false;
-    if (ingressUseWaypoint(model, path.service).on && !hasNoVip(path.service)) return false;
-    const guarded = (byProxy.get(path.gateway) ?? []).some((o) => o.place.kind === ProxyKind.INGRESS && isAuthPluginSpec(checkedSpecOf(o.plugin)));
-    return !guarded;
+    if (!binding.waypoint) return;
+    if (ingressUseWaypoint(model, path.service).on && !hasNoVip(path.service)) return;
+    let g = guarded.get(path.gateway);
+    if (g === undefined) {
+      g = (byProxy.get(path.gateway) ?? []).some((o) => o.place.kind === ProxyKind.INGRESS && isAuthPluginSpec(checkedSpecOf(o.plugin)));
+      guarded.set(path.gateway, g);
+    }
+    if (g) return;
+    const list = idx!.get(binding.waypoint);
+    if (list) list.push(i); else idx!.set(binding.waypoint, [i]);
   });
+  UNGUARDED.set(model, idx);
+  return idx;
 }
 
 /** Plugins with a priority that run beside `plugin` (same proxy and chain, phase and filter type). */

@@ -316,7 +316,7 @@ export class Simulator {
     const manifest: Manifest = {
       apiVersion: 'v1', kind: 'Service',
       metadata: { name, namespace: gw.namespace, labels: { ...copied, [LABEL_MANAGED]: 'istio.io-gateway-controller', [LABEL_GATEWAY_NAME]: gw.name } },
-      spec: { ports: listeners.map((l) => ({ name: String(l?.name ?? ''), port: l?.port })) },
+      spec: { ports: listeners.map((l) => ({ name: portName(l?.name), port: l?.port })) },
     };
     return { manifest, origin: `istiod, generated for Gateway ${id(gw)} (${gw.origin})`, kind: 'Service', group: 'core', namespace: gw.namespace, name };
   }
@@ -688,4 +688,11 @@ export function simulate(input: SimulationInput, request: SimulationRequest, opt
 /** The status as curl's `-w "%{http_code}"` prints it, or `unknown`. */
 export function statusText(status: SimulationStatus): string {
   return typeof status === 'number' ? String(status) : 'unknown';
+}
+
+/** A listener's name as the generated Service's port name; any JSON value, even an object without a prototype. */
+function portName(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  // String() throws on an object without a prototype (no toString), which hostile JSON can hold
+  return typeof v === 'object' && Object.getPrototypeOf(v) === null ? '[object Object]' : String(v);
 }

@@ -9,7 +9,7 @@ const ROOT = path.join(__dirname, '..', '..');
 describe('npm run bench', () => {
   test('synthesizes both sides and prints one JSON object as its last line', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
-    const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'bench', 'main.ts'), '--namespaces', '2', '--clusters', '2', '--json', '--outdir', outdir, '--main-job-runs', '1'],
+    const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'bench', 'main.ts'), '--namespaces', '2', '--clusters', '2', '--json', '--outdir', outdir, '--main-job-runs', '1', '--no-cli'],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') } });
     const result = JSON.parse(out.trim().split('\n').pop()!);
 
@@ -25,7 +25,10 @@ describe('npm run bench', () => {
       seed_main_job: { command: 'npm run synth', first_run_ms: expect.any(Number), warm_ms: expect.any(Number), cdk8s_cli_ms: expect.any(Number) },
     });
     expect(result.seed_main_job.warm_runs_ms).toHaveLength(1);
-    expect(Object.keys(result.library.phases_ms).sort()).toEqual(['construct', 'render', 'synth', 'validate', 'write']);
+    expect(Object.keys(result.library.phases_ms).sort()).toEqual(['construct', 'render', 'start', 'synth', 'validate', 'write']);
+    // the write floor, and analyze as a process of its own skipped (--no-cli: test/cli/analyze.test.ts runs --cache)
+    expect(result.write_floor).toMatchObject({ files: 53, ms: expect.any(Number) });
+    expect(result.analyze).toMatchObject({ cli_wall_ms: null, cli_cache_hit_wall_ms: null });
     expect(result.analyze.findings).toBe(6); // the seed's plain-text demo credentials, three per namespace
     // the fleet: 2 clusters x 2 namespaces; removing one removes its 2 x 25 files and its ApplicationSet
     expect(result.fleet).toMatchObject({

@@ -136,4 +136,26 @@ describe('analyze CLI', () => {
     expect((await cli('analyze', BASE, noNs)).out).toMatch(/WASM005 WasmPlugin default\/cart-auth/);
     expect((await cli('analyze', '--default-namespace', 'shop', BASE, noNs)).code).toBe(0);
   });
+
+  test('--cache DIR: the same report and exit code as without it, and a changed file is read again', async () => {
+    // GIVEN a folder with a finding, analyzed without a cache
+    const dir = tmpdir();
+    fs.copyFileSync(BASE, path.join(dir, 'base.yaml'));
+    fs.copyFileSync(fx('WASM005.bad.yaml'), path.join(dir, 'plugin.yaml'));
+    const cache = path.join(tmpdir(), 'cache');
+    const plain = await cli('analyze', dir, '--format', 'json');
+    expect(plain.code).toBe(1);
+    // WHEN it is analyzed with a cache, first to fill it, then from it
+    const fill = await cli('analyze', dir, '--format', 'json', '--cache', cache);
+    const hit = await cli('analyze', dir, '--format', 'json', '--cache', cache);
+    // THEN the reports are the one without a cache, and the cache holds the files and the run
+    for (const r of [fill, hit]) expect([r.code, r.out, r.err]).toEqual([plain.code, plain.out, plain.err]);
+    expect(fs.readdirSync(cache).sort()).toEqual(['files.json', 'runs']);
+    expect(fs.readdirSync(path.join(cache, 'runs'))).toHaveLength(1);
+    // AND once the plugin is fixed, the cached run is not the answer
+    fs.copyFileSync(fx('WASM005.fixed.yaml'), path.join(dir, 'plugin.yaml'));
+    const fixed = await cli('analyze', dir, '--cache', cache);
+    expect([fixed.code, fixed.out]).toEqual([0, (await cli('analyze', dir)).out]);
+    expect(fixed.out).not.toMatch(/WASM005/);
+  });
 });

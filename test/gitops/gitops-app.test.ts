@@ -132,10 +132,15 @@ describe('GitOpsApp', () => {
     const ns = new AmbientNamespace(app, 'default');
     new Bookinfo(ns, 'Bookinfo');
     new BasicAuthPlugin(ns, 'CartAuth', { name: 'cart-auth', targets: [PolicyTarget.service('reviews')], rules: [rule('/reviews')] });
+    // AND a chart whose folder is new (its files are staged before the rules run)
+    const extra = new Chart(app, 'extra');
+    new ApiObject(extra, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
 
     // THEN
     expect(() => app.synth()).toThrow(/^Validation failed with the following errors:\n {2}\[default\/CartAuth\] WASM009 WasmPlugin default\/cart-auth .*spec\.targetRefs\[0\]\.name.*"reviews"/);
+    // AND nothing staged is left: every file as it was, no temporary file or folder
     expect(tree(outdir)).toEqual(before);
+    expect(fs.readdirSync(outdir).sort()).toEqual(Object.keys(before).map((f) => f.split('/')[0]).filter((f, i, a) => a.indexOf(f) === i).sort());
   });
 
   test('fails when two charts would share a folder, or two objects a file', () => {

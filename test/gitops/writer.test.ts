@@ -32,7 +32,7 @@ function tree(dir: string): Record<string, string> {
 }
 
 const recordOf = (dir: string) => fs.readFileSync(path.join(dir, RECORD_FILE), 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
-const temps = (t: Record<string, string>) => Object.keys(t).filter((f) => path.basename(f).startsWith(TEMP_PREFIX));
+const temps = (t: Record<string, string>) => Object.keys(t).filter((f) => f.split('/').some((s) => s.startsWith(TEMP_PREFIX)));
 
 /** A small app: one chart of ConfigMaps, named as given. */
 function app(outdir: string, names: string[], data = 'v1', argo = false): GitOpsApp {
@@ -258,7 +258,8 @@ describe('GitOps writer: failures leave every file old or new, and the next run 
         }
         for (const f of Object.keys(t)) {
           if (f in USER || PATHS.includes(f) || f === RECORD_FILE) continue;
-          expect(path.basename(f)).toMatch(/^\.cdk8s-istio-ambient\.tmp\./); // only our leftovers
+          // only our leftovers: a staged file, or a file in a new folder staged whole
+          expect(f.split('/').some((s) => s.startsWith(TEMP_PREFIX))).toBe(true);
         }
         if (!failed) expect(temps(t)).toEqual([]);
         // a fault the writer survives (not a crash) before the renames leaves the tree as it was, nothing staged
@@ -330,6 +331,21 @@ describe('GitOps writer: the worker thread', () => {
       expect(Date.now() - started).toBeLessThan(5000);
       expect(fs.existsSync(path.join(dir, 'app', 'f0.k8s.yaml'))).toBe(false);
     }
+  });
+
+  test('an abort after files were put removes what was staged: new folders and changed files', () => {
+    const dir = tmp();
+    syncFolder(dir, new Map([['old/a.k8s.yaml', 'old']]));
+    const before = tree(dir);
+    const w = new FolderWriter(dir);
+    // the worker is up (its READY slot, 5, is set), so batches go to it at once and files are staged before
+    // abort(); or it died at start (DONE, 0, set: under coverage), and put() stages on this thread
+    const state: Int32Array = (w as any).state;
+    for (let i = 0; i < 100 && Atomics.load(state, 5) !== 1 && Atomics.load(state, 0) === 0; i++) Atomics.wait(state, 5, 0, 100);
+    for (const [f, c] of files(700)) w.put(f, c);
+    w.put('old/a.k8s.yaml', 'new');
+    w.abort();
+    expect(tree(dir)).toEqual(before);
   });
 
   test('reports a failure on the worker the same way as on this thread', () => {

@@ -3,7 +3,8 @@
 // case, so a case that hangs is named by its absence. It loads the loader alone, to start fast.
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadManifests, parseManifests, parseYamlDocument } from '../../src/loader/load';
+import { assembleLoad, listFiles, loadFile, loadManifests, parseManifests, parseYamlDocument } from '../../src/loader/load';
+import { loadInParallel } from '../../src/loader/parallel';
 
 const dir = process.argv[2];
 const NS = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n';
@@ -43,6 +44,27 @@ const cases: Record<string, () => unknown> = {
     // the same input twice: a stack overflow inside the parser once broke the next parse
     return [brief(parseManifests(flow, 'flow.yaml')), brief(parseManifests(block, 'block.yaml')), brief(parseManifests(flow, 'flow.yaml')),
       parseYamlDocument(`- ${'['.repeat(3000)}\n`, 'checks.yaml')];
+  },
+  'every limit on a worker thread': () => {
+    // each hostile input of the cases above and of limits.test.ts, in one folder, read by a worker alone
+    write('all/ns.yaml', NS);
+    require('child_process').execFileSync('mkfifo', [path.join(dir, 'all', 'pipe.yaml')]);
+    fs.symlinkSync('/dev/zero', path.join(dir, 'all', 'zero.yaml'));
+    fs.symlinkSync('.', path.join(dir, 'all', 'self'));
+    fs.symlinkSync('nowhere.yaml', path.join(dir, 'all', 'dangling.yaml'));
+    write('all/flow.yaml', `${NS}data: {x: ${'['.repeat(3000)}${']'.repeat(3000)}}\n`);
+    write('all/block.yaml', `${NS}data:\n${Array.from({ length: 120 }, (_, i) => `${' '.repeat(i + 2)}k:`).join('\n')} x\n`);
+    const bomb = Array.from({ length: 9 }, (_, i) => `  a${i}: &a${i} [${Array(10).fill(i === 0 ? '"lol"' : `*a${i - 1}`).join(',')}]`).join('\n');
+    write('all/bomb.yaml', `${NS}data:\n${bomb}\n`);
+    write('all/big.yaml', `${NS}data: {x: "${'x'.repeat(12_000)}"}\n`);
+    write('all/dup.yaml', `${NS}metadata: {name: again}\n`);
+    fs.writeFileSync(path.join(dir, 'all', 'latin1.yaml'), Buffer.concat([Buffer.from(NS), Buffer.from([0x64, 0x3a, 0x20, 0xe9, 0x0a])]));
+    const listed = listFiles([path.join(dir, 'all')]);
+    const single = loadManifests([path.join(dir, 'all')], { workerThreads: 0, maxFileBytes: 10_000 });
+    const outcomes = loadInParallel(listed.files, 10_000, 1, loadFile, { leaveChunksToWorkers: true });
+    if (!outcomes) throw new Error('no worker thread started');
+    const onWorker = assembleLoad(listed.files, listed.errors, outcomes);
+    return { same: JSON.stringify(onWorker) === JSON.stringify(single), single: brief(single), onWorker: brief(onWorker) };
   },
 };
 

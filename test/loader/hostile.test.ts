@@ -58,4 +58,24 @@ describe('hostile input to the loader, in a child with 20 s and a 128 MB heap', 
     }
     expect(batch).toEqual({ error: { file: 'checks.yaml', line: 1, column: 102, message: expect.stringMatching(/^nesting is deeper than 100 levels/) } });
   });
+
+  test('on a worker thread every limit holds, with the errors the calling thread gives', () => {
+    // GIVEN a folder of every hostile input, read by a worker thread alone (the calling thread takes no file)
+    const r = result('every limit on a worker thread');
+    // THEN the worker's load is the single-threaded one, error for error
+    expect(r.same).toBe(true);
+    expect(r.onWorker).toEqual(r.single);
+    expect(r.onWorker.objects).toBe(1);
+    expect(r.onWorker.errors).toEqual([
+      'all/dangling.yaml:0: a symbolic link to nothing (its target does not exist)',
+      'all/big.yaml:0: is 12068 bytes, more than the 10000 bytes a file may have; split it, or raise the limit (--max-file-size)',
+      expect.stringMatching(/^all\/block\.yaml:104: nesting is deeper than 100 levels/),
+      'all/bomb.yaml:6: aliases would expand this document without bound (an alias bomb?); write the values out',
+      expect.stringMatching(/^all\/dup\.yaml:4: duplicate key "metadata" in one map/),
+      expect.stringMatching(/^all\/flow\.yaml:4: nesting is deeper than 100 levels/),
+      'all/latin1.yaml:4: is not valid UTF-8 (byte 0xe9 at column 4); save the file as UTF-8',
+      'all/pipe.yaml:0: a named pipe (FIFO), not a regular file; only regular files are read',
+      'all/zero.yaml:0: a character device, not a regular file; only regular files are read',
+    ]);
+  });
 });
