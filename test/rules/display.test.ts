@@ -24,12 +24,12 @@ describe('maskCredential', () => {
 
   test('user:password, its base64, or anything else: the password and the token never appear', () => {
     fc.assert(fc.property(user, password, (u, p) => {
-      for (const shown of [maskCredential(`${u}:${p}`), maskCredential(b64(`${u}:${p}`)), maskAuthorization(`Basic ${b64(`${u}:${p}`)}`)]) {
-        expect(shown).not.toContain(p);
-        expect(shown).not.toContain(b64(`${u}:${p}`).replace(/=+$/, ''));
-        expect(shown).toContain(`${u}:***`);
-      }
-    }));
+      // exactly the user and the mask: a password that is part of the user name (u "ueOf!", p "ueOf") shows only
+      // as part of the user, which "not.toContain(p)" would take for a leak
+      expect(maskCredential(`${u}:${p}`)).toBe(`${u}:***`);
+      expect(maskCredential(b64(`${u}:${p}`))).toBe(`base64(${u}:***)`);
+      expect(maskAuthorization(`Basic ${b64(`${u}:${p}`)}`)).toBe(`Basic base64(${u}:***)`);
+    }), { numRuns: 2000 });
     fc.assert(fc.property(fc.string({ minLength: 3, maxLength: 40 }).filter((s) => !s.includes(':') && !s.startsWith('<path:')), (s) => {
       const shown = maskCredential(s);
       if (!shown.startsWith('base64(')) expect(shown).toBe(`*** (${s.length} characters)`);
