@@ -604,6 +604,23 @@ export class FolderWriter {
     this.flush();
     this.worker.postMessage('end');
     // synth() is synchronous: block this thread until the worker is done, watching its heartbeat
+    if (!this.awaitWorker()) {
+      void this.worker.terminate();
+      throw this.failure(`the writer thread stopped (no sign of life for ${Math.round(this.stallMs / 1000)} s)`, Atomics.load(this.state, COMMITTING) === 1);
+    }
+    void this.worker.terminate();
+    if (Atomics.load(this.state, DONE) === 2) {
+      const message = Buffer.from(this.error.subarray(0, this.state[ERROR_LENGTH])).toString('utf8');
+      throw this.failure(message, Atomics.load(this.state, COMMITTING) === 1);
+    }
+    return { written: this.state[WRITTEN], unchanged: this.state[UNCHANGED], removed: this.state[REMOVED] };
+  }
+
+  /**
+   * Blocks this thread until the worker says it is done (true), or until its heartbeat has been still for
+   * `stallMs` (false): finish and abort wait the same way.
+   */
+  private awaitWorker(): boolean {
     let beat = Atomics.load(this.state, BEAT);
     let lastSign = Date.now();
     while (Atomics.load(this.state, DONE) === 0) {
@@ -613,16 +630,10 @@ export class FolderWriter {
         beat = now;
         lastSign = Date.now();
       } else if (Date.now() - lastSign > this.stallMs) {
-        void this.worker.terminate();
-        throw this.failure(`the writer thread stopped (no sign of life for ${Math.round(this.stallMs / 1000)} s)`, Atomics.load(this.state, COMMITTING) === 1);
+        return false;
       }
     }
-    void this.worker.terminate();
-    if (Atomics.load(this.state, DONE) === 2) {
-      const message = Buffer.from(this.error.subarray(0, this.state[ERROR_LENGTH])).toString('utf8');
-      throw this.failure(message, Atomics.load(this.state, COMMITTING) === 1);
-    }
-    return { written: this.state[WRITTEN], unchanged: this.state[UNCHANGED], removed: this.state[REMOVED] };
+    return true;
   }
 
   /**
@@ -635,16 +646,7 @@ export class FolderWriter {
       this.local.abort();
     } else if (this.worker && this.started && Atomics.load(this.state, READY) === 1 && Atomics.load(this.state, DONE) === 0) {
       this.worker.postMessage('abort');
-      let beat = Atomics.load(this.state, BEAT);
-      let lastSign = Date.now();
-      while (Atomics.load(this.state, DONE) === 0) {
-        Atomics.wait(this.state, DONE, 0, BEAT_MS);
-        const now = Atomics.load(this.state, BEAT);
-        if (now !== beat) {
-          beat = now;
-          lastSign = Date.now();
-        } else if (Date.now() - lastSign > this.stallMs) break;
-      }
+      this.awaitWorker();
     }
     this.pending = [];
     void this.worker?.terminate();
