@@ -68,6 +68,16 @@ function bare(n: number, outdir: string, templateFile: string): object {
   return { objects, phases_ms: { construct: t1 - t0, synth: t2 - t1 } };
 }
 
+/** Sends one request a namespace (at most 100) from curl to productpage; each must get 401. Returns how many. */
+function checkProductpage(simulator: ReturnType<typeof loadSimulator>, n: number): number {
+  const requests = Math.min(n, 100);
+  for (let i = 0; i < requests; i++) {
+    const r = simulator.simulate({ from: `${namespaceName(i)}/curl`, url: 'http://productpage:9080/productpage' });
+    if (r.status !== 401) throw new Error(`simulate: ${namespaceName(i)}/curl -> productpage got ${r.status}, expected 401: ${r.reason}`);
+  }
+  return requests;
+}
+
 /** analyze and simulate on the synthesized tree; a wrong answer fails the benchmark rather than timing it. */
 function tools(n: number, outdir: string): object {
   const t0 = performance.now();
@@ -77,11 +87,7 @@ function tools(n: number, outdir: string): object {
   if (analysis.loadErrors.length > 0 || errors > 0) throw new Error(`analyze found ${errors} errors and ${analysis.loadErrors.length} load errors in the library's output`);
   const simulator = loadSimulator([outdir]);
   const t2 = performance.now();
-  const requests = Math.min(n, 100);
-  for (let i = 0; i < requests; i++) {
-    const r = simulator.simulate({ from: `${namespaceName(i)}/curl`, url: 'http://productpage:9080/productpage' });
-    if (r.status !== 401) throw new Error(`simulate: ${namespaceName(i)}/curl -> productpage got ${r.status}, expected 401: ${r.reason}`);
-  }
+  const requests = checkProductpage(simulator, n);
   const t3 = performance.now();
   return {
     objects: analysis.summary.objects,
@@ -129,11 +135,7 @@ function fleet(clusters: number, n: number, outdir: string): object {
   if (seen.length !== clusters) throw new Error(`analyze saw ${seen.length} clusters, expected ${clusters}`);
   const simulator = loadSimulator([outdir], { cluster: clusterName(0) });
   const t2 = performance.now();
-  const requests = Math.min(n, 100);
-  for (let i = 0; i < requests; i++) {
-    const r = simulator.simulate({ from: `${namespaceName(i)}/curl`, url: 'http://productpage:9080/productpage' });
-    if (r.status !== 401) throw new Error(`simulate: ${namespaceName(i)}/curl -> productpage got ${r.status}, expected 401: ${r.reason}`);
-  }
+  const requests = checkProductpage(simulator, n);
   const t3 = performance.now();
   const removed = clusters > 1 ? fleetSynth(clusters - 1, n, outdir) : undefined;
   return {
