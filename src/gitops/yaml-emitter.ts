@@ -76,9 +76,9 @@ const spelled = (library: (v: string | number | boolean) => string) => (v: strin
   typeof v === 'string' && isPlainAsIs(v) ? v : library(v);
 
 /** A scalar as a map value (`key: <here>`), as a sequence item (`- <here>`), and a map key (`<here>: value`). */
-export const spellValue = spelled((v) => single(Yaml.stringify({ a: v }), 'a: ', '\n'));
-export const spellItem = spelled((v) => single(Yaml.stringify([v]), '- ', '\n'));
-export const spellKey = spelled((k) => single(Yaml.stringify({ [String(k)]: 0 }), '', ': 0\n'));
+const spellValue = spelled((v) => single(Yaml.stringify({ a: v }), 'a: ', '\n'));
+const spellItem = spelled((v) => single(Yaml.stringify([v]), '- ', '\n'));
+const spellKey = spelled((k) => single(Yaml.stringify({ [String(k)]: 0 }), '', ': 0\n'));
 const valueMemo = new Memo(spellValue);
 const itemMemo = new Memo(spellItem);
 const keyMemo = new Memo(spellKey);
