@@ -94,7 +94,7 @@ function runCli(args: string[]): { wall_ms: number; stdout: string; status: numb
 }
 
 /** What one size measures: synth and its phases, the write floor, a re-synth, analyze (cold and cached), simulate. */
-function measureSize(n: number, root: string, templateFile: string | undefined, withBare: boolean, withDiff: boolean, withCli = true) {
+function measureSize(n: number, root: string, templateFile: string, withBare: boolean, withDiff: boolean, withCli = true) {
   const lib = runWorker(['library', String(n), path.join(root, 'library')]);
   // the floor: the same files, from memory, plain writes to a fresh folder on the same file system
   const floorRun = runWorker(['floor', path.join(root, 'library'), path.join(root, 'floor')]);
@@ -102,7 +102,11 @@ function measureSize(n: number, root: string, templateFile: string | undefined, 
   // the tree before the change, for the policy diff
   if (withDiff) fs.cpSync(path.join(root, 'library'), path.join(root, 'before'), { recursive: true });
   const again = runWorker(['library', String(n), path.join(root, 'library'), 'changed']);
-  const toolRun = runWorker(['tools', String(n), path.join(root, 'library')]);
+  // each tool in a process of its own, so each peak RSS is that tool's
+  const analyzeRun = runWorker(['analyze', String(n), path.join(root, 'library')]);
+  const simulateRun = runWorker(['simulate', String(n), path.join(root, 'library')]);
+  // what cdk8s alone takes to construct the same objects (plain ApiObjects): no construct phase beats it
+  const constructFloorRun = runWorker(['construct-floor', String(n), templateFile]);
   // analyze as a CI job runs it: a process of its own, without a cache, then twice with one (filled, then read)
   const cache = path.join(root, 'analyze-cache');
   const none = { wall_ms: NaN, stdout: '', status: 0 };
@@ -120,7 +124,7 @@ function measureSize(n: number, root: string, templateFile: string | undefined, 
     diffRun = runWorker(['diff', String(n), path.join(root, 'before'), path.join(root, 'library')]);
     fs.rmSync(path.join(root, 'before'), { recursive: true, force: true });
   }
-  const bare = withBare && templateFile ? runWorker(['bare', String(n), path.join(root, 'bare'), templateFile]) : undefined;
+  const bare = withBare ? runWorker(['bare', String(n), path.join(root, 'bare'), templateFile]) : undefined;
   fs.rmSync(path.join(root, 'bare'), { recursive: true, force: true });
   const touched = Number(again.files_written) + Number(again.files_removed);
   const floorMs = Math.round(Number(floorRun.write_ms));
@@ -131,6 +135,7 @@ function measureSize(n: number, root: string, templateFile: string | undefined, 
     objects: lib.objects,
     library: { wall_ms: lib.wall_ms, peak_rss_mb: round(lib.peak_rss_mb), phases_ms: phases },
     write_floor: { files: floorRun.files, mb: round(Number(floorRun.bytes) / 2 ** 20), ms: floorMs, synth_wall_over_floor: round(lib.wall_ms / floorMs) },
+    construct_floor: { ms: Math.round(Number(constructFloorRun.construct_ms)), objects: constructFloorRun.objects },
     bare_cdk8s: bare ? { wall_ms: bare.wall_ms, peak_rss_mb: round(bare.peak_rss_mb), objects: bare.objects, phases_ms: roundAll(bare.phases_ms as Record<string, number>) } : null,
     speedup: bare ? round(bare.wall_ms / lib.wall_ms) : null,
     resynth_one_namespace_changed: {
@@ -139,12 +144,12 @@ function measureSize(n: number, root: string, templateFile: string | undefined, 
       after_construct_ms: again.wall_ms - againPhases.construct,
     },
     analyze: {
-      ms: Math.round((toolRun.analyze as any).ms), findings: (toolRun.analyze as any).findings, peak_rss_mb: round(toolRun.peak_rss_mb),
+      ms: Math.round(Number(analyzeRun.ms)), findings: analyzeRun.findings, peak_rss_mb: round(analyzeRun.peak_rss_mb),
       cli_wall_ms: cold.wall_ms, cli_cache_filled_wall_ms: fill.wall_ms, cli_cache_hit_wall_ms: hit.wall_ms,
     },
     simulate: {
-      load_ms: Math.round((toolRun.simulate as any).load_ms), requests: (toolRun.simulate as any).requests,
-      per_request_ms: round((toolRun.simulate as any).per_request_ms),
+      load_ms: Math.round(Number(simulateRun.load_ms)), requests: simulateRun.requests,
+      per_request_ms: round(Number(simulateRun.per_request_ms)), peak_rss_mb: round(simulateRun.peak_rss_mb),
     },
     diff_one_namespace_changed: diffRun ? {
       wall_ms: diffRun.wall_ms, load_ms: Math.round(Number(diffRun.load_ms)), diff_ms: Math.round(Number(diffRun.diff_ms)),
@@ -162,10 +167,11 @@ function sizeLines(r: SizeResult): string[] {
     `namespaces ${r.namespaces}, objects ${r.objects}`,
     `library:    ${r.library.wall_ms} ms wall, ${r.library.peak_rss_mb} MB peak RSS (start ${p.start}, construct ${p.construct}, render ${p.render}, validate ${p.validate}, write ${p.write} ms)`,
     `write floor: ${r.write_floor.ms} ms for ${r.write_floor.files} files (${r.write_floor.mb} MB) written from memory; synth wall = ${r.write_floor.synth_wall_over_floor}x the floor`,
+    `construct floor: ${r.construct_floor.ms} ms for cdk8s to construct the same ${r.construct_floor.objects} objects as plain ApiObjects`,
     r.bare_cdk8s ? `bare cdk8s: ${r.bare_cdk8s.wall_ms} ms wall, ${r.bare_cdk8s.peak_rss_mb} MB peak RSS (construct ${r.bare_cdk8s.phases_ms.construct}, synth ${r.bare_cdk8s.phases_ms.synth} ms); speedup ${r.speedup}x` : 'bare cdk8s: skipped',
     `re-synth after changing one namespace: ${a.wall_ms} ms wall (construct ${a.phases_ms.construct}, then ${a.after_construct_ms} ms: render ${a.phases_ms.render}, validate ${a.phases_ms.validate}, write ${a.phases_ms.write}), ${a.files_touched} file(s) touched, ${a.files_unchanged} unchanged`,
-    `analyze: ${r.analyze.ms} ms in the process (${r.analyze.findings} warnings); ${Number.isNaN(r.analyze.cli_wall_ms) ? 'the CLI: skipped' : `the CLI: ${r.analyze.cli_wall_ms} ms wall, with --cache ${r.analyze.cli_cache_filled_wall_ms} ms (filled), ${r.analyze.cli_cache_hit_wall_ms} ms (unchanged input)`}`,
-    `simulate: ${r.simulate.load_ms} ms to load, ${r.simulate.per_request_ms} ms a request`,
+    `analyze: ${r.analyze.ms} ms in the process, ${r.analyze.peak_rss_mb} MB peak RSS (${r.analyze.findings} warnings); ${Number.isNaN(r.analyze.cli_wall_ms) ? 'the CLI: skipped' : `the CLI: ${r.analyze.cli_wall_ms} ms wall, with --cache ${r.analyze.cli_cache_filled_wall_ms} ms (filled), ${r.analyze.cli_cache_hit_wall_ms} ms (unchanged input)`}`,
+    `simulate: ${r.simulate.load_ms} ms to load, ${r.simulate.peak_rss_mb} MB peak RSS, ${r.simulate.per_request_ms} ms a request`,
     r.diff_one_namespace_changed ? `diff of two trees, one namespace changed: ${r.diff_one_namespace_changed.wall_ms} ms wall (load both ${r.diff_one_namespace_changed.load_ms} ms, diff ${r.diff_one_namespace_changed.diff_ms} ms; ${r.diff_one_namespace_changed.requests} requests in ${r.diff_one_namespace_changed.namespaces_simulated} namespaces, ${r.diff_one_namespace_changed.opened} opened)` : '',
   ].filter(Boolean);
 }
@@ -202,10 +208,12 @@ function main(argv: string[]): void {
   const root = fs.mkdtempSync(path.join(opts.outdir ?? ramDir(), 'cdk8s-istio-ambient-bench-'));
   const tty = !opts.json || process.stdout.isTTY;
   try {
+    // one namespace of the output as a template: the bare side and the construct floor build from it
+    const templateFile = template(path.join(root, 'template'));
     if (opts.scaling) {
       const sizes: SizeResult[] = [];
       for (const n of opts.scaling) {
-        const r = measureSize(n, path.join(root, String(n)), undefined, false, false, opts.cli);
+        const r = measureSize(n, path.join(root, String(n)), templateFile, false, false, opts.cli);
         if (!opts.keep) fs.rmSync(path.join(root, String(n)), { recursive: true, force: true });
         sizes.push(r);
         if (tty) process.stdout.write(`${sizeLines(r).join('\n')}\n\n`);
@@ -229,7 +237,6 @@ function main(argv: string[]): void {
       return;
     }
     const n = opts.namespaces;
-    const templateFile = opts.bare ? template(path.join(root, 'template')) : undefined;
     const size = measureSize(n, root, templateFile, opts.bare, true, opts.cli);
     const fleet = opts.clusters > 0 ? fleetRun(opts.clusters, n, path.join(root, 'fleet')) : null;
     const seed = mainJob(path.join(root, 'seed'), opts.mainJobRuns);

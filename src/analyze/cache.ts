@@ -20,12 +20,14 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as v8 from 'v8';
-import { FileOutcome, LoadError, ParsedFile, assembleLoad, hashFiles, listFiles, loadFile, parseManifests, readChecked } from '../loader/load';
+import { FileOutcome, LoadError, ParsedFile, assembleLoad, hashFiles, listFiles, loadFilesHashed } from '../loader/load';
 import { jsonExact } from '../loader/parallel';
 
 /** Reports kept: one per distinct input (branches of one repository, say). */
 export const KEPT_RUNS = 8;
-const FILES = 'files.json';
+/** The parses kept, per tool: `files-<tool>.json`; `files.json` is where earlier versions kept them (removed). */
+const FILES_PREFIX = 'files-';
+const LEGACY_FILES = 'files.json';
 const RUNS = 'runs';
 const FORMAT = 1;
 
@@ -125,6 +127,11 @@ export interface CachedLoad {
   readonly report?: unknown;
 }
 
+/** The file of the cache that holds the parses, per tool: another tool's would be all misses. */
+function filesFile(cacheDir: string, tool: string): string {
+  return path.join(cacheDir, `${FILES_PREFIX}${tool.slice(0, 16)}.json`);
+}
+
 /**
  * Lists and reads the input, then answers from the cache where it can: the whole report when the run is
  * known, else each file's parse when its content is. `options` is everything else the report depends on.
@@ -132,64 +139,94 @@ export interface CachedLoad {
 export function loadCached(cacheDir: string, roots: readonly string[], options: unknown, maxFileBytes: number | undefined, workerThreads?: number): CachedLoad {
   const tool = toolFingerprint();
   const listed = listFiles(roots);
-  // first only the hashes (on worker threads too, for large inputs): an unchanged input needs nothing else
-  const hashed = hashFiles(listed.files, { maxFileBytes, workerThreads });
-  const hashes = hashed.map((r) => r.hash ?? null);
-  // which listed files are a file read before (links): stable across checkouts, unlike the inodes themselves
-  const ids = new Map<string, number>();
-  const sameAs = hashed.map((r, i) => {
-    if (r.id === undefined) return -1;
-    const first = ids.get(r.id);
-    if (first === undefined) ids.set(r.id, i);
-    return first ?? -1;
-  });
-  const runKey = sha256(JSON.stringify({
-    tool, options, roots, files: listed.files, listErrors: listed.errors, hashes, sameAs,
-    readErrors: hashed.map((r) => r.error ?? null),
-  }));
-  const reportFile = path.join(cacheDir, RUNS, `${runKey}.v8`);
-  let report: unknown;
-  try {
-    const stored = v8.deserialize(fs.readFileSync(reportFile)) as { key: string; report: unknown };
-    if (stored && stored.key === runKey) report = stored.report;
-  } catch {
-    // no report for this run
+  const runKeyOf = (read: ReadonlyArray<{ id?: string; hash?: string; error?: LoadError }>): string => {
+    // which listed files are a file read before (links): stable across checkouts, unlike the inodes themselves
+    const ids = new Map<string, number>();
+    const sameAs = read.map((r, i) => {
+      if (r.id === undefined) return -1;
+      const first = ids.get(r.id);
+      if (first === undefined) ids.set(r.id, i);
+      return first ?? -1;
+    });
+    return sha256(JSON.stringify({
+      tool, options, roots, files: listed.files, listErrors: listed.errors, hashes: read.map((r) => r.hash ?? null), sameAs,
+      readErrors: read.map((r) => r.error ?? null),
+    }));
+  };
+  const readReport = (runKey: string): unknown => {
+    try {
+      const stored = v8.deserialize(fs.readFileSync(path.join(cacheDir, RUNS, `${runKey}.v8`))) as { key: string; report: unknown };
+      if (stored && stored.key === runKey) return stored.report;
+    } catch {
+      // no report for this run
+    }
+    return undefined;
+  };
+  const filesPath = filesFile(cacheDir, tool);
+  const next: Record<string, KeptFile> = {};
+  const keepOutcome = (o: FileOutcome, file: string): void => {
+    if (!o.parsed || o.hash === undefined) return;
+    const k = keep(o.parsed, file, o.blank === true);
+    if (k) next[o.hash] = k;
+  };
+
+  if (!fs.existsSync(filesPath)) {
+    // nothing kept by this tool (a first run, a new version): each file read once, its hash and parse together
+    const outcomes = loadFilesHashed(listed.files, { maxFileBytes, workerThreads });
+    const runKey = runKeyOf(outcomes);
+    const report = readReport(runKey);
+    if (report !== undefined) return { runKey, report };
+    outcomes.forEach((o, i) => keepOutcome(o, listed.files[i]));
+    writeFiles(cacheDir, filesPath, { format: FORMAT, tool, files: next });
+    return { load: assembleLoad(listed.files, listed.errors, outcomes), runKey };
   }
 
+  // first only the hashes (on worker threads too, for large inputs): an unchanged input needs nothing else
+  const hashed = hashFiles(listed.files, { maxFileBytes, workerThreads });
+  const runKey = runKeyOf(hashed);
+  const report = readReport(runKey);
   if (report !== undefined) return { runKey, report };
 
   // the files: from the cache where their content is known, else parsed (and kept for the next run)
-  const kept = readJson(path.join(cacheDir, FILES));
+  const kept = readJson(filesPath);
   const known: Record<string, KeptFile> = kept && kept.tool === tool && kept.format === FORMAT && kept.files && typeof kept.files === 'object' ? kept.files : {};
-  const next: Record<string, KeptFile> = {};
   const used = new Set<string>();
-  let changed = false;
-  const outcomes: FileOutcome[] = hashed.map((h, i) => {
+  const outcomes: Array<FileOutcome | undefined> = hashed.map((h, i) => {
     if (h.error) return { error: h.error };
-    const file = listed.files[i];
     const hash = h.hash!;
     const hit = Object.prototype.hasOwnProperty.call(known, hash) ? known[hash] : undefined;
-    if (hit && isKept(hit)) {
-      next[hash] = hit;
-      const parsed = restore(hit, file, used.has(hash)); // a second file of the same content gets its own objects
-      used.add(hash);
-      return { id: h.id, parsed, blank: hit.blank || undefined };
-    }
-    // read again: a file that changed since it was hashed is read as it is now, and its new content is kept
-    const r = readChecked(file, maxFileBytes);
-    if ('error' in r) return { error: r.error };
-    if (sha256(r.text) !== hash) {
-      changed = true; // the key says what was hashed: this run's report is not kept under it
-      return loadFile(file, maxFileBytes);
-    }
-    const parsed = parseManifests(r.text, file);
-    const blank = parsed.documents === 0 && parsed.errors.length === 0 && r.text.trim() === '';
-    const k = keep(parsed, file, blank);
-    if (k) next[hash] = k;
-    return { id: r.id, parsed, blank: blank || undefined };
+    if (!hit || !isKept(hit)) return undefined;
+    next[hash] = hit;
+    const parsed = restore(hit, listed.files[i], used.has(hash)); // a second file of the same content gets its own objects
+    used.add(hash);
+    return { id: h.id, parsed, blank: hit.blank || undefined };
   });
-  writeWhole(path.join(cacheDir, FILES), JSON.stringify({ format: FORMAT, tool, files: next }));
-  return { load: assembleLoad(listed.files, listed.errors, outcomes), runKey: changed ? undefined : runKey };
+  // the others are read again, in parallel where they are many: a file read as it is now, and kept under the
+  // hash of what was parsed; one that changed since it was hashed means the key does not say what was read
+  const missed = outcomes.flatMap((o, i) => (o === undefined ? [i] : []));
+  let changed = false;
+  const again = loadFilesHashed(missed.map((i) => listed.files[i]), { maxFileBytes, workerThreads });
+  missed.forEach((i, k) => {
+    const o = again[k];
+    if (o.hash !== hashed[i].hash) changed = true; // this run's report is not kept under the key
+    else keepOutcome(o, listed.files[i]);
+    outcomes[i] = o;
+  });
+  writeFiles(cacheDir, filesPath, { format: FORMAT, tool, files: next });
+  return { load: assembleLoad(listed.files, listed.errors, outcomes as FileOutcome[]), runKey: changed ? undefined : runKey };
+}
+
+/** Writes the parses kept for the next run, and removes those of other tools (older versions). */
+function writeFiles(cacheDir: string, filesPath: string, data: unknown): void {
+  writeWhole(filesPath, JSON.stringify(data));
+  try {
+    for (const f of fs.readdirSync(cacheDir)) {
+      const p = path.join(cacheDir, f);
+      if (p !== filesPath && (f === LEGACY_FILES || (f.startsWith(FILES_PREFIX) && f.endsWith('.json')))) fs.rmSync(p, { force: true });
+    }
+  } catch {
+    // pruning is best effort
+  }
 }
 
 /** Whether a kept entry has the shape {@link keep} writes (a damaged cache reads as a miss). */

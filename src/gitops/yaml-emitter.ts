@@ -53,10 +53,35 @@ function single(yaml: string, prefix: string, suffix: string): string {
   return body;
 }
 
+/**
+ * Whether `yaml` (as cdk8s's Yaml.stringify runs it, YAML 1.1) writes a string as it is, in every place: names
+ * like `ns-42` or `reviews-v1`, most scalars of a manifest, spelled without a call into the library (which
+ * costs ~40 µs; names differ per namespace, so the memo cannot serve them). Letters, digits, dots, dashes,
+ * underscores and slashes after a letter hold none of the characters that need quotes, and of such strings
+ * YAML 1.1 (the `yaml` library's bool, null, int, float and timestamp tests) reads as something else only its
+ * boolean and null words, and an exponent with no mantissa (`e3`, `E-5`) as a float. Long ones are left to the
+ * library (a key of over 1,024 characters is written as an explicit `? key`). Property-tested against the
+ * library; anything else is spelled by it.
+ */
+const SIMPLE = /^[A-Za-z][A-Za-z0-9._/-]*$/;
+const EXPONENT = /^[eE]-?[0-9]+$/;
+const WORDS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE',
+  'on', 'On', 'ON', 'off', 'Off', 'OFF', 'null', 'Null', 'NULL']);
+export function isPlainAsIs(v: string): boolean {
+  return v.length <= 128 && SIMPLE.test(v) && !WORDS.has(v) && !EXPONENT.test(v);
+}
+
+/** The spelling of a scalar in one place, given how the library writes it there. */
+const spelled = (library: (v: string | number | boolean) => string) => (v: string | number | boolean): string =>
+  typeof v === 'string' && isPlainAsIs(v) ? v : library(v);
+
 /** A scalar as a map value (`key: <here>`), as a sequence item (`- <here>`), and a map key (`<here>: value`). */
-const valueMemo = new Memo((v) => single(Yaml.stringify({ a: v }), 'a: ', '\n'));
-const itemMemo = new Memo((v) => single(Yaml.stringify([v]), '- ', '\n'));
-const keyMemo = new Memo((k) => single(Yaml.stringify({ [String(k)]: 0 }), '', ': 0\n'));
+const spellValue = spelled((v) => single(Yaml.stringify({ a: v }), 'a: ', '\n'));
+const spellItem = spelled((v) => single(Yaml.stringify([v]), '- ', '\n'));
+const spellKey = spelled((k) => single(Yaml.stringify({ [String(k)]: 0 }), '', ': 0\n'));
+const valueMemo = new Memo(spellValue);
+const itemMemo = new Memo(spellItem);
+const keyMemo = new Memo(spellKey);
 
 function isPlainObject(v: Json): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;

@@ -538,6 +538,8 @@ export interface FileOutcome {
   readonly parsed?: ParsedFile;
   /** Whether the text was blank (for the warning about a file that holds nothing). */
   readonly blank?: boolean;
+  /** The sha256 of the text that was parsed, from {@link loadFileHashed} only (caches). */
+  readonly hash?: string;
 }
 
 /** Reads and parses one listed file (see {@link readManifestFile} and {@link parseManifests}). */
@@ -546,6 +548,28 @@ export function loadFile(file: string, maxFileBytes?: number): FileOutcome {
   if ('error' in r) return { error: r.error };
   const parsed = parseManifests(r.text, file);
   return { id: r.id, parsed, blank: parsed.documents === 0 && parsed.errors.length === 0 ? r.text.trim() === '' : undefined };
+}
+
+/**
+ * {@link loadFile} with the sha256 of the very text it parsed: a cache keeps the parse under that hash, so a file
+ * that changed between a first read (for its hash) and this one is never kept under the old content's hash.
+ */
+export function loadFileHashed(file: string, maxFileBytes?: number): FileOutcome {
+  const r = readChecked(file, maxFileBytes);
+  if ('error' in r) return { error: r.error };
+  const parsed = parseManifests(r.text, file);
+  const blank = parsed.documents === 0 && parsed.errors.length === 0 ? r.text.trim() === '' : undefined;
+  return { id: r.id, parsed, blank, hash: crypto.createHash('sha256').update(r.text).digest('hex') };
+}
+
+/** {@link loadFileHashed} for every file, in order, shared with worker threads for large inputs (as {@link hashFiles}). */
+export function loadFilesHashed(files: readonly string[], options: LoadOptions = {}): FileOutcome[] {
+  const threads = options.workerThreads ?? (files.length >= PARALLEL_MIN_FILES ? defaultWorkerThreads() : 0);
+  if (threads > 0 && files.length > 0) {
+    const r = loadInParallel(files, options.maxFileBytes, threads, loadFileHashed, {}, true);
+    if (r) return r;
+  }
+  return files.map((f) => loadFileHashed(f, options.maxFileBytes));
 }
 
 /** The identity and content hash (sha256 of the text) of one listed file, or why it cannot be read (for caches). */

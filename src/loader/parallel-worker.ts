@@ -3,7 +3,7 @@
  * function the calling thread uses.
  */
 import { workerData } from 'worker_threads';
-import { hashFile, loadFile } from './load';
+import { hashFile, loadFile, loadFileHashed } from './load';
 import { workerLoop } from './parallel';
 
-workerLoop(workerData, loadFile, hashFile);
+workerLoop(workerData, loadFile, hashFile, loadFileHashed);

@@ -35,6 +35,8 @@ export interface WireOutcome {
   readonly origins?: string[];
   readonly json?: string;
   readonly redo?: boolean;
+  /** The text's sha256, in the hashed load only. */
+  readonly hash?: string;
 }
 
 /** A worker's message: the outcomes of one chunk. */
@@ -51,6 +53,7 @@ export function toWire(o: FileOutcome): WireOutcome {
   return {
     id: o.id, blank: o.blank, documents: o.parsed.documents, errors: o.parsed.errors,
     origins: o.parsed.objects.map((x) => x.origin), json: JSON.stringify(manifests),
+    ...(o.hash !== undefined ? { hash: o.hash } : {}),
   };
 }
 
@@ -61,6 +64,7 @@ function fromWire(w: WireOutcome): FileOutcome {
   return {
     id: w.id, blank: w.blank,
     parsed: { objects: manifests.map((manifest, i) => ({ manifest, origin: origins[i] })), errors: w.errors!, documents: w.documents! },
+    ...(w.hash !== undefined ? { hash: w.hash } : {}),
   };
 }
 
@@ -104,8 +108,10 @@ function startWorker(files: readonly string[], maxFileBytes: number | undefined,
  * when no worker thread can be made (the caller then reads on its own).
  */
 export function loadInParallel(files: readonly string[], maxFileBytes: number | undefined, threads: number,
-  load: (file: string, maxFileBytes?: number) => FileOutcome = require('./load').loadFile, test: ParallelTestOptions = {}): FileOutcome[] | undefined {
-  return runInParallel<FileOutcome>(files, maxFileBytes, threads, 'load', load, (w) => fromWire(w as WireOutcome), (w) => (w as WireOutcome).redo === true, test);
+  load: (file: string, maxFileBytes?: number) => FileOutcome = require('./load').loadFile, test: ParallelTestOptions = {},
+  hashed = false): FileOutcome[] | undefined {
+  // hashed: the workers run loadFileHashed (and `load` here should be it too, for the files redone on this thread)
+  return runInParallel<FileOutcome>(files, maxFileBytes, threads, hashed ? 'loadHashed' : 'load', load, (w) => fromWire(w as WireOutcome), (w) => (w as WireOutcome).redo === true, test);
 }
 
 /** What hashing a file gives: its identity and the sha256 of its text, or why it cannot be read. */
@@ -121,7 +127,7 @@ export function hashInParallel(files: readonly string[], maxFileBytes: number | 
   return runInParallel<FileHash>(files, maxFileBytes, threads, 'hash', hash, (w) => w as FileHash, () => false, {});
 }
 
-function runInParallel<T>(files: readonly string[], maxFileBytes: number | undefined, threads: number, mode: 'load' | 'hash',
+function runInParallel<T>(files: readonly string[], maxFileBytes: number | undefined, threads: number, mode: 'load' | 'loadHashed' | 'hash',
   load: (file: string, maxFileBytes?: number) => T, decode: (wire: unknown) => T, redo: (wire: unknown) => boolean, test: ParallelTestOptions): T[] | undefined {
   const shared = new SharedArrayBuffer((SLOTS + 2 * threads) * Int32Array.BYTES_PER_ELEMENT);
   const state = new Int32Array(shared);
@@ -197,7 +203,8 @@ function runInParallel<T>(files: readonly string[], maxFileBytes: number | undef
 
 /** The worker's side: take chunks until none is left, post each chunk's outcomes. */
 export function workerLoop(data: { files: string[]; maxFileBytes?: number; shared: SharedArrayBuffer; index: number; mode: string; port: MessagePort },
-  load: (file: string, maxFileBytes?: number) => FileOutcome, hash: (file: string, maxFileBytes?: number) => FileHash): void {
+  load: (file: string, maxFileBytes?: number) => FileOutcome, hash: (file: string, maxFileBytes?: number) => FileHash,
+  loadHashed: (file: string, maxFileBytes?: number) => FileOutcome = load): void {
   const state = new Int32Array(data.shared);
   const beat = SLOTS + 2 * data.index;
   const exited = beat + 1;
@@ -210,7 +217,8 @@ export function workerLoop(data: { files: string[]; maxFileBytes?: number; share
     for (let c = Atomics.add(state, NEXT, 1); c < chunks; c = Atomics.add(state, NEXT, 1)) {
       const outcomes: unknown[] = [];
       for (let i = c * CHUNK_FILES; i < Math.min(data.files.length, (c + 1) * CHUNK_FILES); i++) {
-        outcomes.push(data.mode === 'hash' ? hash(data.files[i], data.maxFileBytes) : toWire(load(data.files[i], data.maxFileBytes)));
+        const file = data.files[i];
+        outcomes.push(data.mode === 'hash' ? hash(file, data.maxFileBytes) : toWire((data.mode === 'loadHashed' ? loadHashed : load)(file, data.maxFileBytes)));
         Atomics.add(state, beat, 1);
       }
       data.port.postMessage({ chunk: c, outcomes });

@@ -19,7 +19,9 @@ describe('npm run bench', () => {
       library: { wall_ms: expect.any(Number), peak_rss_mb: expect.any(Number) },
       bare_cdk8s: { wall_ms: expect.any(Number), peak_rss_mb: expect.any(Number), objects: 48 },
       resynth_one_namespace_changed: { files_touched: 1 },
-      simulate: { requests: 2 },
+      simulate: { requests: 2, peak_rss_mb: expect.any(Number) },
+      // what cdk8s alone takes to construct the same objects
+      construct_floor: { ms: expect.any(Number), objects: 48 },
       diff_one_namespace_changed: { wall_ms: expect.any(Number), opened: 6, namespaces_simulated: expect.any(Number) },
       // the seed's main job, each run a whole process (npm run synth, and cdk8s synth through cdk8s.yaml)
       seed_main_job: { command: 'npm run synth', first_run_ms: expect.any(Number), warm_ms: expect.any(Number), cdk8s_cli_ms: expect.any(Number) },
@@ -30,6 +32,7 @@ describe('npm run bench', () => {
     expect(result.write_floor).toMatchObject({ files: 53, ms: expect.any(Number) });
     expect(result.analyze).toMatchObject({ cli_wall_ms: null, cli_cache_hit_wall_ms: null });
     expect(result.analyze.findings).toBe(6); // the seed's plain-text demo credentials, three per namespace
+    expect(result.analyze.peak_rss_mb).toBeGreaterThan(0); // analyze's own process
     // the fleet: 2 clusters x 2 namespaces; removing one removes its 2 x 25 files and its ApplicationSet
     expect(result.fleet).toMatchObject({
       clusters: 2, namespaces_per_cluster: 2, objects: 2 * 48 + 2,
