@@ -173,11 +173,11 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
   if (!fs.existsSync(filesPath)) {
     // nothing kept by this tool (a first run, a new version): each file read once, its hash and parse together
     const outcomes = loadFilesHashed(listed.files, { maxFileBytes, workerThreads });
+    outcomes.forEach((o, i) => keepOutcome(o, listed.files[i]));
+    writeFiles(cacheDir, filesPath, { format: FORMAT, tool, files: next });
     const runKey = runKeyOf(outcomes);
     const report = readReport(runKey);
     if (report !== undefined) return { runKey, report };
-    outcomes.forEach((o, i) => keepOutcome(o, listed.files[i]));
-    writeFiles(cacheDir, filesPath, { format: FORMAT, tool, files: next });
     return { load: assembleLoad(listed.files, listed.errors, outcomes), runKey };
   }
 

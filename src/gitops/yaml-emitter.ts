@@ -53,6 +53,12 @@ function single(yaml: string, prefix: string, suffix: string): string {
   return body;
 }
 
+// what isPlainAsIs reads: the characters of names, and the YAML 1.1 words and floats among such strings
+const SIMPLE = /^[A-Za-z][A-Za-z0-9._/-]*$/;
+const EXPONENT = /^[eE]-?[0-9]+$/;
+const WORDS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE',
+  'on', 'On', 'ON', 'off', 'Off', 'OFF', 'null', 'Null', 'NULL']);
+
 /**
  * Whether `yaml` (as cdk8s's Yaml.stringify runs it, YAML 1.1) writes a string as it is, in every place: names
  * like `ns-42` or `reviews-v1`, most scalars of a manifest, spelled without a call into the library (which
@@ -60,13 +66,9 @@ function single(yaml: string, prefix: string, suffix: string): string {
  * underscores and slashes after a letter hold none of the characters that need quotes, and of such strings
  * YAML 1.1 (the `yaml` library's bool, null, int, float and timestamp tests) reads as something else only its
  * boolean and null words, and an exponent with no mantissa (`e3`, `E-5`) as a float. Long ones are left to the
- * library (a key of over 1,024 characters is written as an explicit `? key`). Property-tested against the
- * library; anything else is spelled by it.
+ * library (a key of over 1,024 characters is written as an explicit `? key`). Tested exhaustively on short
+ * strings and by properties against the library; anything else is spelled by it.
  */
-const SIMPLE = /^[A-Za-z][A-Za-z0-9._/-]*$/;
-const EXPONENT = /^[eE]-?[0-9]+$/;
-const WORDS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE',
-  'on', 'On', 'ON', 'off', 'Off', 'OFF', 'null', 'Null', 'NULL']);
 export function isPlainAsIs(v: string): boolean {
   return v.length <= 128 && SIMPLE.test(v) && !WORDS.has(v) && !EXPONENT.test(v);
 }

@@ -544,10 +544,7 @@ export interface FileOutcome {
 
 /** Reads and parses one listed file (see {@link readManifestFile} and {@link parseManifests}). */
 export function loadFile(file: string, maxFileBytes?: number): FileOutcome {
-  const r = readChecked(file, maxFileBytes);
-  if ('error' in r) return { error: r.error };
-  const parsed = parseManifests(r.text, file);
-  return { id: r.id, parsed, blank: parsed.documents === 0 && parsed.errors.length === 0 ? r.text.trim() === '' : undefined };
+  return readAndParse(file, maxFileBytes, false);
 }
 
 /**
@@ -555,11 +552,15 @@ export function loadFile(file: string, maxFileBytes?: number): FileOutcome {
  * that changed between a first read (for its hash) and this one is never kept under the old content's hash.
  */
 export function loadFileHashed(file: string, maxFileBytes?: number): FileOutcome {
+  return readAndParse(file, maxFileBytes, true);
+}
+
+function readAndParse(file: string, maxFileBytes: number | undefined, hashed: boolean): FileOutcome {
   const r = readChecked(file, maxFileBytes);
   if ('error' in r) return { error: r.error };
   const parsed = parseManifests(r.text, file);
   const blank = parsed.documents === 0 && parsed.errors.length === 0 ? r.text.trim() === '' : undefined;
-  return { id: r.id, parsed, blank, hash: crypto.createHash('sha256').update(r.text).digest('hex') };
+  return hashed ? { id: r.id, parsed, blank, hash: crypto.createHash('sha256').update(r.text).digest('hex') } : { id: r.id, parsed, blank };
 }
 
 /** {@link loadFileHashed} for every file, in order, shared with worker threads for large inputs (as {@link hashFiles}). */
