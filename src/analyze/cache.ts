@@ -19,17 +19,18 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { StringDecoder } from 'string_decoder';
 import * as v8 from 'v8';
 import { FileOutcome, LoadError, ParsedFile, assembleLoad, hashFiles, listFiles, loadFilesHashed } from '../loader/load';
 import { jsonExact } from '../loader/parallel';
 
 /** Reports kept: one per distinct input (branches of one repository, say). */
 export const KEPT_RUNS = 8;
-/** The parses kept, per tool: `files-<tool>.json`; `files.json` is where earlier versions kept them (removed). */
+/** The parses kept, per tool: `files-<tool>.ndjson`; older versions kept them in `files.json` or `files-<tool>.json` (removed). */
 const FILES_PREFIX = 'files-';
 const LEGACY_FILES = 'files.json';
 const RUNS = 'runs';
-const FORMAT = 1;
+const FORMAT = 2;
 
 let codeHash: string | undefined;
 
@@ -92,21 +93,24 @@ function restore(k: KeptFile, file: string, copy: boolean): ParsedFile {
   };
 }
 
-/** Reads a file of the cache; undefined when it is missing or damaged. */
-function readJson(file: string): any {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-/** Writes a file of the cache whole (temporary name, then rename); a failure leaves the cache as it was. */
-function writeWhole(file: string, data: string | Buffer): void {
+/**
+ * Writes a file of the cache whole, from its parts in order (temporary name, then rename): a large file is never
+ * one string in memory, and a failure leaves the cache as it was.
+ */
+function writeWhole(file: string, parts: Iterable<string | Buffer>): void {
   const tmp = `${file}.tmp.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, data);
+    const fd = fs.openSync(tmp, 'wx');
+    try {
+      for (const part of parts) {
+        // writeSync may write less than it is given: loop until the part is out
+        const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
+        for (let at = 0; at < bytes.length;) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
   } catch {
     try {
@@ -115,6 +119,72 @@ function writeWhole(file: string, data: string | Buffer): void {
       // nothing to clean
     }
   }
+}
+
+/**
+ * The kept parses as lines: a header (format and tool), then `<sha256> <JSON of the parse>` a file, in chunks of
+ * about 64 KiB (at 250,000 files the whole would be a string of some 150 MB; chunks this small die young).
+ */
+function* keptLines(tool: string, files: ReadonlyMap<string, KeptFile>): Generator<string> {
+  yield `${JSON.stringify({ format: FORMAT, tool })}\n`;
+  let chunk = '';
+  for (const [hash, k] of files) {
+    chunk += `${hash} ${JSON.stringify(k)}\n`;
+    if (chunk.length >= 1 << 16) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+const HASH = /^[0-9a-f]{64}$/;
+
+/**
+ * The kept parses of `tool`, read a MiB at a time: empty when the file is missing, of another tool or format,
+ * or its header is damaged; a damaged line is left out (its file is a miss). Entries are checked where used.
+ */
+function readKept(file: string, tool: string): Map<string, unknown> {
+  const known = new Map<string, unknown>();
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return known;
+  }
+  try {
+    const decoder = new StringDecoder('utf8');
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let rest = '';
+    let header = true;
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      const lines = (rest + (n > 0 ? decoder.write(buf.subarray(0, n)) : decoder.end())).split('\n');
+      rest = n > 0 ? lines.pop()! : '';
+      for (const line of lines) {
+        if (line === '') continue;
+        if (header) {
+          const h = JSON.parse(line);
+          if (!h || h.format !== FORMAT || h.tool !== tool) return new Map();
+          header = false;
+          continue;
+        }
+        const hash = line.slice(0, 64);
+        if (line.charCodeAt(64) !== 32 || !HASH.test(hash)) continue;
+        try {
+          known.set(hash, JSON.parse(line.slice(65)));
+        } catch {
+          // a damaged line: that file is parsed again
+        }
+      }
+      if (n === 0) break;
+    }
+  } catch {
+    return new Map();
+  } finally {
+    fs.closeSync(fd);
+  }
+  return known;
 }
 
 /** What a cached load gives: the load result, and the key of the run (for its report). */
@@ -129,7 +199,7 @@ export interface CachedLoad {
 
 /** The file of the cache that holds the parses, per tool: another tool's would be all misses. */
 function filesFile(cacheDir: string, tool: string): string {
-  return path.join(cacheDir, `${FILES_PREFIX}${tool.slice(0, 16)}.json`);
+  return path.join(cacheDir, `${FILES_PREFIX}${tool.slice(0, 16)}.ndjson`);
 }
 
 /**
@@ -163,18 +233,18 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
     return undefined;
   };
   const filesPath = filesFile(cacheDir, tool);
-  const next: Record<string, KeptFile> = {};
+  const next = new Map<string, KeptFile>();
   const keepOutcome = (o: FileOutcome, file: string): void => {
     if (!o.parsed || o.hash === undefined) return;
     const k = keep(o.parsed, file, o.blank === true);
-    if (k) next[o.hash] = k;
+    if (k) next.set(o.hash, k);
   };
 
   if (!fs.existsSync(filesPath)) {
     // nothing kept by this tool (a first run, a new version): each file read once, its hash and parse together
     const outcomes = loadFilesHashed(listed.files, { maxFileBytes, workerThreads });
     outcomes.forEach((o, i) => keepOutcome(o, listed.files[i]));
-    writeFiles(cacheDir, filesPath, { format: FORMAT, tool, files: next });
+    writeFiles(cacheDir, filesPath, tool, next);
     const runKey = runKeyOf(outcomes);
     const report = readReport(runKey);
     if (report !== undefined) return { runKey, report };
@@ -188,15 +258,14 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
   if (report !== undefined) return { runKey, report };
 
   // the files: from the cache where their content is known, else parsed (and kept for the next run)
-  const kept = readJson(filesPath);
-  const known: Record<string, KeptFile> = kept && kept.tool === tool && kept.format === FORMAT && kept.files && typeof kept.files === 'object' ? kept.files : {};
+  const known = readKept(filesPath, tool);
   const used = new Set<string>();
   const outcomes: Array<FileOutcome | undefined> = hashed.map((h, i) => {
     if (h.error) return { error: h.error };
     const hash = h.hash!;
-    const hit = Object.prototype.hasOwnProperty.call(known, hash) ? known[hash] : undefined;
-    if (!hit || !isKept(hit)) return undefined;
-    next[hash] = hit;
+    const hit = known.get(hash);
+    if (!isKept(hit)) return undefined;
+    next.set(hash, hit);
     const parsed = restore(hit, listed.files[i], used.has(hash)); // a second file of the same content gets its own objects
     used.add(hash);
     return { id: h.id, parsed, blank: hit.blank || undefined };
@@ -212,17 +281,17 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
     else keepOutcome(o, listed.files[i]);
     outcomes[i] = o;
   });
-  writeFiles(cacheDir, filesPath, { format: FORMAT, tool, files: next });
+  writeFiles(cacheDir, filesPath, tool, next);
   return { load: assembleLoad(listed.files, listed.errors, outcomes as FileOutcome[]), runKey: changed ? undefined : runKey };
 }
 
 /** Writes the parses kept for the next run, and removes those of other tools (older versions). */
-function writeFiles(cacheDir: string, filesPath: string, data: unknown): void {
-  writeWhole(filesPath, JSON.stringify(data));
+function writeFiles(cacheDir: string, filesPath: string, tool: string, files: ReadonlyMap<string, KeptFile>): void {
+  writeWhole(filesPath, keptLines(tool, files));
   try {
     for (const f of fs.readdirSync(cacheDir)) {
       const p = path.join(cacheDir, f);
-      if (p !== filesPath && (f === LEGACY_FILES || (f.startsWith(FILES_PREFIX) && f.endsWith('.json')))) fs.rmSync(p, { force: true });
+      if (p !== filesPath && (f === LEGACY_FILES || (f.startsWith(FILES_PREFIX) && (f.endsWith('.json') || f.endsWith('.ndjson'))))) fs.rmSync(p, { force: true });
     }
   } catch {
     // pruning is best effort
@@ -245,7 +314,7 @@ export function storeReport(cacheDir: string, runKey: string, report: unknown): 
     return; // a report the serializer cannot write is simply not kept
   }
   const dir = path.join(cacheDir, RUNS);
-  writeWhole(path.join(dir, `${runKey}.v8`), data);
+  writeWhole(path.join(dir, `${runKey}.v8`), [data]);
   try {
     const runs = fs.readdirSync(dir).filter((f) => f.endsWith('.v8')).map((f) => ({ f, t: fs.statSync(path.join(dir, f)).mtimeMs }));
     runs.sort((a, b) => b.t - a.t || (a.f < b.f ? -1 : 1));

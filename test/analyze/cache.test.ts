@@ -17,8 +17,18 @@ afterAll(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: tr
 /** The one file of kept parses in a cache folder (named after the tool's fingerprint). */
 function filesOf(cache: string): string {
   const names = fs.readdirSync(cache).filter((f) => f.startsWith('files'));
-  expect(names).toEqual([`files-${toolFingerprint().slice(0, 16)}.json`]);
+  expect(names).toEqual([`files-${toolFingerprint().slice(0, 16)}.ndjson`]);
   return path.join(cache, names[0]);
+}
+
+/** The kept parses as the cache writes them: a header line, then `<sha256> <JSON>` a file. */
+interface Kept { header: { format: number; tool: string }; files: Record<string, any> }
+function readKept(file: string): Kept {
+  const [head, ...lines] = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  return { header: JSON.parse(head), files: Object.fromEntries(lines.map((l) => [l.slice(0, 64), JSON.parse(l.slice(65))])) };
+}
+function writeKept(file: string, k: Kept): void {
+  fs.writeFileSync(file, [JSON.stringify(k.header), ...Object.entries(k.files).map(([h, v]) => `${h} ${JSON.stringify(v)}`)].join('\n') + '\n');
 }
 
 const PLUGIN = (ns: string, extra = '') => `apiVersion: extensions.istio.io/v1alpha1
@@ -65,18 +75,18 @@ describe('analyze --cache', () => {
     expect(analyzePaths([dir], { cacheDir: cache })).toEqual(changed);
     expect(analyzePaths([dir], { cacheDir: cache, rootNamespace: 'mesh' })).toEqual(analyzePaths([dir], { rootNamespace: 'mesh' }));
     // THEN the kept files are this run's, without the one JSON cannot carry (NaN)
-    const kept = JSON.parse(fs.readFileSync(filesOf(cache), 'utf8'));
-    expect(kept.tool).toBe(toolFingerprint());
+    const kept = readKept(filesOf(cache));
+    expect(kept.header.tool).toBe(toolFingerprint());
     expect(Object.keys(kept.files)).toHaveLength(7); // 3 plugins, 3 namespaces, the broken file; not odd.yaml
     expect(fs.readdirSync(path.join(cache, 'runs'))).toHaveLength(3);
 
     // AND an unchanged file is not parsed again: its kept parse (emptied here) stands for it; a changed one is read
     fs.rmSync(path.join(cache, 'runs'), { recursive: true });
-    const forged = JSON.parse(fs.readFileSync(filesOf(cache), 'utf8'));
+    const forged = readKept(filesOf(cache));
     const isB = (k: string) => forged.files[k].objects[0]?.[1]?.kind === 'Namespace' && forged.files[k].objects[0][1].metadata.name === 'b';
     expect(Object.keys(forged.files).filter(isB)).toHaveLength(1);
     for (const k of Object.keys(forged.files).filter(isB)) forged.files[k].objects = [];
-    fs.writeFileSync(filesOf(cache), JSON.stringify(forged));
+    writeKept(filesOf(cache), forged);
     fs.writeFileSync(path.join(dir, 'a', 'plugin.yaml'), PLUGIN('a', '\n  failStrategy: FAIL_OPEN'));
     const now = analyzePaths([dir]);
     const mixed = analyzePaths([dir], { cacheDir: cache });
@@ -111,20 +121,46 @@ describe('analyze --cache', () => {
     const plain = analyzePaths([dir]);
     analyzePaths([dir], { cacheDir: cache });
     for (const f of fs.readdirSync(path.join(cache, 'runs'))) fs.writeFileSync(path.join(cache, 'runs', f), 'not v8');
-    const kept = JSON.parse(fs.readFileSync(filesOf(cache), 'utf8'));
+    const kept = readKept(filesOf(cache));
     // a kept parse that lies: with another tool's fingerprint it is never read
     for (const k of Object.keys(kept.files)) kept.files[k].objects = [[':1', { kind: 'Namespace', metadata: { name: 'forged' } }]];
-    fs.writeFileSync(filesOf(cache), JSON.stringify({ ...kept, tool: 'another' }));
+    writeKept(filesOf(cache), { ...kept, header: { ...kept.header, tool: 'another' } });
     expect(analyzePaths([dir], { cacheDir: cache })).toEqual(plain);
-    fs.writeFileSync(filesOf(cache), '{"format": 1, "tool": ');
+    fs.writeFileSync(filesOf(cache), '{"format": 2, "tool": ');
     fs.rmSync(path.join(cache, 'runs'), { recursive: true });
     expect(analyzePaths([dir], { cacheDir: cache })).toEqual(plain);
     fs.rmSync(path.join(cache, 'runs'), { recursive: true });
     // entries of the wrong shape under the right fingerprint are misses too
-    const good = JSON.parse(fs.readFileSync(filesOf(cache), 'utf8'));
+    const good = readKept(filesOf(cache));
     for (const k of Object.keys(good.files)) good.files[k] = { documents: 'one' };
-    fs.writeFileSync(filesOf(cache), JSON.stringify(good));
+    writeKept(filesOf(cache), good);
     expect(analyzePaths([dir], { cacheDir: cache })).toEqual(plain);
+    // a file of another format is a miss
+    fs.rmSync(path.join(cache, 'runs'), { recursive: true });
+    writeKept(filesOf(cache), { ...readKept(filesOf(cache)), header: { format: 1, tool: toolFingerprint() } });
+    expect(analyzePaths([dir], { cacheDir: cache })).toEqual(plain);
+  });
+
+  test('reads kept parses larger than its read buffer (multi-byte characters across the boundaries), and leaves damaged lines out', () => {
+    const dir = repo();
+    const cache = tmp('cache-big-');
+    // a 6 MB ConfigMap of two-byte characters: its kept parse is one line across several 1 MiB reads
+    fs.writeFileSync(path.join(dir, 'a', 'big.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n  namespace: a\ndata:\n  v: ${'é'.repeat(3_000_000)}\n`);
+    const plain = analyzePaths([dir]);
+    expect(analyzePaths([dir], { cacheDir: cache })).toEqual(plain);
+    // the kept parse of the big file is what the next run reads: with a second object (forged) it has one more
+    fs.rmSync(path.join(cache, 'runs'), { recursive: true });
+    const kept = readKept(filesOf(cache));
+    const big = Object.keys(kept.files).filter((k) => kept.files[k].objects[0]?.[1]?.metadata?.name === 'big');
+    expect(big).toHaveLength(1);
+    const [origin, manifest] = kept.files[big[0]].objects[0];
+    kept.files[big[0]].objects.push([origin, { ...manifest, metadata: { name: 'big-2', namespace: 'a' } }]);
+    writeKept(filesOf(cache), kept);
+    // with damaged lines before it (cut JSON, a short hash, no space), which are left out, and the rest still read
+    const [header, ...entries] = fs.readFileSync(filesOf(cache), 'utf8').split('\n');
+    fs.writeFileSync(filesOf(cache), [header, `${'a'.repeat(64)} {"documents": 1, "bla`, 'abc {}', `${'b'.repeat(64)}{}`, ...entries].join('\n'));
+    expect(fs.statSync(filesOf(cache)).size).toBeGreaterThan(4 * 2 ** 20);
+    expect(analyzePaths([dir], { cacheDir: cache }).summary.objects).toBe(plain.summary.objects + 1);
   });
 
   test('a cache folder that cannot be written leaves the report as it is', () => {

@@ -150,7 +150,7 @@ describe('analyze CLI', () => {
     const hit = await cli('analyze', dir, '--format', 'json', '--cache', cache);
     // THEN the reports are the one without a cache, and the cache holds the files and the run
     for (const r of [fill, hit]) expect([r.code, r.out, r.err]).toEqual([plain.code, plain.out, plain.err]);
-    expect(fs.readdirSync(cache).sort()).toEqual([expect.stringMatching(/^files-[0-9a-f]{16}\.json$/), 'runs']);
+    expect(fs.readdirSync(cache).sort()).toEqual([expect.stringMatching(/^files-[0-9a-f]{16}\.ndjson$/), 'runs']);
     expect(fs.readdirSync(path.join(cache, 'runs'))).toHaveLength(1);
     // AND once the plugin is fixed, the cached run is not the answer
     fs.copyFileSync(fx('WASM005.fixed.yaml'), path.join(dir, 'plugin.yaml'));
