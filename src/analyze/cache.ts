@@ -122,6 +122,26 @@ function writeWhole(file: string, parts: Iterable<string | Buffer>): void {
 }
 
 /**
+ * A file of the cache opened for reading, or undefined when it is missing or not a regular file: opened without
+ * blocking, so a pipe put in its place cannot hang the run (its read would wait for a writer forever).
+ */
+function openRegular(file: string): number | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    if (fs.fstatSync(fd).isFile()) return fd;
+  } catch {
+    // unreadable: a miss
+  }
+  fs.closeSync(fd);
+  return undefined;
+}
+
+/**
  * The kept parses as lines: a header (format and tool), then `<sha256> <JSON of the parse>` a file, in chunks of
  * about 64 KiB (at 250,000 files the whole would be a string of some 150 MB; chunks this small die young).
  */
@@ -146,12 +166,8 @@ const HASH = /^[0-9a-f]{64}$/;
  */
 function readKept(file: string, tool: string): Map<string, unknown> {
   const known = new Map<string, unknown>();
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return known;
-  }
+  const fd = openRegular(file);
+  if (fd === undefined) return known;
   try {
     const decoder = new StringDecoder('utf8');
     const buf = Buffer.allocUnsafe(1 << 20);
@@ -224,11 +240,15 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
     }));
   };
   const readReport = (runKey: string): unknown => {
+    const fd = openRegular(path.join(cacheDir, RUNS, `${runKey}.v8`));
+    if (fd === undefined) return undefined;
     try {
-      const stored = v8.deserialize(fs.readFileSync(path.join(cacheDir, RUNS, `${runKey}.v8`))) as { key: string; report: unknown };
+      const stored = v8.deserialize(fs.readFileSync(fd)) as { key: string; report: unknown };
       if (stored && stored.key === runKey) return stored.report;
     } catch {
-      // no report for this run
+      // a damaged report: a miss
+    } finally {
+      fs.closeSync(fd);
     }
     return undefined;
   };
@@ -240,7 +260,7 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
     if (k) next.set(o.hash, k);
   };
 
-  if (!fs.existsSync(filesPath)) {
+  if (!isRegularFile(filesPath)) {
     // nothing kept by this tool (a first run, a new version): each file read once, its hash and parse together
     const outcomes = loadFilesHashed(listed.files, { maxFileBytes, workerThreads });
     outcomes.forEach((o, i) => keepOutcome(o, listed.files[i]));
@@ -283,6 +303,15 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
   });
   writeFiles(cacheDir, filesPath, tool, next);
   return { load: assembleLoad(listed.files, listed.errors, outcomes as FileOutcome[]), runKey: changed ? undefined : runKey };
+}
+
+/** Whether a regular file is at `file` (not a link, a pipe or a folder). */
+function isRegularFile(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Writes the parses kept for the next run, and removes those of other tools (older versions). */

@@ -1,5 +1,5 @@
 // Run in a child process by hostile.test.ts: input that once hung the loader (a FIFO, a device, link loops) or
-// crashed it (nesting deep enough to overflow the parser's stack). The child prints one JSON line per finished
+// crashed it (nesting deep enough to overflow the parser's stack), and pipes where the analyze cache keeps files. The child prints one JSON line per finished
 // case, so a case that hangs is named by its absence. It loads the loader alone, to start fast.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -65,6 +65,22 @@ const cases: Record<string, () => unknown> = {
     if (!outcomes) throw new Error('no worker thread started');
     const onWorker = assembleLoad(listed.files, listed.errors, outcomes);
     return { same: JSON.stringify(onWorker) === JSON.stringify(single), single: brief(single), onWorker: brief(onWorker) };
+  },
+  'FIFOs in the analyze cache': () => {
+    // loaded here only: the other cases load the loader alone
+    const { analyzePaths } = require('../../src/analyze') as typeof import('../../src/analyze');
+    const input = path.dirname(write('cached/in/ns.yaml', NS));
+    const cache = path.join(dir, 'cached', 'cache');
+    const plain = JSON.stringify(analyzePaths([input]));
+    analyzePaths([input], { cacheDir: cache }); // fills it: the kept parses and the run's report
+    const pipes = [...fs.readdirSync(cache).filter((f) => f.startsWith('files-')).map((f) => path.join(cache, f)),
+      ...fs.readdirSync(path.join(cache, 'runs')).map((f) => path.join(cache, 'runs', f))];
+    for (const p of pipes) {
+      fs.rmSync(p);
+      require('child_process').execFileSync('mkfifo', [p]);
+    }
+    const withPipes = JSON.stringify(analyzePaths([input], { cacheDir: cache }));
+    return { pipes: pipes.length, same: withPipes === plain };
   },
 };
 

@@ -42,6 +42,10 @@ describe('hostile input to the loader, in a child with 20 s and a 128 MB heap', 
     ]);
   });
 
+  test('pipes where the analyze cache keeps its parses and reports are misses, not a read that waits forever', () => {
+    expect(result('FIFOs in the analyze cache')).toEqual({ pipes: 2, same: true });
+  });
+
   test('a device behind a *.yaml link is refused instead of read without end', () => {
     expect(result('device named *.yaml')).toEqual({ objects: 1, errors: ['dev/zero.yaml:0: a character device, not a regular file; only regular files are read'] });
   });
