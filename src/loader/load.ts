@@ -76,41 +76,22 @@ const YAML_FILE = /\.(ya?ml|json)$/i;
  * ends and a file linked twice is read once. Files are not opened here (see {@link readManifestFile}).
  */
 export function listManifestFiles(paths: readonly string[]): { files: string[]; errors: LoadError[] } {
-  const files: string[] = [];
-  const errors: LoadError[] = [];
+  // the loader's own walk, then one stat a file to drop a file reached twice (the loader does that as it opens them)
+  const listed = listFiles(paths);
   const seen = new Set<string>();
-  // an explicit stack instead of recursion: depth is bounded by the file system, not by our stack
-  const stack: Array<{ p: string; explicit: boolean }> = [...paths].reverse().map((p) => ({ p, explicit: true }));
-  while (stack.length > 0) {
-    const { p, explicit } = stack.pop()!;
-    let st: fs.Stats;
+  const files = listed.files.filter((f) => {
+    let id: string;
     try {
-      st = fs.statSync(p);
-    } catch (e: any) {
-      errors.push({ file: p, line: 0, message: statError(p, e) });
-      continue;
+      const st = fs.statSync(f);
+      id = `${st.dev}:${st.ino}`;
+    } catch {
+      return true; // gone since: reading it says why
     }
-    const id = `${st.dev}:${st.ino}`;
-    if (st.isDirectory()) {
-      const base = path.basename(p);
-      if (!explicit && (base.startsWith('.') || base === 'node_modules')) continue;
-      if (seen.has(id)) continue; // a link back to a directory already read
-      seen.add(id);
-      let names: string[];
-      try {
-        names = fs.readdirSync(p).sort();
-      } catch (e: any) {
-        errors.push({ file: p, line: 0, message: `cannot list the folder (${e?.code ?? firstLine(e)})` });
-        continue;
-      }
-      for (let i = names.length - 1; i >= 0; i--) stack.push({ p: path.join(p, names[i]), explicit: false });
-    } else if (explicit || YAML_FILE.test(p)) {
-      if (seen.has(id)) continue;
-      seen.add(id);
-      files.push(p);
-    }
-  }
-  return { files, errors };
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+  return { files, errors: listed.errors };
 }
 
 function statError(p: string, e: any): string {
@@ -565,7 +546,7 @@ function readAndParse(file: string, maxFileBytes: number | undefined, hashed: bo
 
 /** {@link loadFileHashed} for every file, in order, shared with worker threads for large inputs (as {@link hashFiles}). */
 export function loadFilesHashed(files: readonly string[], options: LoadOptions = {}): FileOutcome[] {
-  const threads = options.workerThreads ?? (files.length >= PARALLEL_MIN_FILES ? defaultWorkerThreads() : 0);
+  const threads = threadsFor(files, options);
   if (threads > 0 && files.length > 0) {
     const r = loadInParallel(files, options.maxFileBytes, threads, loadFileHashed, {}, true);
     if (r) return r;
@@ -582,7 +563,7 @@ export function hashFile(file: string, maxFileBytes?: number): FileHash {
 
 /** {@link hashFile} for every file, in order, shared with worker threads for large inputs. */
 export function hashFiles(files: readonly string[], options: LoadOptions = {}): FileHash[] {
-  const threads = options.workerThreads ?? (files.length >= PARALLEL_MIN_FILES ? defaultWorkerThreads() : 0);
+  const threads = threadsFor(files, options);
   if (threads > 0 && files.length > 0) {
     const r = hashInParallel(files, options.maxFileBytes, threads);
     if (r) return r;
@@ -639,12 +620,17 @@ export function assembleLoad(listedFiles: readonly string[], listErrors: readonl
 
 /** {@link loadFile} for every file, in order: on this thread, or shared with worker threads for large inputs. */
 function loadFiles(files: readonly string[], options: LoadOptions): FileOutcome[] {
-  const threads = options.workerThreads ?? (files.length >= PARALLEL_MIN_FILES ? defaultWorkerThreads() : 0);
+  const threads = threadsFor(files, options);
   if (threads > 0 && files.length > 0) {
     const r = loadInParallel(files, options.maxFileBytes, threads);
     if (r) return r;
   }
   return files.map((f) => loadFile(f, options.maxFileBytes));
+}
+
+/** Worker threads for reading `files`: as asked, else some for large inputs (see {@link PARALLEL_MIN_FILES}). */
+function threadsFor(files: readonly string[], options: LoadOptions): number {
+  return options.workerThreads ?? (files.length >= PARALLEL_MIN_FILES ? defaultWorkerThreads() : 0);
 }
 
 function defaultWorkerThreads(): number {
