@@ -42,7 +42,7 @@ describe('hidden classes', () => {
   let result: { merged: boolean; unshared: string[]; compared: number };
   beforeAll(() => { result = run(); }, 120_000);
 
-  test("merged's results share one class across inputs of several shapes", () => {
+  test("merged's results share one class across inputs of two shapes", () => {
     expect(result.merged).toBe(true);
   });
 
