@@ -5,6 +5,7 @@ import { throwIfProblems } from '../private/names';
 import { checkLabelName } from '../rules/wasm-fields';
 import { AmbientLabels } from './labels';
 import { Waypoint, WaypointOptions } from './waypoint';
+import { merged } from '../model/merged';
 
 /** Props of {@link AmbientNamespace}. */
 export interface AmbientNamespaceProps {
@@ -120,7 +121,7 @@ export class AmbientNamespace extends Chart {
    */
   public addWaypoint(id: string = 'Waypoint', options: AddWaypointOptions = {}): Waypoint {
     const { enrollNamespace, ...waypointOptions } = options;
-    const waypoint = new Waypoint(this, id, { ...waypointOptions, namespace: this.namespaceName });
+    const waypoint = new Waypoint(this, id, merged(waypointOptions, { namespace: this.namespaceName }));
     if (enrollNamespace ?? true) this.useWaypoint(waypoint);
     return waypoint;
   }

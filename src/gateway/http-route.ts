@@ -10,6 +10,7 @@ import { HttpMethod } from '../core/http-method';
 import type { IngressGateway } from './ingress-gateway';
 import { RouteParent, checkHostname } from './route-parent';
 import { routeHeadProblems, routeSpec, ruleProblem } from './route-spec';
+import { merged } from '../model/merged';
 
 /** Path match types of an HTTPRoute. */
 export enum HttpPathMatchType {
@@ -491,7 +492,7 @@ export class HttpRoute extends Construct {
       ...(t.request ? { request: gatewayDuration(t.request, where, `spec.rules[${i}].timeouts.request`) } : {}),
       ...(t.backendRequest ? { backendRequest: gatewayDuration(t.backendRequest, where, `spec.rules[${i}].timeouts.backendRequest`) } : {}),
     } : undefined;
-    this.rules.push({ rule: { ...rule, matches: [...matches], filters: [...filters], backends: [...backends] }, timeouts });
+    this.rules.push({ rule: merged(rule, { matches: [...matches], filters: [...filters], backends: [...backends] }), timeouts });
     MeshContext.of(this).invalidate();
   }
 }

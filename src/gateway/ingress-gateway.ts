@@ -11,6 +11,7 @@ import { IApiObjectLike, checkCoreKind } from './api-object-like';
 import { HttpRoute, HttpRouteOptions } from './http-route';
 import { ReferenceGrant } from './reference-grant';
 import { checkHostname } from './route-parent';
+import { merged } from '../model/merged';
 
 /** Listener protocols of an ingress Gateway (Gateway API standard channel). */
 export enum ListenerProtocol {
@@ -293,7 +294,7 @@ export class IngressGateway extends Construct implements IPolicyTarget {
 
   /** Adds an HTTPRoute attached to this gateway, in its namespace. */
   public addHttpRoute(id: string, options: HttpRouteOptions): HttpRoute {
-    return new HttpRoute(this, id, { ...options, gateway: this, namespace: this.namespace });
+    return new HttpRoute(this, id, merged(options, { gateway: this, namespace: this.namespace }));
   }
 
   private problem(field: string, message: string, value: unknown, fix: string): FieldProblem {
@@ -330,7 +331,7 @@ function renderListener(l: GatewayListener, gwNamespace: string): any {
   const ns = l.allowedRoutes !== undefined ? {
     namespaces: { from: l.allowedRoutes as string, ...(l.namespaceSelector ? { selector: renderSelector(l.namespaceSelector) } : {}) },
   } : {};
-  const allowedRoutes = l.allowedRoutes !== undefined || kinds ? { ...ns, ...(kinds ? { kinds } : {}) } : undefined;
+  const allowedRoutes = l.allowedRoutes !== undefined || kinds ? merged(ns, kinds ? { kinds } : {}) : undefined;
   const tls = l.tls ? {
     mode: l.tls.mode,
     ...(l.tls.certificates.length ? { certificateRefs: l.tls.certificates.map((c) => ({ group: '', kind: 'Secret', name: c.secretName, ...(c.namespace !== undefined && c.namespace !== gwNamespace ? { namespace: c.namespace } : {}) })) } : {}),

@@ -10,6 +10,7 @@
  * object of mixed apps and on random ones.
  */
 import { ApiObject, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { merged } from '../model/merged';
 
 /** The ApiObject fields toJson() reads, private in cdk8s's typings. */
 interface ApiObjectInternals {
@@ -154,7 +155,7 @@ export function renderApiObject(obj: ApiObject, sortKeys: boolean): unknown {
     const metadata = render(raw, METADATA_OPTIONS, true);
     // cdk8s resolves and sanitizes the metadata a second time inside the whole object, which changes nothing;
     // its place among the keys does not matter either, since it is moved to third place below
-    const json = render({ ...props, metadata: undefined }, sortKeys ? SORTED : UNSORTED, true) as Record<string, unknown>;
+    const json = render(merged(props, { metadata: undefined }), sortKeys ? SORTED : UNSORTED, true) as Record<string, unknown>;
     if (metadata !== undefined) json.metadata = metadata;
     const patched = patches.length > 0 ? JsonPatch.apply(json, ...patches) : json;
     // apiVersion, kind and metadata first, then the rest, as cdk8s orders them

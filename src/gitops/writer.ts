@@ -369,11 +369,12 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
       // the last check before the tree changes: the paths together (two that differ only in case)
       const problem = checkPaths(produced.keys(), outdir, pathm);
       if (problem !== undefined) fail(problem);
-      const stale = [...owned].filter((rel) => !produced.has(rel) && files.has(rel)).sort();
+      const oldOnly = [...owned].filter((rel) => !produced.has(rel));
+      const stale = oldOnly.filter((rel) => files.has(rel)).sort();
       const next = [...produced.keys()].sort();
-      // write-ahead: the record names old and new files before any is replaced, so a crash loses none
-      const union = [...new Set([...owned, ...next])].sort();
-      if (union.length > owned.size) writeRecord(union);
+      // write-ahead: the record names old and new files before any is replaced, so a crash loses none (built
+      // without a set of every path: at 250,000 files that set and its copies were tens of MB at the peak)
+      if (next.length > owned.size - oldOnly.length) writeRecord(oldOnly.length === 0 ? next : [...next, ...oldOnly].sort());
       changing = true;
       let removed = 0;
       // stale files go first: on a case-insensitive disk, removing "A" after writing "a" would remove "a"

@@ -5,6 +5,7 @@
  * The rules and the simulator read an {@link Extension}; which object it came from is its `sourceKind`.
  */
 import { Entry } from './mesh-model';
+import { merged } from './merged';
 
 /** What istiod appends to a WasmPlugin's name when it translates it into a TrafficExtension (1.30). */
 export const TRANSLATED_SUFFIX = '~istio-translated-wasmplugin';
@@ -94,8 +95,8 @@ function readExtension(entry: Entry): Extension {
   };
   const network = (type: unknown) => (type === 'NETWORK' ? ChainType.NETWORK : ChainType.HTTP);
   if (!isTe) {
-    return { ...base, sourceKind: ExtensionSource.WASM_PLUGIN, sortName: `${entry.name}${TRANSLATED_SUFFIX}`,
-      bodyKind: ExtensionBodyKind.WASM, chainType: network(spec.type), wasm: spec };
+    return merged(base, { sourceKind: ExtensionSource.WASM_PLUGIN, sortName: `${entry.name}${TRANSLATED_SUFFIX}`,
+      bodyKind: ExtensionBodyKind.WASM, chainType: network(spec.type), wasm: spec });
   }
   const hasWasm = spec.wasm !== undefined && spec.wasm !== null;
   const hasLua = spec.lua !== undefined && spec.lua !== null;

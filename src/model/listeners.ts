@@ -7,6 +7,7 @@ import { Entry, MeshModel } from './mesh-model';
 import { GatewayRole } from './gateway-class';
 import { GATEWAY_GROUP, key, labelsOf } from './manifest';
 import { findGrant } from './reference-grants';
+import { merged } from './merged';
 
 /** A listener of a Gateway, read defensively from the manifest. */
 export interface GatewayListener {
@@ -239,30 +240,30 @@ export function resolveCertificateRef(model: MeshModel, gw: Entry, ref: any, fie
   const namespace = typeof ref?.namespace === 'string' && ref.namespace !== '' ? ref.namespace : gw.namespace;
   const base = { field, namespace, name, group, kind };
   if (group !== '' || kind !== 'Secret') {
-    return { ...base, problem: CertificateProblem.NOT_A_SECRET, why: `${field} names ${group || 'core'}/${kind} ${name}; istiod reads only core Secrets` };
+    return merged(base, { problem: CertificateProblem.NOT_A_SECRET, why: `${field} names ${group || 'core'}/${kind} ${name}; istiod reads only core Secrets` });
   }
   let grant: Entry | undefined;
   if (namespace !== gw.namespace) {
     grant = findGrant(model, { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gw.namespace }, { group: '', kind: 'Secret', namespace, name });
     if (!grant) {
-      return { ...base, problem: CertificateProblem.NOT_PERMITTED,
-        why: `Secret ${namespace}/${name} is in another namespace and no ReferenceGrant in ${namespace} lets Gateways of ${gw.namespace} read it` };
+      return merged(base, { problem: CertificateProblem.NOT_PERMITTED,
+        why: `Secret ${namespace}/${name} is in another namespace and no ReferenceGrant in ${namespace} lets Gateways of ${gw.namespace} read it` });
     }
   }
   const secret = model.secrets.get(key(namespace, name));
   if (!secret) {
     const producer = secretProducer(model, namespace, name);
-    if (producer) return { ...base, grant, producer, why: `Secret ${namespace}/${name} is created by ${producer.kind} ${producer.namespace}/${producer.name} (assumed issued)` };
-    return { ...base, grant, problem: CertificateProblem.MISSING, why: `Secret ${namespace}/${name} is not among the manifests` };
+    if (producer) return merged(base, { grant, producer, why: `Secret ${namespace}/${name} is created by ${producer.kind} ${producer.namespace}/${producer.name} (assumed issued)` });
+    return merged(base, { grant, problem: CertificateProblem.MISSING, why: `Secret ${namespace}/${name} is not among the manifests` });
   }
   const secretType = typeof secret.manifest.type === 'string' ? secret.manifest.type : 'Opaque';
   const values = secretValues(secret);
   if (!CERT_KEYS.some(([c, k]) => values.get(c) === true && values.get(k) === true)) {
     const found = [...values.keys()].sort().join(', ') || 'none';
-    return { ...base, grant, secret, secretType, problem: CertificateProblem.NO_KEYS,
-      why: `Secret ${namespace}/${name} has no tls.crt and tls.key values (keys: ${found}), so istiod finds no certificate in it` };
+    return merged(base, { grant, secret, secretType, problem: CertificateProblem.NO_KEYS,
+      why: `Secret ${namespace}/${name} has no tls.crt and tls.key values (keys: ${found}), so istiod finds no certificate in it` });
   }
-  return { ...base, grant, secret, secretType, why: `certificate from Secret ${namespace}/${name}${grant ? ` (ReferenceGrant ${grant.namespace}/${grant.name})` : ''}` };
+  return merged(base, { grant, secret, secretType, why: `certificate from Secret ${namespace}/${name}${grant ? ` (ReferenceGrant ${grant.namespace}/${grant.name})` : ''}` });
 }
 
 /** A listener's TLS, resolved (`conversion.go` `buildTLS`, `buildSecretReference`). */

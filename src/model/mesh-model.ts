@@ -3,6 +3,7 @@
  */
 import { GATEWAY_GROUP, ISTIO_EXTENSIONS_GROUP, ISTIO_NETWORKING_GROUP, Manifest, SourcedManifest, groupOf, key, labelsOf, nameOf } from './manifest';
 import { GatewayRole, builtinGatewayClasses, isWaypointType, roleOfController } from './gateway-class';
+import { merged } from './merged';
 
 /** An object of the model with its identity resolved. */
 export interface Entry {
@@ -129,7 +130,7 @@ export class MeshModel {
     // asked per object and per selector: built once per namespace (frozen, as every caller shares it)
     if (this.nsLabels.has(ns)) return this.nsLabels.get(ns);
     const e = this.namespaces.get(ns);
-    const labels = e ? Object.freeze({ ...labelsOf(e.manifest), [LABEL_NAMESPACE_NAME]: e.name }) : undefined;
+    const labels = e ? Object.freeze(merged(labelsOf(e.manifest), { [LABEL_NAMESPACE_NAME]: e.name })) : undefined;
     this.nsLabels.set(ns, labels);
     return labels;
   }

@@ -9,6 +9,7 @@ import { GATEWAY_GROUP, key } from './manifest';
 import { hostIntersection, hostSubsetOf, hostsOverlap } from './hostnames';
 import { GatewayListener, Verdict, isIstioIngress, listenerAdmitsNamespace, listenersOf, supportedKinds } from './listeners';
 import { GATEWAY_CONTROLLER } from './gateway-class';
+import { merged } from './merged';
 
 /** Route kinds istiod turns into ingress HTTP configuration. */
 export const HTTP_ROUTE_KINDS: readonly string[] = ['HTTPRoute', 'GRPCRoute'];
@@ -134,31 +135,32 @@ export function resolveParentRefs(model: MeshModel, route: Entry): ParentRefReso
     const field = `spec.parentRefs[${i}]`;
     const ref = refOf(r, route);
     const base = { field, namespace: ref.namespace, name: ref.name, sectionName: ref.sectionName, port: ref.port };
+    const resolved = (more: Omit<ParentRefResolution, keyof typeof base>): ParentRefResolution => merged(base, more);
     if (ref.group !== GATEWAY_GROUP || ref.kind !== 'Gateway') {
-      return { ...base, ingress: false, listeners: [], verdict: 'no', why: `parent ${ref.group || 'core'}/${ref.kind} is not an ingress Gateway` };
+      return resolved({ ingress: false, listeners: [], verdict: 'no', why: `parent ${ref.group || 'core'}/${ref.kind} is not an ingress Gateway` });
     }
     const gw = model.gateways.get(key(ref.namespace, ref.name));
     if (!gw) {
       const other = otherController(route, ref);
       if (other !== undefined) {
-        return { ...base, ingress: false, listeners: [], verdict: 'no',
-          why: `Gateway ${ref.namespace}/${ref.name} is not among the manifests, and the route's status shows controller ${other} handles it` };
+        return resolved({ ingress: false, listeners: [], verdict: 'no',
+          why: `Gateway ${ref.namespace}/${ref.name} is not among the manifests, and the route's status shows controller ${other} handles it` });
       }
-      return { ...base, ingress: true, failure: AttachFailure.NO_GATEWAY, listeners: [], verdict: 'no', why: `Gateway ${ref.namespace}/${ref.name} is not among the manifests` };
+      return resolved({ ingress: true, failure: AttachFailure.NO_GATEWAY, listeners: [], verdict: 'no', why: `Gateway ${ref.namespace}/${ref.name} is not among the manifests` });
     }
     if (!isIstioIngress(model, gw)) {
-      return { ...base, gateway: gw, ingress: false, listeners: [], verdict: 'no', why: `Gateway ${gw.namespace}/${gw.name} is of class ${JSON.stringify(model.gatewayClassName(gw))}, not run as an Istio ingress` };
+      return resolved({ gateway: gw, ingress: false, listeners: [], verdict: 'no', why: `Gateway ${gw.namespace}/${gw.name} is of class ${JSON.stringify(model.gatewayClassName(gw))}, not run as an Istio ingress` });
     }
     const listeners = listenersOf(gw).map((l) => attachesToListener(model, route, gw, l, ref));
     const selected = listeners.filter((a) => a.failure !== AttachFailure.NO_LISTENER);
     if (selected.length === 0) {
       const what = [ref.sectionName !== undefined ? `sectionName ${JSON.stringify(ref.sectionName)}` : '', ref.port !== undefined ? `port ${ref.port}` : ''].filter(Boolean).join(' and ');
-      return { ...base, gateway: gw, ingress: true, failure: AttachFailure.NO_LISTENER, listeners, verdict: 'no',
-        why: `Gateway ${gw.namespace}/${gw.name} has no listener with ${what || 'any name'} (it has ${listenersOf(gw).map((l) => `${l.name}/${l.port}`).join(', ') || 'none'})` };
+      return resolved({ gateway: gw, ingress: true, failure: AttachFailure.NO_LISTENER, listeners, verdict: 'no',
+        why: `Gateway ${gw.namespace}/${gw.name} has no listener with ${what || 'any name'} (it has ${listenersOf(gw).map((l) => `${l.name}/${l.port}`).join(', ') || 'none'})` });
     }
     const verdict: Verdict = selected.some((a) => a.verdict === 'yes') ? 'yes' : selected.some((a) => a.verdict === 'unknown') ? 'unknown' : 'no';
     const why = verdict === 'yes' ? selected.filter((a) => a.verdict === 'yes').map((a) => a.why).join('; ') : selected.map((a) => a.why).join('; ');
-    return { ...base, gateway: gw, ingress: true, listeners, verdict, why };
+    return resolved({ gateway: gw, ingress: true, listeners, verdict, why });
   });
   parentCache.set(route, out);
   return out;

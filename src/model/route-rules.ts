@@ -8,6 +8,7 @@ import { Entry, MeshModel } from './mesh-model';
 import { GATEWAY_GROUP, ISTIO_NETWORKING_GROUP, key } from './manifest';
 import { RE2JS } from 're2js';
 import { findGrant } from './reference-grants';
+import { merged } from './merged';
 
 /** A path match after istiod's normalisation; `Any` is a GRPCRoute match without a method (no path condition). */
 export interface PathMatch {
@@ -210,33 +211,33 @@ export function resolveBackendRef(model: MeshModel, route: Entry, b: any, field:
     const toGroup = isService && kind === 'Service' ? '' : group;
     grant = findGrant(model, { group: GATEWAY_GROUP, kind: route.kind, namespace: route.namespace }, { group: toGroup, kind, namespace, name });
     if (!grant) {
-      return { ...base, failure: BackendFailure.NOT_PERMITTED,
-        why: `${kind} ${namespace}/${name} is in another namespace and no ReferenceGrant in ${namespace} lets ${route.kind}s of ${route.namespace} reference it` };
+      return merged(base, { failure: BackendFailure.NOT_PERMITTED,
+        why: `${kind} ${namespace}/${name} is in another namespace and no ReferenceGrant in ${namespace} lets ${route.kind}s of ${route.namespace} reference it` });
     }
   }
   if (isService) {
     if (name.includes('.')) throw new Dropped(`${field}.name`, 'a backend Service is named by its name, not a hostname, so istiod refuses the route', name);
     if (port === undefined) throw new Dropped(`${field}.port`, 'a Service backendRef needs a port, so istiod refuses the route', undefined);
     const svc = model.services.get(key(namespace, name));
-    if (!svc) return { ...base, grant, failure: BackendFailure.NOT_FOUND, why: `Service ${namespace}/${name} is not among the manifests` };
+    if (!svc) return merged(base, { grant, failure: BackendFailure.NOT_FOUND, why: `Service ${namespace}/${name} is not among the manifests` });
     const ports: any[] = Array.isArray(svc.manifest.spec?.ports) ? svc.manifest.spec.ports : [];
     if (!ports.some((p) => p?.port === port)) {
-      return { ...base, grant, target: svc, failure: BackendFailure.NO_SUCH_PORT,
-        why: `Service ${namespace}/${name} has no port ${port} (it has ${ports.map((p) => p?.port).join(', ') || 'none'})` };
+      return merged(base, { grant, target: svc, failure: BackendFailure.NO_SUCH_PORT,
+        why: `Service ${namespace}/${name} has no port ${port} (it has ${ports.map((p) => p?.port).join(', ') || 'none'})` });
     }
-    return { ...base, grant, target: svc, why: `Service ${namespace}/${name} port ${port}` };
+    return merged(base, { grant, target: svc, why: `Service ${namespace}/${name} port ${port}` });
   }
   if (isHostname) {
     if (explicitNs !== undefined) throw new Dropped(`${field}.namespace`, 'a Hostname backend takes no namespace, so istiod refuses the route', explicitNs);
     if (port === undefined) throw new Dropped(`${field}.port`, 'a Hostname backendRef needs a port, so istiod refuses the route', undefined);
     const se = serviceEntryWithHost(model, name);
-    if (!se) return { ...base, failure: BackendFailure.NOT_FOUND, why: `no ServiceEntry among the manifests has host ${name}` };
-    return { ...base, target: se, why: `host ${name} of ServiceEntry ${se.namespace}/${se.name} port ${port}` };
+    if (!se) return merged(base, { failure: BackendFailure.NOT_FOUND, why: `no ServiceEntry among the manifests has host ${name}` });
+    return merged(base, { target: se, why: `host ${name} of ServiceEntry ${se.namespace}/${se.name} port ${port}` });
   }
   if (group === INFERENCE_GROUP && kind === 'InferencePool') {
-    return { ...base, grant, failure: BackendFailure.UNSUPPORTED_KIND, why: `backend InferencePool ${namespace}/${name} needs istiod's ENABLE_GATEWAY_API_INFERENCE_EXTENSION=true (default false), and inference routing is not modelled` };
+    return merged(base, { grant, failure: BackendFailure.UNSUPPORTED_KIND, why: `backend InferencePool ${namespace}/${name} needs istiod's ENABLE_GATEWAY_API_INFERENCE_EXTENSION=true (default false), and inference routing is not modelled` });
   }
-  return { ...base, grant, failure: BackendFailure.UNSUPPORTED_KIND, why: `backend ${group || 'core'}/${kind} ${name} is not a kind istiod routes to (Service, or networking.istio.io Hostname)` };
+  return merged(base, { grant, failure: BackendFailure.UNSUPPORTED_KIND, why: `backend ${group || 'core'}/${kind} ${name} is not a kind istiod routes to (Service, or networking.istio.io Hostname)` });
 }
 
 function checkHeaderFilter(f: any, field: string): void {

@@ -1,5 +1,6 @@
 import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
+import { merged } from '../model/merged';
 
 /**
  * An object of a CRD kind whose props are type-checked against the generated L1 class (`src/imports/`), rendered
@@ -8,5 +9,5 @@ import { Construct } from 'constructs';
  * compares the bytes.
  */
 export function crdObject<P extends { readonly metadata?: ApiObjectMetadata }>(scope: Construct, id: string, gvk: GroupVersionKind, props: P): ApiObject {
-  return new ApiObject(scope, id, { ...gvk, ...props });
+  return new ApiObject(scope, id, merged(gvk, props));
 }

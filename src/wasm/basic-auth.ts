@@ -6,6 +6,7 @@ import { checkBasicAuthRule, checkCredential } from '../rules/basic-auth';
 import { didYouMean } from '../model/suggest';
 import { PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 import { WasmSource } from './wasm-source';
+import { merged } from '../model/merged';
 
 /** How a basic_auth rule matches the request path (`prefix`, `exact` or `suffix`). */
 export enum PathMatchType {
@@ -151,7 +152,7 @@ export class BasicAuthRule {
   private readonly props: BasicAuthRuleProps;
 
   constructor(props: BasicAuthRuleProps) {
-    this.props = { ...props, methods: [...(props.methods ?? [])], credentials: [...(props.credentials ?? [])], hosts: props.hosts ? [...props.hosts] : undefined };
+    this.props = merged(props, { methods: [...(props.methods ?? [])], credentials: [...(props.credentials ?? [])], hosts: props.hosts ? [...props.hosts] : undefined });
     this.match = props.match;
     // the same checks the plugin runs, on the rule alone (the plugin runs them again with the rule's field path)
     throwProblem('BasicAuthRule', checkBasicAuthRule(this.toJson(), 'rule')
@@ -210,7 +211,7 @@ export class BasicAuthPlugin extends WasmPlugin {
   private readonly realm?: string;
 
   constructor(scope: Construct, id: string, props: BasicAuthPluginProps = {}) {
-    super(scope, id, { ...props, source: props.source ?? BasicAuthPlugin.DEFAULT_SOURCE, phase: props.phase ?? PluginPhase.AUTHN });
+    super(scope, id, merged(props, { source: props.source ?? BasicAuthPlugin.DEFAULT_SOURCE, phase: props.phase ?? PluginPhase.AUTHN }));
     this.realm = props.realm;
     for (const r of props.rules ?? []) this.addRule(r);
   }
