@@ -373,7 +373,7 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
       const stale = oldOnly.filter((rel) => files.has(rel)).sort();
       const next = [...produced.keys()].sort();
       // write-ahead: the record names old and new files before any is replaced, so a crash loses none (built
-      // without a set of every path: at 250,000 files that set and its copies were tens of MB at the peak)
+      // without a set of every path and its copy, which at 250,000 files sat on the writer thread's peak)
       if (next.length > owned.size - oldOnly.length) writeRecord(oldOnly.length === 0 ? next : [...next, ...oldOnly].sort());
       changing = true;
       let removed = 0;
