@@ -313,9 +313,8 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
   };
 
   const writeRecord = (entries: string[]): void => {
-    // joined as they are: a copy of the entries with the header in front would be one more array of every path
-    const text = '# cdk8s-istio-ambient GitOpsApp: the files it wrote here, the only ones it replaces or removes.\n'
-      + `# Keep this file in Git beside them; see docs/limits.md.\n${entries.length > 0 ? `${entries.join('\n')}\n` : ''}`;
+    const text = ['# cdk8s-istio-ambient GitOpsApp: the files it wrote here, the only ones it replaces or removes.',
+      '# Keep this file in Git beside them; see docs/limits.md.', ...entries].join('\n') + '\n';
     if (text === recordText) return;
     ensureDir('');
     const tmp = writeTemp('', text);
