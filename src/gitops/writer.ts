@@ -312,15 +312,21 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
     return undefined;
   };
 
+  // the entries the record holds after this run's last write of it (the same array: nothing to compare)
+  let recordEntries: string[] | undefined;
   const writeRecord = (entries: string[]): void => {
+    if (entries === recordEntries) return;
+    // one join, the last newline included: adding it after would make a cons string that writing and comparing
+    // flatten into a second copy of the whole record
     const text = ['# cdk8s-istio-ambient GitOpsApp: the files it wrote here, the only ones it replaces or removes.',
-      '# Keep this file in Git beside them; see docs/limits.md.', ...entries].join('\n') + '\n';
+      '# Keep this file in Git beside them; see docs/limits.md.', ...entries, ''].join('\n');
     if (text === recordText) return;
     ensureDir('');
     const tmp = writeTemp('', text);
     fsm.renameSync(join(tmp), join(names.record));
     temps.delete(tmp);
     recordText = text;
+    recordEntries = entries;
   };
 
   const abort = (): void => {
@@ -443,6 +449,8 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
           // gone already, or not ours to remove
         }
       }
+      // when the write-ahead record was `next` itself, this is a no-op: making its text again would be a second
+      // copy of every path at the writer thread's peak (13 MB at 10,000 namespaces)
       writeRecord(next);
       return { written, unchanged, removed };
     },
