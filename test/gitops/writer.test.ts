@@ -201,6 +201,46 @@ describe('GitOps writer: paths are checked before anything is written', () => {
     expect(check(`${'d/'.repeat(2100)}x`)).toMatch(/the full path is \d+ bytes, more than the 4,095 Linux allows/);
     for (const bad of ['../x', '/x', 'a//b', 'a/./b', 'a/.hidden', 'a/b.', 'a/b ', 'a/b:c', 'a\\b']) expect(check(bad)).toBeDefined();
   });
+
+  test('checkPaths folds names as macOS and Windows do: NFC, then lower case (property, against folded copies of every name)', () => {
+    // what checkPaths did before it compared names without folded copies: a map from each folded name to the first
+    const reference = (rels: readonly string[]): string | undefined => {
+      const fold = (p: string) => (/^[\x20-\x7e]*$/.test(p) ? p : p.normalize('NFC')).toLowerCase();
+      const folded = new Map<string, string>();
+      const seen = new Set<string>();
+      for (const rel of rels) {
+        const parts = rel.split('/');
+        for (let i = 1; i <= parts.length; i++) {
+          const prefix = parts.slice(0, i).join('/');
+          const last = i === parts.length;
+          if (!last && seen.has(prefix)) continue;
+          const other = folded.get(fold(prefix));
+          if (other !== undefined && other !== prefix) return `${JSON.stringify(rel)} and ${JSON.stringify(other)} differ only in case: on macOS and Windows they are the same ${last ? 'file' : 'folder'}`;
+          folded.set(fold(prefix), prefix);
+          if (!last) seen.add(prefix);
+        }
+      }
+      return undefined;
+    };
+    // letters whose folds meet: cases, the Kelvin sign (NFC: K), a decomposed é (NFC: é), the capital sharp s
+    const letter = fc.constantFrom('a', 'A', 'b', 'B', 'k', 'K', '\u212a', '\u00e9', '\u00c9', 'e\u0301', '\u00df', '\u1e9e', '1');
+    const name = fc.array(letter, { minLength: 1, maxLength: 3 }).map((l) => l.join(''));
+    const rel = fc.array(name, { minLength: 1, maxLength: 3 }).map((n) => n.join('/'));
+    fc.assert(fc.property(fc.array(rel, { minLength: 1, maxLength: 12 }), (rels) => {
+      expect(checkPaths(rels, '/out', path)).toBe(reference(rels));
+    }), { numRuns: 2000 });
+  });
+
+  test('checkPaths tells apart names whose folded forms share a hash (FNV-1a 32: yaczfa and glbppa)', () => {
+    const check = (...p: string[]) => checkPaths(p, '/out', path);
+    // the premise: the two names share checkPaths' hash (were it changed, this pair would no longer test its buckets)
+    const fnv = (f: string) => [...f].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 0x01000193), 0x811c9dc5);
+    expect(fnv('yaczfa.k8s.yaml')).toBe(fnv('glbppa.k8s.yaml'));
+    expect(check('yaczfa.k8s.yaml', 'glbppa.k8s.yaml')).toBeUndefined();
+    expect(check('yaczfa.k8s.yaml', 'glbppa.k8s.yaml', 'GLBPPA.k8s.yaml')).toBe('"GLBPPA.k8s.yaml" and "glbppa.k8s.yaml" differ only in case: on macOS and Windows they are the same file');
+    expect(check('yaczfa.k8s.yaml', 'glbppa.k8s.yaml', 'Yaczfa.k8s.yaml')).toBe('"Yaczfa.k8s.yaml" and "yaczfa.k8s.yaml" differ only in case: on macOS and Windows they are the same file');
+    expect(check('yaczfa.k8s.yaml', 'yaczfa.k8s.yaml')).toBeUndefined(); // one path twice is one file
+  });
 });
 
 /** A file system that fails at its k-th operation: once (then cleanup runs), from then on (a crash), or mid-write. */
