@@ -53,14 +53,47 @@ interface FolderSync {
 const NAMES = { record: RECORD_FILE, temp: TEMP_PREFIX };
 
 /**
+ * Names as macOS and Windows compare them (NFC, then lower case), without a folded copy of each: `hash` gives
+ * equal numbers for names that fold alike, from a seed random per call unless given (so that hostile names
+ * cannot be made to share one), and `same` says whether two names fold alike. Self-contained (the worker runs
+ * it from its source text).
+ */
+export function caseFolding(seed: number = (Math.random() * 0x100000000) | 0): { hash(p: string): number; same(a: string, b: string): boolean } {
+  const ASCII = /^[\x20-\x7e]*$/;
+  const fold = (p: string): string => (ASCII.test(p) ? p : p.normalize('NFC')).toLowerCase();
+  return {
+    hash(p: string): number {
+      const f = ASCII.test(p) ? p : fold(p);
+      let h = seed;
+      for (let i = 0; i < f.length; i++) {
+        let c = f.charCodeAt(i);
+        if (f === p && c >= 65 && c <= 90) c += 32; // ASCII: lower case as toLowerCase gives it
+        h = Math.imul(h ^ c, 0x01000193); // FNV-1a
+      }
+      return h;
+    },
+    same(a: string, b: string): boolean {
+      if (a.length !== b.length || !ASCII.test(a) || !ASCII.test(b)) return fold(a) === fold(b);
+      for (let i = 0; i < a.length; i++) {
+        let x = a.charCodeAt(i);
+        let y = b.charCodeAt(i);
+        if (x >= 65 && x <= 90) x += 32;
+        if (y >= 65 && y <= 90) y += 32;
+        if (x !== y) return false;
+      }
+      return true;
+    },
+  };
+}
+
+/**
  * Why a set of paths (relative, `/`-separated) cannot be written under `root` on every common file
- * system, or undefined when they can. Self-contained (the worker runs it from its source text). `seed` starts
- * the hash that names are bucketed by for the case check; the answer never depends on it (tests fix it).
+ * system, or undefined when they can. Self-contained but for {@link caseFolding} (the worker runs both from their
+ * source text). `seed` is the case check's (see caseFolding); the answer never depends on it (tests fix it).
  */
 export function checkPaths(rels: Iterable<string>, root: string, pathm: typeof path, seed: number = (Math.random() * 0x100000000) | 0): string | undefined {
   const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i;
   const FORBIDDEN = /[<>:"|?*\\\u0000-\u001f]/;
-  const ASCII = /^[\x20-\x7e]*$/;
   const rootBytes = Buffer.byteLength(pathm.resolve(root), 'utf8');
   const seenDirs = new Set<string>();
   const segment = (rel: string, s: string): string | undefined => {
@@ -77,34 +110,12 @@ export function checkPaths(rels: Iterable<string>, root: string, pathm: typeof p
     if (reserved) return `${q}: ${JSON.stringify(s)} is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9)`;
     return `${q}: the name ${JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}...` : s)} is ${bytes} bytes, more than the 255 file systems allow`;
   };
-  // two paths (or folders on their way) that differ only in case are one on macOS and Windows: names are
-  // compared folded (NFC, lower case), keyed by a hash of the folded name, so that no folded copy of every
-  // path is made (250,000 of them at 10,000 namespaces, on the writer thread's peak)
-  const fold = (p: string): string => (ASCII.test(p) ? p : p.normalize('NFC')).toLowerCase();
-  const hashOf = (p: string): number => {
-    const f = ASCII.test(p) ? p : fold(p);
-    let h = seed; // random per call: paths a hostile record lists cannot be made to share one bucket
-    for (let i = 0; i < f.length; i++) {
-      let c = f.charCodeAt(i);
-      if (f === p && c >= 65 && c <= 90) c += 32; // ASCII: lower case as toLowerCase gives it
-      h = Math.imul(h ^ c, 0x01000193);
-    }
-    return h;
-  };
-  const sameFolded = (a: string, b: string): boolean => {
-    if (a.length !== b.length || !ASCII.test(a) || !ASCII.test(b)) return fold(a) === fold(b);
-    for (let i = 0; i < a.length; i++) {
-      let x = a.charCodeAt(i);
-      let y = b.charCodeAt(i);
-      if (x >= 65 && x <= 90) x += 32;
-      if (y >= 65 && y <= 90) y += 32;
-      if (x !== y) return false;
-    }
-    return true;
-  };
+  // two paths (or folders on their way) that differ only in case are one on macOS and Windows: bucketed by the
+  // hash of the folded name, so that no folded copy of every path is made (250,000 at 10,000 namespaces)
+  const folding = caseFolding(seed);
   const folded = new Map<number, string | string[]>(); // hash -> the first name of each folded name
   const clash = (p: string): string | undefined => {
-    const h = hashOf(p);
+    const h = folding.hash(p);
     const there = folded.get(h);
     if (there === undefined) {
       folded.set(h, p);
@@ -113,7 +124,7 @@ export function checkPaths(rels: Iterable<string>, root: string, pathm: typeof p
     const names = typeof there === 'string' ? [there] : there;
     for (const other of names) {
       if (other === p) return undefined;
-      if (sameFolded(other, p)) return other;
+      if (folding.same(other, p)) return other;
     }
     if (typeof there === 'string') folded.set(h, [there, p]); else there.push(p);
     return undefined;
@@ -143,11 +154,12 @@ export function checkPaths(rels: Iterable<string>, root: string, pathm: typeof p
 }
 
 /**
- * The folder sync itself. Self-contained (it uses only its arguments and {@link checkPaths}), because the
- * worker runs it from its source text: keep it free of imports and of syntax TypeScript would compile into
- * helpers.
+ * The folder sync itself. Self-contained (it uses only its arguments, {@link checkPaths} and
+ * {@link caseFolding}), because the worker runs it from its source text: keep it free of imports and of syntax
+ * TypeScript would compile into helpers. `caseSeed` fixes the case check's hash (tests).
  */
-function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, names: typeof NAMES, tick: () => void = () => undefined): FolderSync {
+function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, names: typeof NAMES, tick: () => void = () => undefined,
+  caseSeed?: number): FolderSync {
   const fail = (message: string): never => {
     throw new Error(message);
   };
@@ -193,14 +205,14 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
     }
   };
   if (rootExists) list('');
-  // names folded as macOS and Windows compare them, for what is there
-  const fold = (p: string): string => (/^[\x20-\x7e]*$/.test(p) ? p : p.normalize('NFC')).toLowerCase();
-  const folded = new Map<string, string[]>();
+  // what is there, by the hash of each name folded as macOS and Windows compare names (no folded copy of each)
+  const folding = caseFolding(caseSeed);
+  const folded = new Map<number, string | string[]>();
   for (const set of [files, dirs, links, others]) {
     for (const p of set) {
-      const k = fold(p);
+      const k = folding.hash(p);
       const had = folded.get(k);
-      if (had) had.push(p); else folded.set(k, [p]);
+      if (had === undefined) folded.set(k, p); else if (typeof had === 'string') folded.set(k, [had, p]); else had.push(p);
     }
   }
 
@@ -365,9 +377,10 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
       }
       if (produced.has(rel)) fail(`${shown(rel)} is written twice in one run`);
       const caseClash = (p: string): void => {
-        for (const there of folded.get(fold(p)) ?? []) {
+        const bucket = folded.get(folding.hash(p));
+        for (const there of bucket === undefined ? [] : typeof bucket === 'string' ? [bucket] : bucket) {
           // an owned file in another case is either written again (then the paths clash in finish) or removed first
-          if (there !== p && !owned.has(there)) {
+          if (there !== p && !owned.has(there) && folding.same(there, p)) {
             fail(`${shown(p)} and ${shown(there)} differ only in case: on macOS and Windows they are the same name; rename or remove ${shown(there)}`);
           }
         }
@@ -462,13 +475,13 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
 
 /**
  * Writes `files` (relative path → content) under `outdir` on the calling thread, as {@link FolderWriter}
- * does; `fsm` replaces the file system (tests inject failures through it). On failure before the tree
- * changes, the staged files are removed and the error rethrown.
+ * does; `fsm` replaces the file system (tests inject failures through it), and `caseSeed` fixes the case
+ * check's hash. On failure before the tree changes, the staged files are removed and the error rethrown.
  */
-export function syncFolder(outdir: string, files: ReadonlyMap<string, string>, fsm: WriterFs = fs): WriteCounts {
+export function syncFolder(outdir: string, files: ReadonlyMap<string, string>, fsm: WriterFs = fs, caseSeed?: number): WriteCounts {
   let sync: FolderSync | undefined;
   try {
-    sync = folderSync(fsm, path, outdir, NAMES);
+    sync = folderSync(fsm, path, outdir, NAMES, undefined, caseSeed);
     for (const [rel, content] of files) sync.put(rel, content);
     return sync.finish();
   } catch (e) {
@@ -568,6 +581,7 @@ const fail = (e) => {
 process.on('exit', () => fail(new Error('the writer thread exited before it finished')));
 setInterval(() => Atomics.add(state, ${BEAT}, 1), ${BEAT_MS});
 try {
+  const caseFolding = (${caseFolding.toString()});
   const checkPaths = (${checkPaths.toString()});
   (${main})(parentPort, workerData, state, fail, (${folderSync.toString()}));
 } catch (e) {

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import * as fc from 'fast-check';
 import { GitOpsApp } from '../../src';
-import { FolderWriter, RECORD_FILE, TEMP_PREFIX, WriterFs, checkPaths, syncFolder, workerSource } from '../../src/gitops/writer';
+import { FolderWriter, RECORD_FILE, TEMP_PREFIX, WriterFs, caseFolding, checkPaths, syncFolder, workerSource } from '../../src/gitops/writer';
 
 const made: string[] = [];
 const tmp = () => {
@@ -242,6 +242,26 @@ describe('GitOps writer: paths are checked before anything is written', () => {
     expect(check('yaczfa.k8s.yaml', 'glbppa.k8s.yaml', 'GLBPPA.k8s.yaml')).toBe('"GLBPPA.k8s.yaml" and "glbppa.k8s.yaml" differ only in case: on macOS and Windows they are the same file');
     expect(check('yaczfa.k8s.yaml', 'glbppa.k8s.yaml', 'Yaczfa.k8s.yaml')).toBe('"Yaczfa.k8s.yaml" and "yaczfa.k8s.yaml" differ only in case: on macOS and Windows they are the same file');
     expect(check('yaczfa.k8s.yaml', 'yaczfa.k8s.yaml')).toBeUndefined(); // one path twice is one file
+  });
+
+  test('caseFolding: names hash alike when they fold alike, and `same` is the folded comparison, whatever the seed (property)', () => {
+    const fold = (p: string) => (/^[\x20-\x7e]*$/.test(p) ? p : p.normalize('NFC')).toLowerCase();
+    const letter = fc.constantFrom('a', 'A', 'k', 'K', '\u212a', '\u00e9', '\u00c9', 'e\u0301', '\u00df', '\u1e9e', '.', '-');
+    const name = fc.array(letter, { minLength: 0, maxLength: 4 }).map((l) => l.join(''));
+    fc.assert(fc.property(name, name, fc.integer(), (a, b, seed) => {
+      const folding = caseFolding(seed);
+      expect(folding.same(a, b)).toBe(fold(a) === fold(b));
+      if (fold(a) === fold(b)) expect(folding.hash(a)).toBe(folding.hash(b));
+    }), { numRuns: 2000 });
+  });
+
+  test('the writer tells a name of the folder from a new one that shares its hash, and from one that differs only in case', () => {
+    const BASIS = 0x811c9dc5;
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'yaczfa.k8s.yaml'), 'mine\n');
+    expect(syncFolder(dir, new Map([['glbppa.k8s.yaml', 'x\n']]), fs, BASIS)).toEqual({ written: 1, unchanged: 0, removed: 0 });
+    fs.writeFileSync(path.join(dir, 'GLBPPA2.k8s.yaml'), 'mine\n');
+    expect(() => syncFolder(dir, new Map([['glbppa2.k8s.yaml', 'x\n']]), fs, BASIS)).toThrow(/glbppa2\.k8s\.yaml and .*GLBPPA2\.k8s\.yaml differ only in case/);
   });
 });
 
