@@ -52,46 +52,70 @@ interface FolderSync {
 
 const NAMES = { record: RECORD_FILE, temp: TEMP_PREFIX };
 
+/** Names added to a {@link caseFolding} index, asked for those that fold alike with a name. */
+export interface FoldedNames {
+  add(p: string): void;
+  /** The names added that fold as `p` does, in the order they were added (`p` itself among them if added). */
+  alike(p: string): readonly string[];
+}
+
 /**
  * Names as macOS and Windows compare them (NFC, then lower case), without a folded copy of each: `hash` gives
  * equal numbers for names that fold alike, from a seed random per call unless given (so that hostile names
- * cannot be made to share one), and `same` says whether two names fold alike. Self-contained (the worker runs
- * it from its source text).
+ * cannot be made to share one), `same` says whether two names fold alike, and `index` holds names bucketed by
+ * that hash. Self-contained (the worker runs it from its source text).
  */
-export function caseFolding(seed: number = (Math.random() * 0x100000000) | 0): { hash(p: string): number; same(a: string, b: string): boolean } {
+export function caseFolding(seed: number = (Math.random() * 0x100000000) | 0): { hash(p: string): number; same(a: string, b: string): boolean; index(): FoldedNames } {
   const ASCII = /^[\x20-\x7e]*$/;
   const fold = (p: string): string => (ASCII.test(p) ? p : p.normalize('NFC')).toLowerCase();
-  return {
-    hash(p: string): number {
-      const f = ASCII.test(p) ? p : fold(p);
-      let h = seed;
-      for (let i = 0; i < f.length; i++) {
-        let c = f.charCodeAt(i);
-        if (f === p && c >= 65 && c <= 90) c += 32; // ASCII: lower case as toLowerCase gives it
-        h = Math.imul(h ^ c, 0x01000193); // FNV-1a
-      }
-      return h;
-    },
-    same(a: string, b: string): boolean {
-      if (a.length !== b.length || !ASCII.test(a) || !ASCII.test(b)) return fold(a) === fold(b);
-      for (let i = 0; i < a.length; i++) {
-        let x = a.charCodeAt(i);
-        let y = b.charCodeAt(i);
-        if (x >= 65 && x <= 90) x += 32;
-        if (y >= 65 && y <= 90) y += 32;
-        if (x !== y) return false;
-      }
-      return true;
-    },
+  const hash = (p: string): number => {
+    const f = ASCII.test(p) ? p : fold(p);
+    let h = seed;
+    for (let i = 0; i < f.length; i++) {
+      let c = f.charCodeAt(i);
+      if (f === p && c >= 65 && c <= 90) c += 32; // ASCII: lower case as toLowerCase gives it
+      h = Math.imul(h ^ c, 0x01000193); // FNV-1a
+    }
+    return h;
   };
+  const same = (a: string, b: string): boolean => {
+    if (a.length !== b.length || !ASCII.test(a) || !ASCII.test(b)) return fold(a) === fold(b);
+    for (let i = 0; i < a.length; i++) {
+      let x = a.charCodeAt(i);
+      let y = b.charCodeAt(i);
+      if (x >= 65 && x <= 90) x += 32;
+      if (y >= 65 && y <= 90) y += 32;
+      if (x !== y) return false;
+    }
+    return true;
+  };
+  const none: readonly string[] = [];
+  const index = (): FoldedNames => {
+    // hash -> its names: most buckets hold one name, kept without an array
+    const buckets = new Map<number, string | string[]>();
+    return {
+      add(p: string): void {
+        const h = hash(p);
+        const had = buckets.get(h);
+        if (had === undefined) buckets.set(h, p); else if (typeof had === 'string') buckets.set(h, [had, p]); else had.push(p);
+      },
+      alike(p: string): readonly string[] {
+        const had = buckets.get(hash(p));
+        if (had === undefined) return none;
+        return (typeof had === 'string' ? [had] : had).filter((q) => same(q, p));
+      },
+    };
+  };
+  return { hash, same, index };
 }
 
 /**
  * Why a set of paths (relative, `/`-separated) cannot be written under `root` on every common file
  * system, or undefined when they can. Self-contained but for {@link caseFolding} (the worker runs both from their
- * source text). `seed` is the case check's (see caseFolding); the answer never depends on it (tests fix it).
+ * source text). `seed` is the case check's (see caseFolding; random when not given); the answer never depends
+ * on it (tests fix it).
  */
-export function checkPaths(rels: Iterable<string>, root: string, pathm: typeof path, seed: number = (Math.random() * 0x100000000) | 0): string | undefined {
+export function checkPaths(rels: Iterable<string>, root: string, pathm: typeof path, seed?: number): string | undefined {
   const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i;
   const FORBIDDEN = /[<>:"|?*\\\u0000-\u001f]/;
   const rootBytes = Buffer.byteLength(pathm.resolve(root), 'utf8');
@@ -110,24 +134,14 @@ export function checkPaths(rels: Iterable<string>, root: string, pathm: typeof p
     if (reserved) return `${q}: ${JSON.stringify(s)} is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9)`;
     return `${q}: the name ${JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}...` : s)} is ${bytes} bytes, more than the 255 file systems allow`;
   };
-  // two paths (or folders on their way) that differ only in case are one on macOS and Windows: bucketed by the
-  // hash of the folded name, so that no folded copy of every path is made (250,000 at 10,000 namespaces)
-  const folding = caseFolding(seed);
-  const folded = new Map<number, string | string[]>(); // hash -> the first name of each folded name
+  // two paths (or folders on their way) that differ only in case are one on macOS and Windows: indexed by the
+  // hash of the folded name, so that no folded copy of every path is made (250,000 at 10,000 namespaces); only
+  // the first name of each fold is added, so `alike` gives at most one
+  const seen = caseFolding(seed).index();
   const clash = (p: string): string | undefined => {
-    const h = folding.hash(p);
-    const there = folded.get(h);
-    if (there === undefined) {
-      folded.set(h, p);
-      return undefined;
-    }
-    const names = typeof there === 'string' ? [there] : there;
-    for (const other of names) {
-      if (other === p) return undefined;
-      if (folding.same(other, p)) return other;
-    }
-    if (typeof there === 'string') folded.set(h, [there, p]); else there.push(p);
-    return undefined;
+    const other = seen.alike(p)[0];
+    if (other === undefined) seen.add(p);
+    return other === p ? undefined : other;
   };
   for (const rel of rels) {
     const q = (): string => JSON.stringify(rel);
@@ -205,16 +219,9 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
     }
   };
   if (rootExists) list('');
-  // what is there, by the hash of each name folded as macOS and Windows compare names (no folded copy of each)
-  const folding = caseFolding(caseSeed);
-  const folded = new Map<number, string | string[]>();
-  for (const set of [files, dirs, links, others]) {
-    for (const p of set) {
-      const k = folding.hash(p);
-      const had = folded.get(k);
-      if (had === undefined) folded.set(k, p); else if (typeof had === 'string') folded.set(k, [had, p]); else had.push(p);
-    }
-  }
+  // what is there, by name folded as macOS and Windows compare names (without a folded copy of each)
+  const folded = caseFolding(caseSeed).index();
+  for (const set of [files, dirs, links, others]) for (const p of set) folded.add(p);
 
   // the record of what this writer owns
   const owned = new Set<string>();
@@ -377,10 +384,9 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
       }
       if (produced.has(rel)) fail(`${shown(rel)} is written twice in one run`);
       const caseClash = (p: string): void => {
-        const bucket = folded.get(folding.hash(p));
-        for (const there of bucket === undefined ? [] : typeof bucket === 'string' ? [bucket] : bucket) {
+        for (const there of folded.alike(p)) {
           // an owned file in another case is either written again (then the paths clash in finish) or removed first
-          if (there !== p && !owned.has(there) && folding.same(there, p)) {
+          if (there !== p && !owned.has(there)) {
             fail(`${shown(p)} and ${shown(there)} differ only in case: on macOS and Windows they are the same name; rename or remove ${shown(there)}`);
           }
         }
