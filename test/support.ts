@@ -35,6 +35,44 @@ export async function cli(...argv: string[]): Promise<CliRun> {
   }
 }
 
+/** Whether git can be run here (tests of what git's index says are skipped without it). */
+export const hasGit = (() => {
+  try {
+    execFileSync('git', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** git in `cwd` with no configuration but ours: the machine's own cannot change what it writes. */
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], {
+    cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+  });
+}
+
+let settled = 0;
+
+/**
+ * Sets the times of every file of a work tree an hour back, then lets git record them: no entry is then racily
+ * clean (written in the moment its index was), which git would hash again and the analyze cache would read.
+ */
+export function settle(dir: string): void {
+  // each call a time of its own, whole seconds apart: git compares whole seconds, and would not see a second call
+  const past = new Date(Date.now() - 3600_000 - 2000 * settled++);
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.name === '.git') continue;
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) fs.utimesSync(p, past, past);
+    }
+  };
+  walk(dir);
+  git(dir, 'update-index', '-q', '--really-refresh');
+}
+
 /** A new empty folder under the system's temporary folder; the caller removes it. */
 export function tmpDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

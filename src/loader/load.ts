@@ -13,7 +13,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { NOT_SIMPLE, parseSimpleBlock } from './block-yaml';
-import { FileHash, hashInParallel, loadInParallel } from './parallel';
+import { STAT_FIELDS, statAsGit } from './git-index';
+import { FileHash, hashInParallel, loadInParallel, statInParallel } from './parallel';
 import * as jsyaml from 'js-yaml';
 import { CST, Composer, Document, LineCounter, Parser, isAlias, isCollection, isPair } from 'yaml';
 import { SourcedManifest } from '../model/manifest';
@@ -569,6 +570,22 @@ export function hashFiles(files: readonly string[], options: LoadOptions = {}): 
     if (r) return r;
   }
   return files.map((f) => hashFile(f, options.maxFileBytes));
+}
+
+/**
+ * {@link statAsGit} for every file, in order ({@link STAT_FIELDS} numbers a file), shared with worker threads for
+ * large inputs (as {@link hashFiles}).
+ */
+export function statFiles(files: readonly string[], options: LoadOptions = {}): Float64Array {
+  const threads = threadsFor(files, options);
+  const bytes = files.length * STAT_FIELDS * Float64Array.BYTES_PER_ELEMENT;
+  if (threads > 0 && files.length > 0) {
+    const out = new Float64Array(new SharedArrayBuffer(bytes));
+    if (statInParallel(files, threads, out)) return out;
+  }
+  const out = new Float64Array(bytes / Float64Array.BYTES_PER_ELEMENT);
+  files.forEach((f, i) => statAsGit(f, out, i * STAT_FIELDS));
+  return out;
 }
 
 /** Inputs with at least this many files are read by worker threads too (when there is more than one processor). */

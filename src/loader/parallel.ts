@@ -10,6 +10,7 @@
  */
 import * as path from 'path';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'worker_threads';
+import { STAT_FIELDS } from './git-index';
 import type { FileOutcome } from './load';
 import { jsonExact } from '../model/json-exact';
 
@@ -80,13 +81,14 @@ interface Started {
 }
 
 /** The worker's file beside this one, run the way this one runs (compiled, or TypeScript through ts-node). */
-function startWorker(files: readonly string[], maxFileBytes: number | undefined, shared: SharedArrayBuffer, index: number, mode: string, workerFile?: string): Started | undefined {
+function startWorker(files: readonly string[], maxFileBytes: number | undefined, shared: SharedArrayBuffer, index: number, mode: string, workerFile?: string,
+  results?: SharedArrayBuffer): Started | undefined {
   const ext = path.extname(__filename);
   const file = workerFile ?? path.join(__dirname, `parallel-worker${ext}`);
   const { port1, port2 } = new MessageChannel();
   try {
     const worker = new Worker(file, {
-      workerData: { files, maxFileBytes, shared, index, mode, port: port2 },
+      workerData: { files, maxFileBytes, shared, index, mode, port: port2, results },
       transferList: [port2],
       execArgv: ext === '.ts' ? ['--require', 'ts-node/register/transpile-only'] : [],
       stdout: false,
@@ -127,13 +129,26 @@ export function hashInParallel(files: readonly string[], maxFileBytes: number | 
   return runInParallel<FileHash>(files, maxFileBytes, threads, 'hash', hash, (w) => w as FileHash, () => false, {});
 }
 
-function runInParallel<T>(files: readonly string[], maxFileBytes: number | undefined, threads: number, mode: 'load' | 'loadHashed' | 'hash',
-  load: (file: string, maxFileBytes?: number) => T, decode: (wire: unknown) => T, redo: (wire: unknown) => boolean, test: ParallelTestOptions): T[] | undefined {
+/**
+ * {@link statAsGit} for every file into `out` ({@link STAT_FIELDS} numbers a file), shared with worker threads,
+ * which write straight into it: no message per file, no array per file. False without workers.
+ */
+export function statInParallel(files: readonly string[], threads: number, out: Float64Array,
+  stat: (file: string, out: Float64Array, at: number) => void = require('./git-index').statAsGit): boolean {
+  if (!(out.buffer instanceof SharedArrayBuffer)) return false;
+  // the chunk's outcomes say only that it is done: the numbers are in `out` already
+  const workerFile = path.join(__dirname, `stat-worker${path.extname(__filename)}`);
+  return runInParallel<number>(files, undefined, threads, 'stat', (f, _m, i) => { stat(f, out, i! * STAT_FIELDS); return 0; }, () => 0, () => false, { workerFile }, out.buffer) !== undefined;
+}
+
+function runInParallel<T>(files: readonly string[], maxFileBytes: number | undefined, threads: number, mode: 'load' | 'loadHashed' | 'hash' | 'stat',
+  load: (file: string, maxFileBytes?: number, at?: number) => T, decode: (wire: unknown) => T, redo: (wire: unknown) => boolean, test: ParallelTestOptions,
+  results?: SharedArrayBuffer): T[] | undefined {
   const shared = new SharedArrayBuffer((SLOTS + 2 * threads) * Int32Array.BYTES_PER_ELEMENT);
   const state = new Int32Array(shared);
   const workers: Started[] = [];
   for (let i = 0; i < threads; i++) {
-    const w = startWorker(files, maxFileBytes, shared, i, mode, test.workerFile);
+    const w = startWorker(files, maxFileBytes, shared, i, mode, test.workerFile, results);
     if (w) workers.push(w);
   }
   if (workers.length === 0) return undefined;
@@ -142,7 +157,7 @@ function runInParallel<T>(files: readonly string[], maxFileBytes: number | undef
   const done = new Uint8Array(chunks);
   let doneCount = 0;
   const runChunk = (c: number): void => {
-    for (let i = c * CHUNK_FILES; i < Math.min(files.length, (c + 1) * CHUNK_FILES); i++) out[i] = load(files[i], maxFileBytes);
+    for (let i = c * CHUNK_FILES; i < Math.min(files.length, (c + 1) * CHUNK_FILES); i++) out[i] = load(files[i], maxFileBytes, i);
     done[c] = 1;
     doneCount++;
   };
@@ -153,7 +168,7 @@ function runInParallel<T>(files: readonly string[], maxFileBytes: number | undef
         if (done[chunk]) continue;
         const first = chunk * CHUNK_FILES;
         outcomes.forEach((o, k) => {
-          out[first + k] = redo(o) ? load(files[first + k], maxFileBytes) : decode(o);
+          out[first + k] = redo(o) ? load(files[first + k], maxFileBytes, first + k) : decode(o);
         });
         done[chunk] = 1;
         doneCount++;
@@ -202,9 +217,10 @@ function runInParallel<T>(files: readonly string[], maxFileBytes: number | undef
 }
 
 /** The worker's side: take chunks until none is left, post each chunk's outcomes. */
-export function workerLoop(data: { files: string[]; maxFileBytes?: number; shared: SharedArrayBuffer; index: number; mode: string; port: MessagePort },
+export function workerLoop(data: { files: string[]; maxFileBytes?: number; shared: SharedArrayBuffer; index: number; mode: string; port: MessagePort; results?: SharedArrayBuffer },
   load: (file: string, maxFileBytes?: number) => FileOutcome, hash: (file: string, maxFileBytes?: number) => FileHash,
-  loadHashed: (file: string, maxFileBytes?: number) => FileOutcome = load): void {
+  loadHashed: (file: string, maxFileBytes?: number) => FileOutcome = load,
+  stat?: (file: string, out: Float64Array, at: number) => void): void {
   const state = new Int32Array(data.shared);
   const beat = SLOTS + 2 * data.index;
   const exited = beat + 1;
@@ -212,13 +228,20 @@ export function workerLoop(data: { files: string[]; maxFileBytes?: number; share
     Atomics.store(state, exited, 1);
     Atomics.notify(state, DELIVERED);
   });
+  const stats = data.mode === 'stat' && data.results && stat ? new Float64Array(data.results) : undefined;
   try {
+    if (data.mode === 'stat' && !stats) return; // nothing to stat with: the calling thread does it all
     const chunks = Math.ceil(data.files.length / CHUNK_FILES);
     for (let c = Atomics.add(state, NEXT, 1); c < chunks; c = Atomics.add(state, NEXT, 1)) {
       const outcomes: unknown[] = [];
       for (let i = c * CHUNK_FILES; i < Math.min(data.files.length, (c + 1) * CHUNK_FILES); i++) {
         const file = data.files[i];
-        outcomes.push(data.mode === 'hash' ? hash(file, data.maxFileBytes) : toWire((data.mode === 'loadHashed' ? loadHashed : load)(file, data.maxFileBytes)));
+        if (stats) {
+          stat!(file, stats, i * STAT_FIELDS);
+          outcomes.push(0);
+        } else {
+          outcomes.push(data.mode === 'hash' ? hash(file, data.maxFileBytes) : toWire((data.mode === 'loadHashed' ? loadHashed : load)(file, data.maxFileBytes)));
+        }
         Atomics.add(state, beat, 1);
       }
       data.port.postMessage({ chunk: c, outcomes });
