@@ -21,7 +21,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { StringDecoder } from 'string_decoder';
 import * as v8 from 'v8';
-import { FileOutcome, LoadError, ParsedFile, assembleLoad, hashFiles, listFiles, loadFilesHashed } from '../loader/load';
+import { STAT_FIELDS, gitContentKeys, rootIndexes } from '../loader/git-index';
+import { DEFAULT_MAX_FILE_BYTES, FileOutcome, LoadError, ParsedFile, assembleLoad, hashFiles, listFiles, loadFilesHashed, statFiles } from '../loader/load';
+import type { FileHash } from '../loader/parallel';
 import { jsonExact } from '../loader/parallel';
 
 /** Reports kept: one per distinct input (branches of one repository, say). */
@@ -61,10 +63,6 @@ export function toolFingerprint(): string {
   walk(root);
   codeHash = h.digest('hex');
   return codeHash;
-}
-
-function sha256(text: string): string {
-  return crypto.createHash('sha256').update(text).digest('hex');
 }
 
 /** One file's parse as kept: origins as the part after the file name, errors without it. */
@@ -221,23 +219,68 @@ function filesFile(cacheDir: string, tool: string): string {
 /**
  * Lists and reads the input, then answers from the cache where it can: the whole report when the run is
  * known, else each file's parse when its content is. `options` is everything else the report depends on.
+ *
+ * A file in a git work tree whose stat data is what git's index holds for it (`git-index.ts`) is not read to
+ * know its content: the key holds the object id git gave that content, and its size, permission bits, owner
+ * and group (what reading it could then give). After a fresh checkout that is every file, so an unchanged
+ * repository is one stat per file, where reading and hashing them all took three times as long. A run that
+ * reads its files (to fill the cache, or because something changed) looks at their stat data again after
+ * reading: a file changed while it was read is then keyed by the hash of what was read.
  */
 export function loadCached(cacheDir: string, roots: readonly string[], options: unknown, maxFileBytes: number | undefined, workerThreads?: number): CachedLoad {
   const tool = toolFingerprint();
   const listed = listFiles(roots);
-  const runKeyOf = (read: ReadonlyArray<{ id?: string; hash?: string; error?: LoadError }>): string => {
+  const files = listed.files;
+  const trees = rootIndexes(roots, files.length);
+  const max = maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  /** What git vouches for now: each file's object id (or undefined: read it), and its stat data. */
+  const vouch = (): { oids: Array<string | undefined>; stats: Float64Array } => {
+    if (trees.length === 0) return { oids: [], stats: new Float64Array(0) };
+    const stats = statFiles(files, { workerThreads });
+    return { oids: gitContentKeys(trees, files, stats), stats };
+  };
+  /**
+   * `vouch()` after reading: a file read without an error, or whose error is its content's (too large, not
+   * UTF-8), keeps its object id; one that could not be read for another reason is keyed by that error.
+   */
+  const vouchAfterRead = (read: ReadonlyArray<{ error?: LoadError }>): ReturnType<typeof vouch> => {
+    const v = vouch();
+    v.oids.forEach((oid, i) => {
+      const error = read[i].error;
+      if (oid !== undefined && error && !(error.line > 0 || v.stats[i * STAT_FIELDS + 6] > max)) v.oids[i] = undefined;
+    });
+    return v;
+  };
+  const runKeyOf = (read: ReadonlyArray<{ id?: string; hash?: string; error?: LoadError }>, git: ReturnType<typeof vouch>): string => {
     // which listed files are a file read before (links): stable across checkouts, unlike the inodes themselves
     const ids = new Map<string, number>();
-    const sameAs = read.map((r, i) => {
-      if (r.id === undefined) return -1;
-      const first = ids.get(r.id);
-      if (first === undefined) ids.set(r.id, i);
-      return first ?? -1;
-    });
-    return sha256(JSON.stringify({
-      tool, options, roots, files: listed.files, listErrors: listed.errors, hashes: read.map((r) => r.hash ?? null), sameAs,
-      readErrors: read.map((r) => r.error ?? null),
-    }));
+    const h = crypto.createHash('sha256');
+    // who reads decides what a file git vouches for gives (permission bits and owners are in each file's key)
+    const reader = trees.length === 0 ? null : [process.getuid?.(), process.getgid?.(), process.getgroups?.()];
+    h.update(`${JSON.stringify({ tool, options, roots, listErrors: listed.errors, reader })}\n`);
+    // a line per file, hashed a chunk at a time: one string of all 250,000 would be some 30 MB
+    let chunk = '';
+    for (let i = 0; i < files.length; i++) {
+      const r = read[i];
+      const oid = git.oids[i];
+      const st = git.stats;
+      const at = i * STAT_FIELDS;
+      const id = oid !== undefined ? `${st[at + 2]}:${st[at + 3]}` : r.id;
+      let sameAs = -1;
+      if (id !== undefined) {
+        const first = ids.get(id);
+        if (first === undefined) ids.set(id, i);
+        else sameAs = first;
+      }
+      const content = oid !== undefined ? `git ${oid} ${st[at + 6]} ${st[at + 7]} ${st[at + 4]} ${st[at + 5]}`
+        : r.hash !== undefined ? r.hash : `error ${JSON.stringify(r.error ?? null)}`;
+      chunk += `${JSON.stringify(files[i])} ${content} ${sameAs}\n`;
+      if (chunk.length >= 1 << 16) {
+        h.update(chunk);
+        chunk = '';
+      }
+    }
+    return h.update(chunk).digest('hex');
   };
   const readReport = (runKey: string): unknown => {
     const fd = openRegular(path.join(cacheDir, RUNS, `${runKey}.v8`));
@@ -262,20 +305,30 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
 
   if (!isRegularFile(filesPath)) {
     // nothing kept by this tool (a first run, a new version): each file read once, its hash and parse together
-    const outcomes = loadFilesHashed(listed.files, { maxFileBytes, workerThreads });
-    outcomes.forEach((o, i) => keepOutcome(o, listed.files[i]));
+    const outcomes = loadFilesHashed(files, { maxFileBytes, workerThreads });
+    outcomes.forEach((o, i) => keepOutcome(o, files[i]));
     writeFiles(cacheDir, filesPath, tool, next);
-    const runKey = runKeyOf(outcomes);
+    const runKey = runKeyOf(outcomes, vouchAfterRead(outcomes));
     const report = readReport(runKey);
     if (report !== undefined) return { runKey, report };
-    return { load: assembleLoad(listed.files, listed.errors, outcomes), runKey };
+    return { load: assembleLoad(files, listed.errors, outcomes), runKey };
   }
 
-  // first only the hashes (on worker threads too, for large inputs): an unchanged input needs nothing else
-  const hashed = hashFiles(listed.files, { maxFileBytes, workerThreads });
-  const runKey = runKeyOf(hashed);
+  // first what git vouches for, then the hashes of the other files (on worker threads too, for large inputs):
+  // an unchanged input needs nothing else
+  const before = vouch();
+  const unvouched = files.flatMap((_, i) => (before.oids[i] === undefined ? [i] : []));
+  const someHashed = hashFiles(unvouched.map((i) => files[i]), { maxFileBytes, workerThreads });
+  const hashed = new Array<FileHash>(files.length);
+  unvouched.forEach((i, k) => { hashed[i] = someHashed[k]; });
+  const runKey = runKeyOf(fillVouched(hashed), before);
   const report = readReport(runKey);
   if (report !== undefined) return { runKey, report };
+
+  // something changed: the files git vouched for are hashed too, for the parses kept by content
+  const vouchedIdx = files.flatMap((_, i) => (before.oids[i] !== undefined ? [i] : []));
+  const rest = hashFiles(vouchedIdx.map((i) => files[i]), { maxFileBytes, workerThreads });
+  vouchedIdx.forEach((i, k) => { hashed[i] = rest[k]; });
 
   // the files: from the cache where their content is known, else parsed (and kept for the next run)
   const known = readKept(filesPath, tool);
@@ -286,7 +339,7 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
     const hit = known.get(hash);
     if (!isKept(hit)) return undefined;
     next.set(hash, hit);
-    const parsed = restore(hit, listed.files[i], used.has(hash)); // a second file of the same content gets its own objects
+    const parsed = restore(hit, files[i], used.has(hash)); // a second file of the same content gets its own objects
     used.add(hash);
     return { id: h.id, parsed, blank: hit.blank || undefined };
   });
@@ -294,15 +347,21 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
   // hash of what was parsed; one that changed since it was hashed means the key does not say what was read
   const missed = outcomes.flatMap((o, i) => (o === undefined ? [i] : []));
   let changed = false;
-  const again = loadFilesHashed(missed.map((i) => listed.files[i]), { maxFileBytes, workerThreads });
+  const again = loadFilesHashed(missed.map((i) => files[i]), { maxFileBytes, workerThreads });
   missed.forEach((i, k) => {
     const o = again[k];
     if (o.hash !== hashed[i].hash) changed = true; // this run's report is not kept under the key
-    else keepOutcome(o, listed.files[i]);
+    else keepOutcome(o, files[i]);
     outcomes[i] = o;
   });
   writeFiles(cacheDir, filesPath, tool, next);
-  return { load: assembleLoad(listed.files, listed.errors, outcomes as FileOutcome[]), runKey: changed ? undefined : runKey };
+  return { load: assembleLoad(files, listed.errors, outcomes as FileOutcome[]), runKey: changed ? undefined : runKeyOf(hashed, vouchAfterRead(hashed)) };
+}
+
+/** The hashes with a placeholder where git vouched (runKeyOf reads the object id there, not the hash). */
+function fillVouched(hashed: Array<FileHash | undefined>): FileHash[] {
+  for (let i = 0; i < hashed.length; i++) if (hashed[i] === undefined) hashed[i] = {};
+  return hashed as FileHash[];
 }
 
 /** Whether a regular file is at `file` (not a link, a pipe or a folder). */

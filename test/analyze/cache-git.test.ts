@@ -1,0 +1,129 @@
+// The analyze cache in a git work tree: a file whose stat data git's index holds is known by git's object id
+// without being read, so a fresh checkout of an unchanged commit is answered from the cache without opening a
+// manifest; and whatever git cannot vouch for (a change, even one git itself would not see, an untracked file, a
+// racily clean entry) is read, so the report is always the one an uncached run gives.
+import * as fs from 'fs';
+import * as path from 'path';
+import { analyzePaths } from '../../src/analyze';
+import { git, hasGit, settle, tmpDir } from '../support';
+
+const made: string[] = [];
+afterAll(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
+const scratch = (p: string) => {
+  const d = tmpDir(p);
+  made.push(d);
+  return d;
+};
+const withGit = hasGit ? test : test.skip;
+
+const PLUGIN = (ns: string) => `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata:
+  name: auth
+  namespace: ${ns}
+spec:
+  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
+  phase: AUTHN
+  targetRefs:
+    - kind: Gateway
+      group: gateway.networking.k8s.io
+      name: waypoint
+`;
+
+/** A repository of three namespaces, committed; returns its folder (the origin to clone). */
+function origin(): string {
+  const dir = scratch('cache-git-origin-');
+  git(dir, 'init', '-q');
+  for (const ns of ['a', 'b', 'c']) {
+    fs.mkdirSync(path.join(dir, ns));
+    fs.writeFileSync(path.join(dir, ns, 'plugin.yaml'), PLUGIN(ns));
+    fs.writeFileSync(path.join(dir, ns, 'ns.yaml'), `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n  labels:\n    istio.io/dataplane-mode: ambient\n`);
+  }
+  fs.writeFileSync(path.join(dir, 'b', 'latin1.yaml'), Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: caf\xe9}\n', 'latin1'));
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'three namespaces');
+  return dir;
+}
+
+/** A fresh checkout of `from` at `to` (what CI makes on every run: new files, new inodes, new times). */
+function checkout(from: string, to: string): string {
+  fs.rmSync(to, { recursive: true, force: true });
+  git(path.dirname(to), 'clone', '-q', from, to);
+  settle(to);
+  return to;
+}
+
+/** The manifests opened while `run` runs (the loader opens each file it reads). */
+function opened<T>(run: () => T): { result: T; files: string[] } {
+  // the module itself: what `import * as fs` gives is a copy whose properties cannot be replaced, and the
+  // loader's copy reads through to the module's
+  const spy = jest.spyOn(require('fs') as typeof fs, 'openSync');
+  try {
+    const result = run();
+    const files = spy.mock.calls.map((c) => String(c[0])).filter((f) => /\.ya?ml$/.test(f));
+    return { result, files };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('analyze --cache in a git work tree', () => {
+  withGit('a fresh checkout of an unchanged commit is answered without reading a manifest, with the uncached report', () => {
+    const from = origin();
+    const work = path.join(scratch('cache-git-ci-'), 'repo');
+    const cache = scratch('cache-git-cache-');
+    checkout(from, work);
+    const plain = analyzePaths([work]);
+    expect(plain.loadErrors.map((e) => e.message)).toEqual([expect.stringMatching(/UTF-8/)]);
+    // the run that fills the cache reads every file
+    const fill = opened(() => analyzePaths([work], { cacheDir: cache, workerThreads: 0 }));
+    expect(fill.result).toEqual(plain);
+    expect(fill.files).toHaveLength(7);
+    // the next CI run: a new checkout at the same place
+    checkout(from, work);
+    const hit = opened(() => analyzePaths([work], { cacheDir: cache, workerThreads: 0 }));
+    expect(hit.result).toEqual(plain);
+    expect(hit.files).toEqual([]);
+    // and on worker threads (which stat the files for the calling thread)
+    checkout(from, work);
+    expect(analyzePaths([work], { cacheDir: cache, workerThreads: 1 })).toEqual(plain);
+  });
+
+  withGit('a change git itself would not see (same size, the old times put back) is read, and gives its own report', () => {
+    const from = origin();
+    const work = checkout(from, path.join(scratch('cache-git-change-'), 'repo'));
+    const cache = scratch('cache-git-cache-');
+    const before = analyzePaths([work], { cacheDir: cache, workerThreads: 0 });
+    const file = path.join(work, 'a', 'plugin.yaml');
+    const st = fs.statSync(file);
+    fs.writeFileSync(file, PLUGIN('z'));
+    fs.utimesSync(file, st.atime, st.mtime);
+    expect(fs.statSync(file).size).toBe(st.size);
+    const now = analyzePaths([work]);
+    expect(now).not.toEqual(before);
+    const run = opened(() => analyzePaths([work], { cacheDir: cache, workerThreads: 0 }));
+    expect(run.result).toEqual(now);
+    expect(run.files).toContain(file);
+    // and then that state is itself kept: answered again without parsing
+    expect(analyzePaths([work], { cacheDir: cache, workerThreads: 0 })).toEqual(now);
+  });
+
+  withGit('an untracked file, and entries written in the moment the index was (racily clean), are read', () => {
+    const from = origin();
+    const work = checkout(from, path.join(scratch('cache-git-untracked-'), 'repo'));
+    const cache = scratch('cache-git-cache-');
+    analyzePaths([work], { cacheDir: cache, workerThreads: 0 });
+    const extra = path.join(work, 'c', 'extra.yaml');
+    fs.writeFileSync(extra, PLUGIN('c').replace('name: auth', 'name: auth-2'));
+    const run = opened(() => analyzePaths([work], { cacheDir: cache, workerThreads: 0 }));
+    expect(run.result).toEqual(analyzePaths([work]));
+    expect(run.files).toContain(extra);
+    expect(run.result.summary.objects).toBe(7 + 1 - 1); // 3 plugins, 3 namespaces, the new one; the Latin-1 file reads as nothing
+    // the index older than every entry: git would hash each again, and so every file is read (and the answer kept)
+    const past = new Date(Date.now() - 9000_000);
+    fs.utimesSync(path.join(work, '.git', 'index'), past, past);
+    const racy = opened(() => analyzePaths([work], { cacheDir: cache, workerThreads: 0 }));
+    expect(racy.result).toEqual(analyzePaths([work]));
+    expect(racy.files).toHaveLength(8);
+  });
+});
