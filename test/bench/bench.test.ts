@@ -30,7 +30,7 @@ describe('npm run bench', () => {
     expect(Object.keys(result.library.phases_ms).sort()).toEqual(['construct', 'render', 'start', 'synth', 'validate', 'write']);
     // the write floor, and analyze as a process of its own skipped (--no-cli: test/cli/analyze.test.ts runs --cache)
     expect(result.write_floor).toMatchObject({ files: 53, ms: expect.any(Number) });
-    expect(result.analyze).toMatchObject({ cli_wall_ms: null, cli_cache_hit_wall_ms: null });
+    expect(result.analyze).toMatchObject({ cli_wall_ms: null, cli_cache_hit_wall_ms: null, cli_git_cache_hit_wall_ms: null });
     expect(result.analyze.findings).toBe(6); // the seed's plain-text demo credentials, three per namespace
     expect(result.analyze.peak_rss_mb).toBeGreaterThan(0); // analyze's own process
     // the fleet: 2 clusters x 2 namespaces; removing one removes its 2 x 25 files and its ApplicationSet
