@@ -73,7 +73,10 @@ export function settle(dir: string): void {
   git(dir, 'update-index', '-q', '--really-refresh');
 }
 
-/** A new empty folder under the system's temporary folder; the caller removes it. */
+/**
+ * A new empty folder under the system's temporary folder, which in a jest run is the run's own (test/global-setup.js):
+ * what the caller does not remove goes with it at the end of the run.
+ */
 export function tmpDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
