@@ -32,7 +32,7 @@ export const KEPT_RUNS = 8;
 const FILES_PREFIX = 'files-';
 const LEGACY_FILES = 'files.json';
 const RUNS = 'runs';
-const FORMAT = 2;
+const FORMAT = 3;
 
 let codeHash: string | undefined;
 
@@ -71,7 +71,16 @@ interface KeptFile {
   readonly blank: boolean;
   readonly objects: Array<[string, unknown]>;
   readonly errors: Array<Omit<LoadError, 'file'>>;
+  /**
+   * The git objects (`<object id> <size>`) this content was seen to be: a file git vouched for both before and
+   * after it was read, whose text had this hash. A later run that reads a file git vouches for, and finds this
+   * hash, knows what it read is that object without looking at the file again.
+   */
+  readonly gitObjects?: string[];
 }
+
+/** Git objects kept per content: one, unless checkouts convert it differently (a filter, line ends). */
+const MAX_GIT_OBJECTS = 4;
 
 function keep(parsed: ParsedFile, file: string, blank: boolean): KeptFile | undefined {
   if (!parsed.objects.every((o) => jsonExact(o.manifest) && o.origin.startsWith(`${file}:`))) return undefined;
@@ -223,9 +232,11 @@ function filesFile(cacheDir: string, tool: string): string {
  * A file in a git work tree whose stat data is what git's index holds for it (`git-index.ts`) is not read to
  * know its content: the key holds the object id git gave that content, and its size, permission bits, owner
  * and group (what reading it could then give). After a fresh checkout that is every file, so an unchanged
- * repository is one stat per file, where reading and hashing them all took three times as long. A run that
+ * repository costs one stat per file instead of opening, reading and hashing each (docs/scale.md). A run that
  * reads its files (to fill the cache, or because something changed) looks at their stat data again after
- * reading: a file changed while it was read is then keyed by the hash of what was read.
+ * reading: a file changed while it was read is then keyed by the hash of what was read. Each kept content notes
+ * the git objects files of it were vouched for as, so after a change a file git vouches for as a known object
+ * is neither read nor looked at again: its parse is the kept one.
  */
 export function loadCached(cacheDir: string, roots: readonly string[], options: unknown, maxFileBytes: number | undefined, workerThreads?: number): CachedLoad {
   const tool = toolFingerprint();
@@ -240,16 +251,49 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
     return { oids: gitContentKeys(trees, files, stats), stats };
   };
   /**
-   * `vouch()` after reading: a file read without an error, or whose error is its content's (too large, not
-   * UTF-8), keeps its object id; one that could not be read for another reason is keyed by that error.
+   * What git vouches for after reading, and so for what was read: a file git vouched for before it was read
+   * (`before`) whose text had a hash this content was seen to be as that object is confirmed by the hash; the
+   * others (`which`, all without `before`) are looked at again, so that one changed while it was read is not
+   * vouched for. A file read without an error, or whose error is its content's (too large, not UTF-8), keeps its
+   * object id; one that could not be read for another reason is keyed by that error.
    */
-  const vouchAfterRead = (read: ReadonlyArray<{ error?: LoadError }>): ReturnType<typeof vouch> => {
-    const v = vouch();
-    v.oids.forEach((oid, i) => {
+  const vouchAfterRead = (read: ReadonlyArray<{ hash?: string; error?: LoadError }>, before?: ReturnType<typeof vouch>,
+    seen?: (hash: string) => readonly string[] | undefined): ReturnType<typeof vouch> => {
+    if (trees.length === 0) return { oids: [], stats: new Float64Array(0) };
+    const oids = new Array<string | undefined>(files.length).fill(undefined);
+    const stats = before ? before.stats : new Float64Array(files.length * STAT_FIELDS);
+    const again: number[] = [];
+    for (let i = 0; i < files.length; i++) {
+      const oid = before?.oids[i];
+      const hash = read[i].hash;
+      if (oid !== undefined && hash !== undefined && seen?.(hash)?.includes(`${oid} ${stats[i * STAT_FIELDS + 6]}`)) oids[i] = oid;
+      else if (!before || oid !== undefined) again.push(i);
+    }
+    if (again.length > 0) {
+      const some = again.map((i) => files[i]);
+      const someStats = statFiles(some, { workerThreads });
+      const someOids = gitContentKeys(trees, some, someStats);
+      again.forEach((i, k) => {
+        oids[i] = someOids[k];
+        stats.set(someStats.subarray(k * STAT_FIELDS, (k + 1) * STAT_FIELDS), i * STAT_FIELDS);
+      });
+    }
+    oids.forEach((oid, i) => {
       const error = read[i].error;
-      if (oid !== undefined && error && !(error.line > 0 || v.stats[i * STAT_FIELDS + 6] > max)) v.oids[i] = undefined;
+      if (oid !== undefined && error && !(error.line > 0 || stats[i * STAT_FIELDS + 6] > max)) oids[i] = undefined;
     });
-    return v;
+    return { oids, stats };
+  };
+  /** Notes on each kept content the git objects files of it were vouched for as (for {@link vouchAfterRead}). */
+  const learn = (read: ReadonlyArray<{ hash?: string }>, git: ReturnType<typeof vouch>): void => {
+    git.oids.forEach((oid, i) => {
+      const hash = read[i].hash;
+      const k = oid !== undefined && hash !== undefined ? next.get(hash) : undefined;
+      if (!k) return;
+      const object = `${oid} ${git.stats[i * STAT_FIELDS + 6]}`;
+      const objects = k.gitObjects ?? [];
+      if (!objects.includes(object)) next.set(hash!, { ...k, gitObjects: [object, ...objects].slice(0, MAX_GIT_OBJECTS) });
+    });
   };
   const runKeyOf = (read: ReadonlyArray<{ id?: string; hash?: string; error?: LoadError }>, git: ReturnType<typeof vouch>): string => {
     // which listed files are a file read before (links): stable across checkouts, unlike the inodes themselves
@@ -307,8 +351,10 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
     // nothing kept by this tool (a first run, a new version): each file read once, its hash and parse together
     const outcomes = loadFilesHashed(files, { maxFileBytes, workerThreads });
     outcomes.forEach((o, i) => keepOutcome(o, files[i]));
+    const git = vouchAfterRead(outcomes);
+    learn(outcomes, git);
     writeFiles(cacheDir, filesPath, tool, next);
-    const runKey = runKeyOf(outcomes, vouchAfterRead(outcomes));
+    const runKey = runKeyOf(outcomes, git);
     const report = readReport(runKey);
     if (report !== undefined) return { runKey, report };
     return { load: assembleLoad(files, listed.errors, outcomes), runKey };
@@ -325,13 +371,26 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
   const report = readReport(runKey);
   if (report !== undefined) return { runKey, report };
 
-  // something changed: the files git vouched for are hashed too, for the parses kept by content
-  const vouchedIdx = files.flatMap((_, i) => (before.oids[i] !== undefined ? [i] : []));
-  const rest = hashFiles(vouchedIdx.map((i) => files[i]), { maxFileBytes, workerThreads });
-  vouchedIdx.forEach((i, k) => { hashed[i] = rest[k]; });
+  // something changed. A file git vouches for whose object a kept content was seen to be has that content's
+  // hash without being read; the other files git vouches for are hashed too, for the parses kept by content
+  const known = readKept(filesPath, tool);
+  const byObject = new Map<string, string>();
+  for (const [hash, k] of known) {
+    if (isKept(k)) for (const object of k.gitObjects ?? []) byObject.set(object, hash);
+  }
+  const toHash: number[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const oid = before.oids[i];
+    if (oid === undefined) continue;
+    const at = i * STAT_FIELDS;
+    const hash = byObject.get(`${oid} ${before.stats[at + 6]}`);
+    if (hash !== undefined) hashed[i] = { id: `${before.stats[at + 2]}:${before.stats[at + 3]}`, hash };
+    else toHash.push(i);
+  }
+  const rest = hashFiles(toHash.map((i) => files[i]), { maxFileBytes, workerThreads });
+  toHash.forEach((i, k) => { hashed[i] = rest[k]; });
 
   // the files: from the cache where their content is known, else parsed (and kept for the next run)
-  const known = readKept(filesPath, tool);
   const used = new Set<string>();
   const outcomes: Array<FileOutcome | undefined> = hashed.map((h, i) => {
     if (h.error) return { error: h.error };
@@ -354,8 +413,13 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
     else keepOutcome(o, files[i]);
     outcomes[i] = o;
   });
+  const git = vouchAfterRead(hashed, before, (hash) => {
+    const k = known.get(hash);
+    return isKept(k) ? k.gitObjects : undefined;
+  });
+  learn(hashed, git);
   writeFiles(cacheDir, filesPath, tool, next);
-  return { load: assembleLoad(files, listed.errors, outcomes as FileOutcome[]), runKey: changed ? undefined : runKeyOf(hashed, vouchAfterRead(hashed)) };
+  return { load: assembleLoad(files, listed.errors, outcomes as FileOutcome[]), runKey: changed ? undefined : runKeyOf(hashed, git) };
 }
 
 /** The hashes with a placeholder where git vouched (runKeyOf reads the object id there, not the hash). */
@@ -390,7 +454,8 @@ function writeFiles(cacheDir: string, filesPath: string, tool: string, files: Re
 function isKept(k: any): k is KeptFile {
   return k !== null && typeof k === 'object' && typeof k.documents === 'number' && typeof k.blank === 'boolean'
     && Array.isArray(k.objects) && k.objects.every((o: any) => Array.isArray(o) && o.length === 2 && typeof o[0] === 'string' && o[1] !== null && typeof o[1] === 'object')
-    && Array.isArray(k.errors) && k.errors.every((e: any) => e !== null && typeof e === 'object' && typeof e.line === 'number' && typeof e.message === 'string');
+    && Array.isArray(k.errors) && k.errors.every((e: any) => e !== null && typeof e === 'object' && typeof e.line === 'number' && typeof e.message === 'string')
+    && (k.gitObjects === undefined || (Array.isArray(k.gitObjects) && k.gitObjects.every((g: any) => typeof g === 'string')));
 }
 
 /** Keeps the report of a run, and only the latest {@link KEPT_RUNS}. */

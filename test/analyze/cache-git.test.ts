@@ -89,6 +89,44 @@ describe('analyze --cache in a git work tree', () => {
     expect(analyzePaths([work], { cacheDir: cache, workerThreads: 1 })).toEqual(plain);
   });
 
+  withGit('a checkout of the next commit reads and parses only the changed file, and looks again only at it after reading', () => {
+    const from = origin();
+    const work = path.join(scratch('cache-git-next-'), 'repo');
+    const cache = scratch('cache-git-cache-');
+    checkout(from, work);
+    analyzePaths([work], { cacheDir: cache, workerThreads: 0 });
+    // the next commit changes one file; CI checks it out afresh
+    fs.writeFileSync(path.join(from, 'a', 'plugin.yaml'), PLUGIN('z'));
+    git(from, 'commit', '-q', '-a', '-m', 'one file');
+    checkout(from, work);
+    const spy = jest.spyOn(require('fs') as typeof fs, 'lstatSync');
+    let run: ReturnType<typeof opened>;
+    let lstats: string[];
+    try {
+      run = opened(() => analyzePaths([work], { cacheDir: cache, workerThreads: 0 }));
+      lstats = spy.mock.calls.map((c) => String(c[0])); // (restoring the spy clears its calls)
+    } finally {
+      spy.mockRestore();
+    }
+    expect(run.result).toEqual(analyzePaths([work]));
+    // the unchanged files are not opened: git names their objects, and the cache knows the parse of each; the
+    // changed one is read (to hash it, then to parse it), and so is the one that is not UTF-8 (its read error is
+    // kept nowhere but in the report)
+    expect(run.files.map((f) => path.relative(work, f)).sort()).toEqual([path.join('a', 'plugin.yaml'), path.join('a', 'plugin.yaml'), path.join('b', 'latin1.yaml')]);
+    // every manifest looked at once before reading; after reading, only the one whose content the cache had
+    // never seen as a git object (the others' hashes are known to be the objects the index names), and the one
+    // that is not UTF-8 (a file that cannot be read leaves no kept content to remember its object by)
+    const statted = lstats.filter((f) => /\.ya?ml$/.test(f));
+    expect(statted.filter((f) => f.endsWith(path.join('a', 'plugin.yaml')))).toHaveLength(2);
+    expect(statted.filter((f) => f.endsWith('latin1.yaml'))).toHaveLength(2);
+    expect(statted).toHaveLength(7 + 2);
+    // and a checkout of it again is a hit, reading nothing
+    checkout(from, work);
+    const hit = opened(() => analyzePaths([work], { cacheDir: cache, workerThreads: 0 }));
+    expect(hit.files).toEqual([]);
+    expect(hit.result).toEqual(run.result);
+  });
+
   withGit('a change git itself would not see (same size, the old times put back) is read, and gives its own report', () => {
     const from = origin();
     const work = checkout(from, path.join(scratch('cache-git-change-'), 'repo'));

@@ -269,6 +269,20 @@ describe('what git vouches for', () => {
     fs.writeFileSync(path.join(dir, '.git', 'index'), 'DIRC garbage');
     expect(workTreeIndex(dir)).toBeUndefined();
     expect(rootIndexes([dir])).toEqual([]);
+    // an index that is a pipe (whose read would wait for a writer forever) or a device is not read
+    fs.rmSync(path.join(dir, '.git', 'index'));
+    execFileSync('mkfifo', [path.join(dir, '.git', 'index')]);
+    expect(workTreeIndex(dir)).toBeUndefined();
+    fs.rmSync(path.join(dir, '.git', 'index'));
+    fs.symlinkSync('/dev/zero', path.join(dir, '.git', 'index'));
+    expect(workTreeIndex(dir)).toBeUndefined();
+    // a `.git` file that names a folder without an index, or names a pipe
+    fs.rmSync(path.join(dir, '.git'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '.git'), `gitdir: ${path.join(dir, 'nowhere')}\n`);
+    expect(workTreeIndex(dir)).toBeUndefined();
+    fs.rmSync(path.join(dir, '.git'));
+    execFileSync('mkfifo', [path.join(dir, '.git')]);
+    expect(workTreeIndex(dir)).toBeUndefined();
   });
 
   test('matchesIndex compares every field git keeps, and the times to within half a microsecond', () => {
