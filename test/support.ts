@@ -45,6 +45,9 @@ export const hasGit = (() => {
   }
 })();
 
+/** `test` where git can be run, else `test.skip`. */
+export const withGit = hasGit ? test : test.skip;
+
 /** git in `cwd` with no configuration but ours: the machine's own cannot change what it writes. */
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], {

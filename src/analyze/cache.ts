@@ -23,6 +23,7 @@ import { StringDecoder } from 'string_decoder';
 import * as v8 from 'v8';
 import { STAT_FIELDS, gitContentKeys, rootIndexes } from '../loader/git-index';
 import { DEFAULT_MAX_FILE_BYTES, FileOutcome, LoadError, ParsedFile, assembleLoad, hashFiles, listFiles, loadFilesHashed, statFiles } from '../loader/load';
+import { openRegular } from '../loader/open-regular';
 import type { FileHash } from '../loader/parallel';
 import { jsonExact } from '../loader/parallel';
 
@@ -126,26 +127,6 @@ function writeWhole(file: string, parts: Iterable<string | Buffer>): void {
       // nothing to clean
     }
   }
-}
-
-/**
- * A file of the cache opened for reading, or undefined when it is missing or not a regular file: opened without
- * blocking, so a pipe put in its place cannot hang the run (its read would wait for a writer forever).
- */
-function openRegular(file: string): number | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-  } catch {
-    return undefined;
-  }
-  try {
-    if (fs.fstatSync(fd).isFile()) return fd;
-  } catch {
-    // unreadable: a miss
-  }
-  fs.closeSync(fd);
-  return undefined;
 }
 
 /**

@@ -15,6 +15,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { openRegular } from './open-regular';
 
 /**
  * What the index keeps of one path: stat data as git stores it (each field truncated to 32 bits; the times also
@@ -223,17 +224,13 @@ function readIndexFile(file: string, maxBytes: number): GitIndex | undefined {
   return parsed ? { ...parsed, mtimeSec: read.mtimeSec, mtimeNsec: read.mtimeNsec } : undefined;
 }
 
-/** A regular file's bytes and modification time, or undefined: opened without blocking, so a pipe cannot hang us. */
+/** A regular file's bytes and modification time, or undefined (a pipe or a device is never read: see openRegular). */
 function readRegular(file: string, max: number): { bytes: Buffer; mtimeSec: number; mtimeNsec: number } | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-  } catch {
-    return undefined;
-  }
+  const fd = openRegular(file);
+  if (fd === undefined) return undefined;
   try {
     const st = fs.fstatSync(fd, { bigint: true });
-    if (!st.isFile() || st.size > BigInt(max)) return undefined;
+    if (st.size > BigInt(max)) return undefined;
     const bytes = Buffer.allocUnsafe(Number(st.size));
     let got = 0;
     while (got < bytes.length) {

@@ -5,16 +5,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyzePaths } from '../../src/analyze';
-import { git, hasGit, settle, tmpDir } from '../support';
+import { git, settle, tmpDir, withGit } from '../support';
 
-const made: string[] = [];
-afterAll(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
-const scratch = (p: string) => {
-  const d = tmpDir(p);
-  made.push(d);
-  return d;
-};
-const withGit = hasGit ? test : test.skip;
+// (scratch folders go with the run's temporary folder: test/global-setup.js)
+const scratch = tmpDir;
 
 const PLUGIN = (ns: string) => `apiVersion: extensions.istio.io/v1alpha1
 kind: WasmPlugin

@@ -8,17 +8,11 @@ import * as path from 'path';
 import fc from 'fast-check';
 import { STAT_FIELDS, entryAt, gitContentKeys, matchesIndex, oidAt, parseGitIndex, rootIndexes, statAsGit, workTreeIndex } from '../../src/loader/git-index';
 import { listFiles, statFiles } from '../../src/loader/load';
-import { git, hasGit, settle, tmpDir } from '../support';
+import { git, settle, tmpDir, withGit } from '../support';
 
-const made: string[] = [];
-afterAll(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
-const scratch = (p: string) => {
-  const d = tmpDir(p);
-  made.push(d);
-  return d;
-};
+// (scratch folders go with the run's temporary folder: test/global-setup.js)
+const scratch = tmpDir;
 
-const withGit = hasGit ? test : test.skip;
 
 /** A path longer than the 255 bytes a name may have: its folders carry it. */
 const LONG = `long/${'x'.repeat(200)}/${'y'.repeat(200)}.yaml`;
