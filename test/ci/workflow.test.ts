@@ -60,4 +60,27 @@ describe('examples/github-actions/mesh-policy.yml', () => {
     expect(page).toContain(`\`\`\`yaml\n${text}\`\`\``);
     expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain('(docs/ci.md)');
   });
+
+  test('docs/ci.md\'s cache steps parse, restore in every run, save only on main, and pass flags the CLI has', () => {
+    const page = fs.readFileSync(path.join(ROOT, 'docs', 'ci.md'), 'utf8');
+    const section = page.slice(page.indexOf('## A large tree: keep the analyze cache between runs'));
+    const fence = /```yaml\n([\s\S]*?)```/.exec(section);
+    expect(fence).not.toBeNull();
+    const steps = YAML.parse(fence![1]);
+    expect(steps.map((s: any) => s.uses ?? 'run')).toEqual(['actions/cache/restore@v4', 'run', 'actions/cache/save@v4']);
+    const [restore, run, save] = steps;
+    expect(save.if).toContain("github.ref == 'refs/heads/main'");
+    expect(save.if).toContain("github.event_name == 'push'");
+    expect(restore.if).toBeUndefined();
+    expect(save.with.key).toBe(restore.with.key);
+    expect(restore.with.path).toBe(save.with.path);
+    // the analyze step is the workflow's own, with the cache in the folder the two cache steps keep
+    const analyzeStep = doc.jobs.analyze.steps.find((s: any) => typeof s.run === 'string' && s.run.includes(' analyze '));
+    expect(run.run).toBe(analyzeStep.run.replace(' > mesh-policy.sarif', ' --cache "$RUNNER_TEMP/mesh-analyze-cache" > mesh-policy.sarif'));
+    expect(restore.with.path).toBe('${{ runner.temp }}/mesh-analyze-cache');
+    const [args] = invocations({ jobs: { analyze: { steps: [run] } } });
+    const cmd = cliProgram().commands.find((c: Command) => c.name() === 'analyze')!;
+    for (const flag of args.filter((a) => a.startsWith('--'))) expect(cmd.options.some((o) => o.long === flag)).toBe(true);
+    expect(args).toContain('--cache');
+  });
 });
