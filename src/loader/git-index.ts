@@ -1,7 +1,7 @@
 /**
  * What git's index says about the files of a work tree: for each path, the object id of its content and the
  * stat data git saw when it last knew the file to hold exactly that content. `analyze --cache` uses it to know
- * a file's content without reading it: a file whose stat data (times to the nanosecond, size, inode, device,
+ * a file's content without reading it: a file whose stat data (times to within a microsecond, size, inode, device,
  * owner) is still what the index holds, and that was not written in the index's own last moments (git's
  * "racily clean" entries), holds the content git hashed. That is what `git status` trusts; after a fresh
  * checkout every file is such a file, where times kept by the cache itself would all be new.
