@@ -226,28 +226,28 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
   const trees = rootIndexes(roots, files.length);
   const max = maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   /** What git vouches for now: each file's object id (or undefined: read it), and its stat data. */
-  const vouch = (): { oids: Array<string | undefined>; stats: Float64Array } => {
-    if (trees.length === 0) return { oids: [], stats: new Float64Array(0) };
+  const vouch = (): Vouched => {
+    if (trees.length === 0) return NOTHING_VOUCHED;
     const stats = statFiles(files, { workerThreads });
     return { oids: gitContentKeys(trees, files, stats), stats };
   };
   /**
-   * What git vouches for after reading, and so for what was read: a file git vouched for before it was read
-   * (`before`) whose text had a hash this content was seen to be as that object is confirmed by the hash; the
-   * others (`which`, all without `before`) are looked at again, so that one changed while it was read is not
-   * vouched for. A file read without an error, or whose error is its content's (too large, not UTF-8), keeps its
-   * object id; one that could not be read for another reason is keyed by that error.
+   * What git vouches for after reading, and so for what was read. A file git vouched for before it was read
+   * (`before`), whose text has the hash the cache knows for that object (`byObject`), is confirmed by the hash;
+   * the other files git vouched for before (every file, without `before`) are looked at again, so that one changed
+   * while it was read is not vouched for. A file read without an error, or whose error is its content's (too
+   * large, not UTF-8), keeps its object id; one that could not be read for another reason is keyed by that error.
    */
-  const vouchAfterRead = (read: ReadonlyArray<{ hash?: string; error?: LoadError }>, before?: ReturnType<typeof vouch>,
-    seen?: (hash: string) => readonly string[] | undefined): ReturnType<typeof vouch> => {
-    if (trees.length === 0) return { oids: [], stats: new Float64Array(0) };
+  const vouchAfterRead = (read: ReadonlyArray<{ hash?: string; error?: LoadError }>, before?: Vouched,
+    byObject?: ReadonlyMap<string, string>): Vouched => {
+    if (trees.length === 0) return NOTHING_VOUCHED;
     const oids = new Array<string | undefined>(files.length).fill(undefined);
     const stats = before ? before.stats : new Float64Array(files.length * STAT_FIELDS);
     const again: number[] = [];
     for (let i = 0; i < files.length; i++) {
       const oid = before?.oids[i];
       const hash = read[i].hash;
-      if (oid !== undefined && hash !== undefined && seen?.(hash)?.includes(`${oid} ${stats[i * STAT_FIELDS + 6]}`)) oids[i] = oid;
+      if (oid !== undefined && hash !== undefined && byObject?.get(gitObject(oid, stats, i)) === hash) oids[i] = oid;
       else if (!before || oid !== undefined) again.push(i);
     }
     if (again.length > 0) {
@@ -266,17 +266,17 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
     return { oids, stats };
   };
   /** Notes on each kept content the git objects files of it were vouched for as (for {@link vouchAfterRead}). */
-  const learn = (read: ReadonlyArray<{ hash?: string }>, git: ReturnType<typeof vouch>): void => {
+  const learn = (read: ReadonlyArray<{ hash?: string }>, git: Vouched): void => {
     git.oids.forEach((oid, i) => {
       const hash = read[i].hash;
       const k = oid !== undefined && hash !== undefined ? next.get(hash) : undefined;
       if (!k) return;
-      const object = `${oid} ${git.stats[i * STAT_FIELDS + 6]}`;
+      const object = gitObject(oid!, git.stats, i);
       const objects = k.gitObjects ?? [];
       if (!objects.includes(object)) next.set(hash!, { ...k, gitObjects: [object, ...objects].slice(0, MAX_GIT_OBJECTS) });
     });
   };
-  const runKeyOf = (read: ReadonlyArray<{ id?: string; hash?: string; error?: LoadError }>, git: ReturnType<typeof vouch>): string => {
+  const runKeyOf = (read: ReadonlyArray<{ id?: string; hash?: string; error?: LoadError }>, git: Vouched): string => {
     // which listed files are a file read before (links): stable across checkouts, unlike the inodes themselves
     const ids = new Map<string, number>();
     const h = crypto.createHash('sha256');
@@ -290,7 +290,7 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
       const oid = git.oids[i];
       const st = git.stats;
       const at = i * STAT_FIELDS;
-      const id = oid !== undefined ? `${st[at + 2]}:${st[at + 3]}` : r.id;
+      const id = oid !== undefined ? statId(st, i) : r.id;
       let sameAs = -1;
       if (id !== undefined) {
         const first = ids.get(id);
@@ -363,9 +363,8 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
   for (let i = 0; i < files.length; i++) {
     const oid = before.oids[i];
     if (oid === undefined) continue;
-    const at = i * STAT_FIELDS;
-    const hash = byObject.get(`${oid} ${before.stats[at + 6]}`);
-    if (hash !== undefined) hashed[i] = { id: `${before.stats[at + 2]}:${before.stats[at + 3]}`, hash };
+    const hash = byObject.get(gitObject(oid, before.stats, i));
+    if (hash !== undefined) hashed[i] = { id: statId(before.stats, i), hash };
     else toHash.push(i);
   }
   const rest = hashFiles(toHash.map((i) => files[i]), { maxFileBytes, workerThreads });
@@ -394,13 +393,28 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
     else keepOutcome(o, files[i]);
     outcomes[i] = o;
   });
-  const git = vouchAfterRead(hashed, before, (hash) => {
-    const k = known.get(hash);
-    return isKept(k) ? k.gitObjects : undefined;
-  });
+  const git = vouchAfterRead(hashed, before, byObject);
   learn(hashed, git);
   writeFiles(cacheDir, filesPath, tool, next);
   return { load: assembleLoad(files, listed.errors, outcomes as FileOutcome[]), runKey: changed ? undefined : runKeyOf(hashed, git) };
+}
+
+/** What git vouches for: each listed file's object id (or undefined: read it), and the stat data of all. */
+interface Vouched {
+  readonly oids: ReadonlyArray<string | undefined>;
+  readonly stats: Float64Array;
+}
+
+const NOTHING_VOUCHED: Vouched = { oids: [], stats: new Float64Array(0) };
+
+/** The git object a kept content is noted as (`<object id> <size>`): file `i` of `stats` holding object `oid`. */
+function gitObject(oid: string, stats: Float64Array, i: number): string {
+  return `${oid} ${stats[i * STAT_FIELDS + 6]}`;
+}
+
+/** File `i`'s identity (`dev:ino`) from its stat data, as the loader gives it from an open file. */
+function statId(stats: Float64Array, i: number): string {
+  return `${stats[i * STAT_FIELDS + 2]}:${stats[i * STAT_FIELDS + 3]}`;
 }
 
 /** The hashes with a placeholder where git vouched (runKeyOf reads the object id there, not the hash). */

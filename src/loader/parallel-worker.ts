@@ -3,8 +3,7 @@
  * function the calling thread uses.
  */
 import { workerData } from 'worker_threads';
-import { statAsGit } from './git-index';
 import { hashFile, loadFile, loadFileHashed } from './load';
 import { workerLoop } from './parallel';
 
-workerLoop(workerData, loadFile, hashFile, loadFileHashed, statAsGit);
+workerLoop(workerData, loadFile, hashFile, loadFileHashed);

@@ -136,7 +136,7 @@ export function hashInParallel(files: readonly string[], maxFileBytes: number | 
 export function statInParallel(files: readonly string[], threads: number, out: Float64Array,
   stat: (file: string, out: Float64Array, at: number) => void = require('./git-index').statAsGit): boolean {
   if (!(out.buffer instanceof SharedArrayBuffer)) return false;
-  // the chunk's outcomes say only that it is done: the numbers are in `out` already
+  // a worker's chunk comes with no outcomes, only that it is done: the numbers are in `out` already
   const workerFile = path.join(__dirname, `stat-worker${path.extname(__filename)}`);
   return runInParallel<number>(files, undefined, threads, 'stat', (f, _m, i) => { stat(f, out, i! * STAT_FIELDS); return 0; }, () => 0, () => false, { workerFile }, out.buffer) !== undefined;
 }
@@ -237,8 +237,7 @@ export function workerLoop(data: { files: string[]; maxFileBytes?: number; share
       for (let i = c * CHUNK_FILES; i < Math.min(data.files.length, (c + 1) * CHUNK_FILES); i++) {
         const file = data.files[i];
         if (stats) {
-          stat!(file, stats, i * STAT_FIELDS);
-          outcomes.push(0);
+          stat!(file, stats, i * STAT_FIELDS); // into shared memory: the chunk's message only says it is done
         } else {
           outcomes.push(data.mode === 'hash' ? hash(file, data.maxFileBytes) : toWire((data.mode === 'loadHashed' ? loadHashed : load)(file, data.maxFileBytes)));
         }
