@@ -162,7 +162,7 @@ function writeWhole(file: string, parts: Iterable<string | Buffer>, maxBytes: nu
       // closed already
     }
     try {
-      fs.rmSync(tmp, { force: true });
+      fs.unlinkSync(tmp); // (a regular file of ours: unlink, not rmSync, which loads a folder walker on first use)
     } catch {
       // nothing to clean
     }
@@ -513,7 +513,11 @@ function prune(dir: string, remove: (name: string) => boolean, keep?: ReadonlySe
       const p = path.join(dir, f);
       const st = fs.lstatSync(p, { throwIfNoEntry: false });
       if (!st || !st.isFile() || (!own && now - st.mtimeMs < STALE_TMP_MS)) continue;
-      fs.rmSync(p, { force: true });
+      try {
+        fs.unlinkSync(p);
+      } catch {
+        // gone already (another run pruned it)
+      }
     }
   } catch {
     // pruning is best effort
