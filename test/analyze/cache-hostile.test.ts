@@ -12,6 +12,10 @@ import { analyzePaths } from '../../src/analyze';
 import { holdsSecret, redactSecrets } from '../../src/rules/display';
 import { tmpDir } from '../support';
 
+// fs.rmSync loads Node's folder walker on first use, which takes lstatSync and readdirSync from fs as they are then:
+// loaded here, before any spy below, so that it never keeps one
+fs.rmSync(path.join(tmpDir('cache-hostile-warm-'), 'none'), { force: true });
+
 const NS = (ns: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n  labels:\n    istio.io/dataplane-mode: ambient\n`;
 const PLUGIN = (ns: string, creds: string[]) => `apiVersion: extensions.istio.io/v1alpha1
 kind: WasmPlugin
@@ -259,6 +263,29 @@ describe('the analyze cache folder, given carelessly or tampered with', () => {
       expect(analyzePaths([dir], { cacheDir: cache })).toEqual(plain);
       expect(analyzePaths([dir, path.join(dir, 'ns.yaml')], { cacheDir: cache })).toEqual(other);
     }), { numRuns: 60 });
+  });
+
+  test('a cache folder that cannot be read or written (permission denied; root is not denied, so the calls fail here) is a miss', () => {
+    const dir = input();
+    const cache = tmpDir('cache-hostile-denied-');
+    analyzePaths([dir], { cacheDir: cache });
+    const plain = analyzePaths([dir], { rootNamespace: 'other' });
+    const real = require('fs') as typeof fs;
+    const denied = (p: unknown) => String(p).startsWith(cache);
+    const eacces = () => { throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }); };
+    const before = tree(cache);
+    const spies = (['openSync', 'mkdirSync', 'readdirSync', 'lstatSync', 'renameSync'] as const).map((m) => {
+      const original = real[m] as (...a: any[]) => any;
+      return jest.spyOn(real, m as any).mockImplementation((...args: any[]) => (denied(args[0]) ? eacces() : original(...args)));
+    });
+    let run;
+    try {
+      run = analyzePaths([dir], { cacheDir: cache, rootNamespace: 'other' });
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+    expect(run).toEqual(plain);
+    expect(tree(cache)).toEqual(before);
   });
 
   test('a write that fails (a full disk) leaves the cache as it was, with no temporary file behind', () => {
