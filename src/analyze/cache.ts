@@ -173,14 +173,21 @@ function writeWhole(file: string, parts: Iterable<string | Buffer>, maxBytes: nu
 /**
  * The kept parses as lines: a header (format and tool), then `<sha256> <check> <JSON of the parse>` a file
  * ({@link lineCheck}), in chunks of about 64 KiB (at 250,000 files the whole would be a string of some 150 MB;
- * chunks this small die young).
+ * chunks this small die young). An entry that is still the very object read from the cache (`read`) is written as
+ * the text it was read from (its check with it): it is what JSON.stringify gave for it, and writing (and hashing)
+ * it again costs most of a run where few files changed.
  */
-function* keptLines(tool: string, files: ReadonlyMap<string, KeptFile>): Generator<string> {
+function* keptLines(tool: string, files: ReadonlyMap<string, KeptFile>, read?: KeptText): Generator<string> {
   yield `${JSON.stringify({ format: FORMAT, tool })}\n`;
   let chunk = '';
   for (const [hash, k] of files) {
-    const json = JSON.stringify(k);
-    chunk += `${hash} ${lineCheck(json)} ${json}\n`;
+    const text = read?.texts.get(hash);
+    if (text !== undefined && read!.entries.get(hash) === k) {
+      chunk += `${hash} ${text}\n`;
+    } else {
+      const json = JSON.stringify(k);
+      chunk += `${hash} ${lineCheck(json)} ${json}\n`;
+    }
     if (chunk.length >= 1 << 16) {
       yield chunk;
       chunk = '';
@@ -191,17 +198,25 @@ function* keptLines(tool: string, files: ReadonlyMap<string, KeptFile>): Generat
 
 const HASH = /^[0-9a-f]{64}$/;
 
+/** The kept parses as read: each entry parsed, and the text it was parsed from. */
+interface KeptText {
+  readonly entries: Map<string, unknown>;
+  readonly texts: Map<string, string>;
+}
+
 /**
  * The kept parses of `tool`, read a MiB at a time: empty when the file is missing, a link, larger than `maxBytes`,
  * of another tool or format, or its header is damaged; a damaged line (its checksum wrong) is left out (its file is
  * a miss). Entries are checked where used.
  */
-function readKept(file: string, tool: string, maxBytes: number): Map<string, unknown> {
+function readKept(file: string, tool: string, maxBytes: number): KeptText {
+  const none = (): KeptText => ({ entries: new Map(), texts: new Map() });
   const known = new Map<string, unknown>();
+  const texts = new Map<string, string>();
   const fd = openRegular(file, true);
-  if (fd === undefined) return known;
+  if (fd === undefined) return none();
   try {
-    if (fs.fstatSync(fd).size > maxBytes) return known;
+    if (fs.fstatSync(fd).size > maxBytes) return none();
     const decoder = new StringDecoder('utf8');
     const buf = Buffer.allocUnsafe(1 << 20);
     let rest = '';
@@ -214,7 +229,7 @@ function readKept(file: string, tool: string, maxBytes: number): Map<string, unk
         if (line === '') continue;
         if (header) {
           const h = JSON.parse(line);
-          if (!h || h.format !== FORMAT || h.tool !== tool) return new Map();
+          if (!h || h.format !== FORMAT || h.tool !== tool) return none();
           header = false;
           continue;
         }
@@ -225,6 +240,7 @@ function readKept(file: string, tool: string, maxBytes: number): Map<string, unk
         if (lineCheck(json) !== check) continue;
         try {
           known.set(hash, JSON.parse(json));
+          texts.set(hash, line.slice(65)); // the check and the JSON, as written
         } catch {
           // a damaged line: that file is parsed again
         }
@@ -232,11 +248,11 @@ function readKept(file: string, tool: string, maxBytes: number): Map<string, unk
       if (n === 0) break;
     }
   } catch {
-    return new Map();
+    return none();
   } finally {
     fs.closeSync(fd);
   }
-  return known;
+  return { entries: known, texts };
 }
 
 /** What a cached load gives: the load result, and the key of the run (for its report). */
@@ -415,7 +431,8 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
 
   // something changed. A file git vouches for whose object a kept content was seen to be has that content's
   // hash without being read; the other files git vouches for are hashed too, for the parses kept by content
-  const known = readKept(filesPath, tool, limit);
+  const kept = readKept(filesPath, tool, limit);
+  const known = kept.entries;
   const byObject = new Map<string, string>();
   for (const [hash, k] of known) {
     if (isKept(k)) for (const object of k.gitObjects ?? []) byObject.set(object, hash);
@@ -456,7 +473,7 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
   });
   const git = vouchAfterRead(hashed, before, byObject);
   learn(hashed, git);
-  writeFiles(cacheDir, filesPath, tool, next, limit);
+  writeFiles(cacheDir, filesPath, tool, next, limit, kept);
   return { load: assembleLoad(files, listed.errors, outcomes as FileOutcome[]), runKey: changed ? undefined : runKeyOf(hashed, git), limit };
 }
 
@@ -494,11 +511,12 @@ function isRegularFile(file: string): boolean {
 }
 
 /**
- * Writes the parses kept for the next run, and removes those of other tools (older versions) and temporary files
- * left by a run killed while writing: only names this cache makes, and only regular files.
+ * Writes the parses kept for the next run (`read`: as {@link keptLines} takes it), and removes those of other tools
+ * (older versions) and temporary files left by a run killed while writing: only names this cache makes, and only
+ * regular files.
  */
-function writeFiles(cacheDir: string, filesPath: string, tool: string, files: ReadonlyMap<string, KeptFile>, limit: number): void {
-  if (!writeWhole(filesPath, keptLines(tool, files), limit)) return;
+function writeFiles(cacheDir: string, filesPath: string, tool: string, files: ReadonlyMap<string, KeptFile>, limit: number, read?: KeptText): void {
+  if (!writeWhole(filesPath, keptLines(tool, files, read), limit)) return;
   prune(cacheDir, (f) => path.join(cacheDir, f) !== filesPath && FILES_NAME.test(f));
 }
 

@@ -29,8 +29,8 @@ function readKept(file: string): Kept {
   return { header: JSON.parse(head), files: Object.fromEntries(lines.map((l) => [l.slice(0, 64), JSON.parse(l.slice(98))])) };
 }
 /** A kept parse's line, with the checksum the cache gives it (the first 128 bits of the JSON's sha256). */
-function keptLine(hash: string, value: unknown): string {
-  const json = JSON.stringify(value);
+function keptLine(hash: string, value: unknown, stringify: (v: unknown) => string = (v) => JSON.stringify(v)): string {
+  const json = stringify(value);
   return `${hash} ${crypto.createHash('sha256').update(json).digest('hex').slice(0, 32)} ${json}`;
 }
 function writeKept(file: string, k: Kept): void {
@@ -100,6 +100,30 @@ describe('analyze --cache', () => {
     const ofA = (r: typeof now) => r.findings.filter((f) => f.origin.includes(`a${path.sep}plugin.yaml`));
     expect(ofA(now).some((f) => /FAIL_OPEN/.test(f.message))).toBe(true);
     expect(ofA(mixed)).toEqual(ofA(now));
+  });
+
+  test('after a change, an entry still as it was read is written back as the text it was read from', () => {
+    const dir = repo();
+    const cache = tmp('cache-');
+    analyzePaths([dir], { cacheDir: cache });
+    // the kept entry of b's Namespace, spaced out: it parses to the same entry, so it stands as it is
+    const lines = fs.readFileSync(filesOf(cache), 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('"kind":"Namespace"') && l.includes('"name":"b"'));
+    expect(at).toBeGreaterThan(0);
+    const spaced = keptLine(lines[at].slice(0, 64), JSON.parse(lines[at].slice(98)), (v) => JSON.stringify(v, null, 1).replace(/\n/g, ' '));
+    lines[at] = spaced;
+    fs.writeFileSync(filesOf(cache), lines.join('\n'));
+    fs.rmSync(path.join(cache, 'runs'), { recursive: true });
+
+    fs.writeFileSync(path.join(dir, 'c', 'plugin.yaml'), PLUGIN('c', '\n  failStrategy: FAIL_OPEN'));
+    expect(analyzePaths([dir], { cacheDir: cache })).toEqual(analyzePaths([dir]));
+    const after = fs.readFileSync(filesOf(cache), 'utf8').split('\n');
+    expect(after).toContain(spaced);
+    // every other line is JSON as JSON.stringify writes it, the new parse of c's plugin among them
+    const others = after.slice(1).filter((l) => l !== '' && l !== spaced);
+    for (const l of others) expect(l).toBe(keptLine(l.slice(0, 64), JSON.parse(l.slice(98))));
+    expect(others.some((l) => l.includes('FAIL_OPEN'))).toBe(true);
+    expect(others).toHaveLength(6);
   });
 
   test('reads and parses on worker threads when asked, first time and when files changed, to the same report', () => {
