@@ -236,6 +236,12 @@ describe('the analyze cache folder, given carelessly or tampered with', () => {
       expect(analyzePaths([dir], { cacheDir: cache })).toEqual(plain);
     }
     expect(fs.existsSync(path.join(base, 'nowhere'))).toBe(false); // (mkdir does not follow a dangling link)
+    // a link to a folder is the folder (the user's to choose): the cache is kept there, and answers the next run
+    fs.mkdirSync(path.join(base, 'real'));
+    fs.symlinkSync(path.join(base, 'real'), path.join(base, 'linked'));
+    expect(analyzePaths([dir], { cacheDir: path.join(base, 'linked') })).toEqual(plain);
+    expect(fs.readdirSync(path.join(base, 'real', 'runs'))).toHaveLength(1);
+    expect(analyzePaths([dir], { cacheDir: path.join(base, 'linked') })).toEqual(plain);
   });
 
   test('whatever bytes are changed or cut in its files, a run gives the uncached report and never throws (property)', () => {
