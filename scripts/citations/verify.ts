@@ -106,7 +106,9 @@ class GitDir {
 }
 
 function firstLine(e: unknown): string {
-  const s = e instanceof Error ? e.message : String(e);
+  // git's own complaint (stderr) says more than the command line it failed on
+  const stderr = (e as { stderr?: unknown })?.stderr;
+  const s = typeof stderr === 'string' && stderr.trim() !== '' ? stderr : e instanceof Error ? e.message : String(e);
   return s.split('\n').find((l) => l.trim() !== '')?.trim() ?? s;
 }
 
