@@ -17,6 +17,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { GitOpsApp } from '../src/gitops/gitops-app';
 import { loadManifests } from '../src/loader/load';
 import { SeedScenario } from '../src/samples/seed-scenario';
+import { goalLines, judgeGoals } from './goals';
 import { NS_PLACEHOLDER, namespaceName } from './worker';
 
 interface SideResult {
@@ -250,10 +251,12 @@ function main(argv: string[]): void {
         simulate_load_x: round(r.simulate.load_ms / base.simulate.load_ms),
         write_floor_x: round(r.write_floor.ms / base.write_floor.ms),
       }));
-      const result = { machine: machine(), sizes, growth };
+      const goals = judgeGoals(sizes);
+      const result = { machine: machine(), sizes, growth, goals };
       if (tty) {
         process.stdout.write(`machine: ${result.machine}\ngrowth against ${base.namespaces} namespaces (objects, synth, re-synth, analyze, simulate load, write floor):\n`);
         for (const g of growth) process.stdout.write(`  ${g.namespaces}: ${g.objects_x}x objects; ${g.synth_wall_x}x, ${g.resynth_wall_x}x, ${g.analyze_x}x, ${g.simulate_load_x}x, ${g.write_floor_x}x\n`);
+        process.stdout.write(`the goals of issue 18 in this run:\n${goalLines(goals).join('\n')}\n`);
       }
       if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       return;
@@ -262,7 +265,8 @@ function main(argv: string[]): void {
     const size = measureSize(n, root, templateFile, opts.bare, true, opts.cli);
     const fleet = opts.clusters > 0 ? fleetRun(opts.clusters, n, path.join(root, 'fleet')) : null;
     const seed = mainJob(path.join(root, 'seed'), opts.mainJobRuns);
-    const result = { ...size, machine: machine(), seed_main_job: seed, fleet };
+    const goals = judgeGoals([size]);
+    const result = { ...size, machine: machine(), seed_main_job: seed, fleet, goals };
     if (tty) {
       process.stdout.write([
         `machine: ${result.machine}; output under ${root}`,
@@ -271,6 +275,8 @@ function main(argv: string[]): void {
         fleet ? `fleet: ${fleet.clusters} clusters x ${fleet.namespaces_per_cluster} namespaces, objects ${fleet.objects}: ${fleet.wall_ms} ms (in the process), ${fleet.peak_rss_mb} MB peak RSS (construct ${fleet.phases_ms.construct}, render ${fleet.phases_ms.render}, validate ${fleet.phases_ms.validate}, write ${fleet.phases_ms.write} ms)` : 'fleet: skipped',
         fleet?.remove_one_cluster ? `fleet, one cluster removed: ${fleet.remove_one_cluster.wall_ms} ms, ${fleet.remove_one_cluster.files_removed} file(s) removed, ${fleet.remove_one_cluster.files_written} written, ${fleet.remove_one_cluster.files_unchanged} unchanged` : '',
         fleet ? `fleet analyze (cluster by cluster): ${fleet.analyze.ms} ms (${fleet.analyze.findings} warnings); simulate in one cluster: ${fleet.simulate.load_ms} ms to load, ${fleet.simulate.per_request_ms} ms a request` : '',
+        `the goals of issue 18 this size can judge:`,
+        ...goalLines(goals),
       ].filter(Boolean).join('\n') + '\n');
     }
     if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -131,13 +131,16 @@ function writeWhole(file: string, parts: Iterable<string | Buffer>): void {
 
 /**
  * The kept parses as lines: a header (format and tool), then `<sha256> <JSON of the parse>` a file, in chunks of
- * about 64 KiB (at 250,000 files the whole would be a string of some 150 MB; chunks this small die young).
+ * about 64 KiB (at 250,000 files the whole would be a string of some 150 MB; chunks this small die young). An entry
+ * that is still the very object read from the cache (`read`) is written as the text it was read from: it is what
+ * JSON.stringify gave for it, and writing it again costs most of a run where few files changed.
  */
-function* keptLines(tool: string, files: ReadonlyMap<string, KeptFile>): Generator<string> {
+function* keptLines(tool: string, files: ReadonlyMap<string, KeptFile>, read?: KeptText): Generator<string> {
   yield `${JSON.stringify({ format: FORMAT, tool })}\n`;
   let chunk = '';
   for (const [hash, k] of files) {
-    chunk += `${hash} ${JSON.stringify(k)}\n`;
+    const text = read?.texts.get(hash);
+    chunk += `${hash} ${text !== undefined && read!.entries.get(hash) === k ? text : JSON.stringify(k)}\n`;
     if (chunk.length >= 1 << 16) {
       yield chunk;
       chunk = '';
@@ -148,14 +151,22 @@ function* keptLines(tool: string, files: ReadonlyMap<string, KeptFile>): Generat
 
 const HASH = /^[0-9a-f]{64}$/;
 
+/** The kept parses as read: each entry parsed, and the text it was parsed from. */
+interface KeptText {
+  readonly entries: Map<string, unknown>;
+  readonly texts: Map<string, string>;
+}
+
 /**
  * The kept parses of `tool`, read a MiB at a time: empty when the file is missing, of another tool or format,
  * or its header is damaged; a damaged line is left out (its file is a miss). Entries are checked where used.
  */
-function readKept(file: string, tool: string): Map<string, unknown> {
+function readKept(file: string, tool: string): KeptText {
+  const none = (): KeptText => ({ entries: new Map(), texts: new Map() });
   const known = new Map<string, unknown>();
+  const texts = new Map<string, string>();
   const fd = openRegular(file);
-  if (fd === undefined) return known;
+  if (fd === undefined) return none();
   try {
     const decoder = new StringDecoder('utf8');
     const buf = Buffer.allocUnsafe(1 << 20);
@@ -169,14 +180,16 @@ function readKept(file: string, tool: string): Map<string, unknown> {
         if (line === '') continue;
         if (header) {
           const h = JSON.parse(line);
-          if (!h || h.format !== FORMAT || h.tool !== tool) return new Map();
+          if (!h || h.format !== FORMAT || h.tool !== tool) return none();
           header = false;
           continue;
         }
         const hash = line.slice(0, 64);
         if (line.charCodeAt(64) !== 32 || !HASH.test(hash)) continue;
+        const text = line.slice(65);
         try {
-          known.set(hash, JSON.parse(line.slice(65)));
+          known.set(hash, JSON.parse(text));
+          texts.set(hash, text);
         } catch {
           // a damaged line: that file is parsed again
         }
@@ -184,11 +197,11 @@ function readKept(file: string, tool: string): Map<string, unknown> {
       if (n === 0) break;
     }
   } catch {
-    return new Map();
+    return none();
   } finally {
     fs.closeSync(fd);
   }
-  return known;
+  return { entries: known, texts };
 }
 
 /** What a cached load gives: the load result, and the key of the run (for its report). */
@@ -354,7 +367,8 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
 
   // something changed. A file git vouches for whose object a kept content was seen to be has that content's
   // hash without being read; the other files git vouches for are hashed too, for the parses kept by content
-  const known = readKept(filesPath, tool);
+  const kept = readKept(filesPath, tool);
+  const known = kept.entries;
   const byObject = new Map<string, string>();
   for (const [hash, k] of known) {
     if (isKept(k)) for (const object of k.gitObjects ?? []) byObject.set(object, hash);
@@ -395,7 +409,7 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
   });
   const git = vouchAfterRead(hashed, before, byObject);
   learn(hashed, git);
-  writeFiles(cacheDir, filesPath, tool, next);
+  writeFiles(cacheDir, filesPath, tool, next, kept);
   return { load: assembleLoad(files, listed.errors, outcomes as FileOutcome[]), runKey: changed ? undefined : runKeyOf(hashed, git) };
 }
 
@@ -433,8 +447,8 @@ function isRegularFile(file: string): boolean {
 }
 
 /** Writes the parses kept for the next run, and removes those of other tools (older versions). */
-function writeFiles(cacheDir: string, filesPath: string, tool: string, files: ReadonlyMap<string, KeptFile>): void {
-  writeWhole(filesPath, keptLines(tool, files));
+function writeFiles(cacheDir: string, filesPath: string, tool: string, files: ReadonlyMap<string, KeptFile>, read?: KeptText): void {
+  writeWhole(filesPath, keptLines(tool, files, read));
   try {
     for (const f of fs.readdirSync(cacheDir)) {
       const p = path.join(cacheDir, f);

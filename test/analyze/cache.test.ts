@@ -96,6 +96,30 @@ describe('analyze --cache', () => {
     expect(ofA(mixed)).toEqual(ofA(now));
   });
 
+  test('after a change, an entry still as it was read is written back as the text it was read from', () => {
+    const dir = repo();
+    const cache = tmp('cache-');
+    analyzePaths([dir], { cacheDir: cache });
+    // the kept entry of b's Namespace, spaced out: it parses to the same entry, so it stands as it is
+    const lines = fs.readFileSync(filesOf(cache), 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('"kind":"Namespace"') && l.includes('"name":"b"'));
+    expect(at).toBeGreaterThan(0);
+    const spaced = `${lines[at].slice(0, 65)}${JSON.stringify(JSON.parse(lines[at].slice(65)), null, 1).replace(/\n/g, ' ')}`;
+    lines[at] = spaced;
+    fs.writeFileSync(filesOf(cache), lines.join('\n'));
+    fs.rmSync(path.join(cache, 'runs'), { recursive: true });
+
+    fs.writeFileSync(path.join(dir, 'c', 'plugin.yaml'), PLUGIN('c', '\n  failStrategy: FAIL_OPEN'));
+    expect(analyzePaths([dir], { cacheDir: cache })).toEqual(analyzePaths([dir]));
+    const after = fs.readFileSync(filesOf(cache), 'utf8').split('\n');
+    expect(after).toContain(spaced);
+    // every other line is JSON as JSON.stringify writes it, the new parse of c's plugin among them
+    const others = after.slice(1).filter((l) => l !== '' && l !== spaced);
+    for (const l of others) expect(l.slice(65)).toBe(JSON.stringify(JSON.parse(l.slice(65))));
+    expect(others.some((l) => l.includes('FAIL_OPEN'))).toBe(true);
+    expect(others).toHaveLength(6);
+  });
+
   test('reads and parses on worker threads when asked, first time and when files changed, to the same report', () => {
     const dir = repo();
     const cache = tmp('cache-threads-');

@@ -39,6 +39,14 @@ describe('npm run bench', () => {
       remove_one_cluster: { files_removed: 51, files_written: 1, files_unchanged: 51 },
       analyze: { findings: 12, clusters: 2 }, simulate: { requests: 2 },
     });
+    // the goals of issue 18 this size can judge: the re-synth's, and the cache's (not measured under --no-cli)
+    expect(result.goals.map((g: any) => g.goal)).toEqual([
+      're-synth after a one-namespace change <= construct phase + 0.5 s',
+      'analyze --cache, unchanged input, < 1 s',
+      'analyze --cache in a git work tree, unchanged input, < 1 s',
+    ]);
+    expect(result.goals[0]).toMatchObject({ namespaces: 2, met: expect.any(Boolean) });
+    expect(result.goals.slice(1).map((g: any) => g.met)).toEqual([null, null]);
     // the temporary trees are removed
     expect(fs.readdirSync(outdir)).toEqual([]);
   }, 60_000);
