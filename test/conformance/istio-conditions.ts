@@ -1,7 +1,7 @@
 // Which status condition istiod writes where a GW finding falls: the reason of the False Accepted or ResolvedRefs
 // condition (on a route's parent, or on a Gateway's listener) that the finding mirrors. Reasons are istiod's
-// (istio@1.30.3:pilot/pkg/config/kube/gateway/conditions.go ParentError*, conversion.go InvalidDestination*,
-// InvalidTLS, listenerProtocolToIstio) as its golden files write them. A code absent here mirrors no condition:
+// (istio@1.30.3:pilot/pkg/config/kube/gateway/conditions.go ParentError*, InvalidDestination*,
+// InvalidTLS; conversion.go listenerProtocolToIstio) as its golden files write them. A code absent here mirrors no condition:
 // GW004, GW006 and GW030 are warnings about what istiod accepts; GW011 is a route istiod accepts (it checks that the
 // Service exists, not its port) whose requests Envoy answers 500; GW001 and GW023 are refused before any status.
 import { Finding } from '../../src/rules';
