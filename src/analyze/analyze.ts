@@ -140,6 +140,7 @@ export function analyzePaths(paths: readonly string[], options: AnalyzeOptions =
   }
   let loaded;
   let runKey: string | undefined;
+  let limit: number | undefined;
   let keep = false;
   try {
     if (options.cacheDir !== undefined) {
@@ -147,6 +148,7 @@ export function analyzePaths(paths: readonly string[], options: AnalyzeOptions =
       if (cached.report !== undefined) return cached.report as AnalyzeResult;
       loaded = cached.load!;
       runKey = cached.runKey;
+      limit = cached.limit;
       keep = runKey !== undefined;
     } else {
       loaded = loadManifests(roots, options);
@@ -155,7 +157,7 @@ export function analyzePaths(paths: readonly string[], options: AnalyzeOptions =
     return failed([], [], 0, `cannot read the input: ${firstLine(e)}`);
   }
   const result = analyzeLoaded(paths, loaded, options);
-  if (keep) storeReport(options.cacheDir!, runKey!, result);
+  if (keep) storeReport(options.cacheDir!, runKey!, result, limit);
   return result;
 }
 

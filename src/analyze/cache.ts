@@ -10,11 +10,16 @@
  *   a run where a few files changed parses only those. Files whose objects JSON would not carry exactly (NaN,
  *   infinities, -0) are not kept, and are parsed each time.
  *
- * Every read is checked: a missing, unreadable or damaged cache is a miss, never an error, and it cannot
- * change a result: what is read back is what the same run computed. It is written with a temporary name and a
- * rename, so a crash or two runs at once leave either the old cache or the new one. It holds the files of the
- * last run and the reports of the last {@link KEPT_RUNS} runs, so it stays about the size of the repository.
- * It is input the tool trusts, like the tool itself: keep it where only your CI writes (see docs/analyze.md).
+ * Every read is checked: a missing, unreadable, damaged (each report and each kept parse carries a checksum of
+ * itself), oversized (more than {@link cacheFileLimit} of the input's size) or linked cache file is a miss, never
+ * an error, and it cannot change a result: what is read back is what the same run computed. It is written with a
+ * temporary name and a rename, so a crash or two runs at once leave either the old cache or the new one; the
+ * writer touches only names of its own making (`files-<16 hex>.ndjson`, `runs/<64 hex>.v8`, their temporary
+ * names), so a folder given by mistake loses nothing. It holds the files of the last run and the reports of the
+ * last {@link KEPT_RUNS} runs, so it stays about the size of the repository. A file that holds a credential
+ * (`holdsSecret`: a Secret's data, basic_auth `credentials`, a password-like key, a URL password) is never kept:
+ * it is parsed on every run that reads it. It is input the tool trusts, like the tool itself: keep it where only
+ * your CI writes (see docs/analyze.md).
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -26,14 +31,35 @@ import { DEFAULT_MAX_FILE_BYTES, FileOutcome, LoadError, ParsedFile, assembleLoa
 import { openRegular } from '../loader/open-regular';
 import type { FileHash } from '../loader/parallel';
 import { jsonExact } from '../loader/parallel';
+import { holdsSecret } from '../rules/display';
 
 /** Reports kept: one per distinct input (branches of one repository, say). */
 export const KEPT_RUNS = 8;
-/** The parses kept, per tool: `files-<tool>.ndjson`; older versions kept them in `files.json` or `files-<tool>.json` (removed). */
+/** The parses kept, per tool: `files-<tool>.ndjson`; an older version's (or one kept as `files-<tool>.json`) is removed. */
 const FILES_PREFIX = 'files-';
-const LEGACY_FILES = 'files.json';
+/** The names this cache writes, and only these are ever removed or replaced: a user's own files are left alone. */
+const FILES_NAME = /^files-[0-9a-f]{16}\.(?:nd)?json$/;
+const RUN_NAME = /^[0-9a-f]{64}\.v8$/;
+const TMP_NAME = /^(?:files-[0-9a-f]{16}\.ndjson|[0-9a-f]{64}\.v8)\.tmp\.\d+\.[0-9a-f]{8}$/;
+/** A temporary file older than this is left from a run that was killed while writing it, and is removed. */
+const STALE_TMP_MS = 60 * 60 * 1000;
 const RUNS = 'runs';
-const FORMAT = 3;
+const FORMAT = 4;
+
+/**
+ * The largest file of the cache read or written for an input of `inputBytes` (64 MiB, and 16 bytes for each byte
+ * of input): a kept parse or a report takes about the input's size (less, at 250,000 files), so a larger file is
+ * damage or something else put there, and is not read whole; a report that would be larger is not kept.
+ */
+export function cacheFileLimit(inputBytes: number): number {
+  return 64 * 1024 * 1024 + 16 * inputBytes;
+}
+
+/** A checksum of a kept parse's JSON (the first 128 bits of its sha256): a line damaged in place is a miss. */
+function lineCheck(json: string): string {
+  return crypto.createHash('sha256').update(json).digest('hex').slice(0, 32);
+}
+const CHECK = /^[0-9a-f]{32}$/;
 
 let codeHash: string | undefined;
 
@@ -85,6 +111,8 @@ const MAX_GIT_OBJECTS = 4;
 
 function keep(parsed: ParsedFile, file: string, blank: boolean): KeptFile | undefined {
   if (!parsed.objects.every((o) => jsonExact(o.manifest) && o.origin.startsWith(`${file}:`))) return undefined;
+  // a credential is never written to the cache in the clear: a cache is kept between runs, and restored by others
+  if (parsed.objects.some((o) => holdsSecret(o.manifest))) return undefined;
   return {
     documents: parsed.documents,
     blank,
@@ -103,44 +131,63 @@ function restore(k: KeptFile, file: string, copy: boolean): ParsedFile {
 
 /**
  * Writes a file of the cache whole, from its parts in order (temporary name, then rename): a large file is never
- * one string in memory, and a failure leaves the cache as it was.
+ * one string in memory, and a failure (a full disk, a read-only folder, more than `maxBytes`) leaves the cache as
+ * it was. The folder that holds it is made when missing, and must be a folder, not a link to one (the cache folder
+ * given is followed: it is the user's to choose).
  */
-function writeWhole(file: string, parts: Iterable<string | Buffer>): void {
+function writeWhole(file: string, parts: Iterable<string | Buffer>, maxBytes: number, realFolder = false): boolean {
+  const dir = path.dirname(file);
   const tmp = `${file}.tmp.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
+  let fd: number | undefined;
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const fd = fs.openSync(tmp, 'wx');
-    try {
-      for (const part of parts) {
-        // writeSync may write less than it is given: loop until the part is out
-        const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
-        for (let at = 0; at < bytes.length;) at += fs.writeSync(fd, bytes, at, bytes.length - at);
-      }
-    } finally {
-      fs.closeSync(fd);
+    fs.mkdirSync(dir, { recursive: true });
+    if (realFolder && !fs.lstatSync(dir).isDirectory()) return false;
+    fd = fs.openSync(tmp, 'wx', 0o644);
+    let written = 0;
+    for (const part of parts) {
+      // writeSync may write less than it is given: loop until the part is out
+      const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
+      written += bytes.length;
+      if (written > maxBytes) throw new Error('larger than the cache reads back');
+      for (let at = 0; at < bytes.length;) at += fs.writeSync(fd, bytes, at, bytes.length - at);
     }
+    fs.closeSync(fd);
+    fd = undefined;
     fs.renameSync(tmp, file);
+    return true;
   } catch {
     try {
-      fs.rmSync(tmp, { force: true });
+      if (fd !== undefined) fs.closeSync(fd);
+    } catch {
+      // closed already
+    }
+    try {
+      fs.unlinkSync(tmp); // (a regular file of ours: unlink, not rmSync, which loads a folder walker on first use)
     } catch {
       // nothing to clean
     }
+    return false;
   }
 }
 
 /**
- * The kept parses as lines: a header (format and tool), then `<sha256> <JSON of the parse>` a file, in chunks of
- * about 64 KiB (at 250,000 files the whole would be a string of some 150 MB; chunks this small die young). An entry
- * that is still the very object read from the cache (`read`) is written as the text it was read from: it is what
- * JSON.stringify gave for it, and writing it again costs most of a run where few files changed.
+ * The kept parses as lines: a header (format and tool), then `<sha256> <check> <JSON of the parse>` a file
+ * ({@link lineCheck}), in chunks of about 64 KiB (at 250,000 files the whole would be a string of some 150 MB;
+ * chunks this small die young). An entry that is still the very object read from the cache (`read`) is written as
+ * the text it was read from (its check with it): it is what JSON.stringify gave for it, and writing (and hashing)
+ * it again costs most of a run where few files changed.
  */
 function* keptLines(tool: string, files: ReadonlyMap<string, KeptFile>, read?: KeptText): Generator<string> {
   yield `${JSON.stringify({ format: FORMAT, tool })}\n`;
   let chunk = '';
   for (const [hash, k] of files) {
     const text = read?.texts.get(hash);
-    chunk += `${hash} ${text !== undefined && read!.entries.get(hash) === k ? text : JSON.stringify(k)}\n`;
+    if (text !== undefined && read!.entries.get(hash) === k) {
+      chunk += `${hash} ${text}\n`;
+    } else {
+      const json = JSON.stringify(k);
+      chunk += `${hash} ${lineCheck(json)} ${json}\n`;
+    }
     if (chunk.length >= 1 << 16) {
       yield chunk;
       chunk = '';
@@ -158,16 +205,18 @@ interface KeptText {
 }
 
 /**
- * The kept parses of `tool`, read a MiB at a time: empty when the file is missing, of another tool or format,
- * or its header is damaged; a damaged line is left out (its file is a miss). Entries are checked where used.
+ * The kept parses of `tool`, read a MiB at a time: empty when the file is missing, a link, larger than `maxBytes`,
+ * of another tool or format, or its header is damaged; a damaged line (its checksum wrong) is left out (its file is
+ * a miss). Entries are checked where used.
  */
-function readKept(file: string, tool: string): KeptText {
+function readKept(file: string, tool: string, maxBytes: number): KeptText {
   const none = (): KeptText => ({ entries: new Map(), texts: new Map() });
   const known = new Map<string, unknown>();
   const texts = new Map<string, string>();
-  const fd = openRegular(file);
+  const fd = openRegular(file, true);
   if (fd === undefined) return none();
   try {
+    if (fs.fstatSync(fd).size > maxBytes) return none();
     const decoder = new StringDecoder('utf8');
     const buf = Buffer.allocUnsafe(1 << 20);
     let rest = '';
@@ -185,11 +234,13 @@ function readKept(file: string, tool: string): KeptText {
           continue;
         }
         const hash = line.slice(0, 64);
-        if (line.charCodeAt(64) !== 32 || !HASH.test(hash)) continue;
-        const text = line.slice(65);
+        const check = line.slice(65, 97);
+        if (line.charCodeAt(64) !== 32 || line.charCodeAt(97) !== 32 || !HASH.test(hash) || !CHECK.test(check)) continue;
+        const json = line.slice(98);
+        if (lineCheck(json) !== check) continue;
         try {
-          known.set(hash, JSON.parse(text));
-          texts.set(hash, text);
+          known.set(hash, JSON.parse(json));
+          texts.set(hash, line.slice(65)); // the check and the JSON, as written
         } catch {
           // a damaged line: that file is parsed again
         }
@@ -212,6 +263,8 @@ export interface CachedLoad {
   readonly runKey?: string;
   /** The report of this very run, when the cache has it. */
   readonly report?: unknown;
+  /** The largest report to keep for this input ({@link cacheFileLimit}). */
+  readonly limit?: number;
 }
 
 /** The file of the cache that holds the parses, per tool: another tool's would be all misses. */
@@ -320,12 +373,18 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
     }
     return h.update(chunk).digest('hex');
   };
-  const readReport = (runKey: string): unknown => {
-    const fd = openRegular(path.join(cacheDir, RUNS, `${runKey}.v8`));
+  const readReport = (runKey: string, limit: number): unknown => {
+    const fd = openRegular(path.join(cacheDir, RUNS, `${runKey}.v8`), true);
     if (fd === undefined) return undefined;
     try {
-      const stored = v8.deserialize(fs.readFileSync(fd)) as { key: string; report: unknown };
-      if (stored && stored.key === runKey) return stored.report;
+      // never a file larger than the input explains read whole; then its checksum, then what it holds
+      const size = fs.fstatSync(fd).size;
+      if (size > limit || size < SUM_BYTES) return undefined;
+      const bytes = fs.readFileSync(fd);
+      const body = bytes.subarray(SUM_BYTES);
+      if (!crypto.createHash('sha256').update(body).digest().equals(bytes.subarray(0, SUM_BYTES))) return undefined;
+      const stored = v8.deserialize(body) as { key: string; report: unknown };
+      if (stored && stored.key === runKey && isReport(stored.report, body.length)) return stored.report;
     } catch {
       // a damaged report: a miss
     } finally {
@@ -347,11 +406,12 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
     outcomes.forEach((o, i) => keepOutcome(o, files[i]));
     const git = vouchAfterRead(outcomes);
     learn(outcomes, git);
-    writeFiles(cacheDir, filesPath, tool, next);
+    const limit = cacheFileLimit(outcomes.reduce((n, o) => n + (o.bytes ?? 0), 0));
+    writeFiles(cacheDir, filesPath, tool, next, limit);
     const runKey = runKeyOf(outcomes, git);
-    const report = readReport(runKey);
+    const report = readReport(runKey, limit);
     if (report !== undefined) return { runKey, report };
-    return { load: assembleLoad(files, listed.errors, outcomes), runKey };
+    return { load: assembleLoad(files, listed.errors, outcomes), runKey, limit };
   }
 
   // first what git vouches for, then the hashes of the other files (on worker threads too, for large inputs):
@@ -362,12 +422,16 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
   const hashed = new Array<FileHash>(files.length);
   unvouched.forEach((i, k) => { hashed[i] = someHashed[k]; });
   const runKey = runKeyOf(fillVouched(hashed), before);
-  const report = readReport(runKey);
+  // what the input weighs: the size git vouches for, else the bytes hashed
+  let inputBytes = 0;
+  for (let i = 0; i < files.length; i++) inputBytes += before.oids[i] !== undefined ? before.stats[i * STAT_FIELDS + 6] : hashed[i].bytes ?? 0;
+  const limit = cacheFileLimit(inputBytes);
+  const report = readReport(runKey, limit);
   if (report !== undefined) return { runKey, report };
 
   // something changed. A file git vouches for whose object a kept content was seen to be has that content's
   // hash without being read; the other files git vouches for are hashed too, for the parses kept by content
-  const kept = readKept(filesPath, tool);
+  const kept = readKept(filesPath, tool, limit);
   const known = kept.entries;
   const byObject = new Map<string, string>();
   for (const [hash, k] of known) {
@@ -409,8 +473,8 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
   });
   const git = vouchAfterRead(hashed, before, byObject);
   learn(hashed, git);
-  writeFiles(cacheDir, filesPath, tool, next, kept);
-  return { load: assembleLoad(files, listed.errors, outcomes as FileOutcome[]), runKey: changed ? undefined : runKeyOf(hashed, git) };
+  writeFiles(cacheDir, filesPath, tool, next, limit, kept);
+  return { load: assembleLoad(files, listed.errors, outcomes as FileOutcome[]), runKey: changed ? undefined : runKeyOf(hashed, git), limit };
 }
 
 /** What git vouches for: each listed file's object id (or undefined: read it), and the stat data of all. */
@@ -446,17 +510,55 @@ function isRegularFile(file: string): boolean {
   }
 }
 
-/** Writes the parses kept for the next run, and removes those of other tools (older versions). */
-function writeFiles(cacheDir: string, filesPath: string, tool: string, files: ReadonlyMap<string, KeptFile>, read?: KeptText): void {
-  writeWhole(filesPath, keptLines(tool, files, read));
+/**
+ * Writes the parses kept for the next run (`read`: as {@link keptLines} takes it), and removes those of other tools
+ * (older versions) and temporary files left by a run killed while writing: only names this cache makes, and only
+ * regular files.
+ */
+function writeFiles(cacheDir: string, filesPath: string, tool: string, files: ReadonlyMap<string, KeptFile>, limit: number, read?: KeptText): void {
+  if (!writeWhole(filesPath, keptLines(tool, files, read), limit)) return;
+  prune(cacheDir, (f) => path.join(cacheDir, f) !== filesPath && FILES_NAME.test(f));
+}
+
+/** Removes the regular files of `dir` that `remove` names, and the stale temporary files of this cache. */
+function prune(dir: string, remove: (name: string) => boolean, keep?: ReadonlySet<string>): void {
   try {
-    for (const f of fs.readdirSync(cacheDir)) {
-      const p = path.join(cacheDir, f);
-      if (p !== filesPath && (f === LEGACY_FILES || (f.startsWith(FILES_PREFIX) && (f.endsWith('.json') || f.endsWith('.ndjson'))))) fs.rmSync(p, { force: true });
+    const now = Date.now();
+    for (const f of fs.readdirSync(dir)) {
+      if (keep?.has(f)) continue;
+      const own = remove(f);
+      if (!own && !TMP_NAME.test(f)) continue;
+      const p = path.join(dir, f);
+      const st = fs.lstatSync(p, { throwIfNoEntry: false });
+      if (!st || !st.isFile() || (!own && now - st.mtimeMs < STALE_TMP_MS)) continue;
+      try {
+        fs.unlinkSync(p);
+      } catch {
+        // gone already (another run pruned it)
+      }
     }
   } catch {
     // pruning is best effort
   }
+}
+
+/** The bytes of a report file's checksum (sha256 of what follows it, the serialized report). */
+const SUM_BYTES = 32;
+
+/**
+ * Whether a report read back has the shape {@link analyzePaths} gives (a damaged or foreign one is a miss, not a
+ * crash in a renderer): lists where it has lists, and no list longer than the bytes it came from (a sparse array
+ * of 2^32 slots would take a walk of that length).
+ */
+function isReport(r: any, bytes: number): boolean {
+  const list = (a: any, each: (x: any) => boolean) => Array.isArray(a) && a.length <= bytes && a.every(each);
+  const str = (x: any) => typeof x === 'string';
+  const loadError = (e: any) => e !== null && typeof e === 'object' && str(e.file) && typeof e.line === 'number' && str(e.message);
+  return r !== null && typeof r === 'object'
+    && list(r.findings, (f) => f !== null && typeof f === 'object' && str(f.code) && str(f.severity) && str(f.origin) && str(f.message) && str(f.field) && str(f.value))
+    && list(r.loadErrors, loadError) && (r.loadWarnings === undefined || list(r.loadWarnings, loadError)) && list(r.files, str)
+    && (r.internalError === undefined || str(r.internalError))
+    && r.summary !== null && typeof r.summary === 'object' && ['errors', 'warnings', 'objects', 'files', 'loadErrors'].every((k) => typeof r.summary[k] === 'number');
 }
 
 /** Whether a kept entry has the shape {@link keep} writes (a damaged cache reads as a miss). */
@@ -467,8 +569,13 @@ function isKept(k: any): k is KeptFile {
     && (k.gitObjects === undefined || (Array.isArray(k.gitObjects) && k.gitObjects.every((g: any) => typeof g === 'string')));
 }
 
-/** Keeps the report of a run, and only the latest {@link KEPT_RUNS}. */
-export function storeReport(cacheDir: string, runKey: string, report: unknown): void {
+/**
+ * Keeps the report of a run (its checksum, then the report), and only the latest {@link KEPT_RUNS}; a report larger
+ * than `limit` ({@link CachedLoad.limit}) is not kept, as it would not be read back. `runs` must be a folder of the
+ * cache, not a link out of it.
+ */
+export function storeReport(cacheDir: string, runKey: string, report: unknown, limit = cacheFileLimit(0)): void {
+  if (!HASH.test(runKey)) return;
   let data: Buffer;
   try {
     data = v8.serialize({ key: runKey, report });
@@ -476,11 +583,15 @@ export function storeReport(cacheDir: string, runKey: string, report: unknown): 
     return; // a report the serializer cannot write is simply not kept
   }
   const dir = path.join(cacheDir, RUNS);
-  writeWhole(path.join(dir, `${runKey}.v8`), [data]);
+  if (!writeWhole(path.join(dir, `${runKey}.v8`), [crypto.createHash('sha256').update(data).digest(), data], limit, true)) return;
   try {
-    const runs = fs.readdirSync(dir).filter((f) => f.endsWith('.v8')).map((f) => ({ f, t: fs.statSync(path.join(dir, f)).mtimeMs }));
+    const runs = fs.readdirSync(dir).filter((f) => RUN_NAME.test(f)).flatMap((f) => {
+      const st = fs.lstatSync(path.join(dir, f), { throwIfNoEntry: false });
+      return st?.isFile() ? [{ f, t: st.mtimeMs }] : [];
+    });
     runs.sort((a, b) => b.t - a.t || (a.f < b.f ? -1 : 1));
-    for (const { f } of runs.slice(KEPT_RUNS)) fs.rmSync(path.join(dir, f), { force: true });
+    const kept = new Set(runs.slice(0, KEPT_RUNS).map((r) => r.f));
+    prune(dir, (f) => RUN_NAME.test(f) && !kept.has(f), kept);
   } catch {
     // pruning is best effort
   }

@@ -1,11 +1,33 @@
 // `analyze <file-or-dir>...`: parses options, calls analyze/, prints its report. No rule logic here.
+import * as fs from 'fs';
 import { Option } from 'commander';
 import { FailOn, analyzePaths, exitCodeOf } from '../analyze';
 import { DEFAULT_MAX_FILE_BYTES } from '../loader/load';
 import { ANALYZE_FORMATS, AnalyzeFormat, renderAnalysis } from '../report';
 import { IgnoreListError, parseIgnoreList } from '../rules';
+import { escapeControls } from '../rules/display';
 import { parseByteSize } from './options';
 import type { CommandRegistrar } from './command';
+
+const EMPTY = 'empty';
+
+/** Why `--cache DIR` cannot be a cache folder, when it exists and is no folder (a missing one is made). */
+function cacheFolderProblem(dir: string): string | undefined {
+  if (dir === '') return EMPTY;
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(dir);
+  } catch (e: any) {
+    if (e?.code === 'ENOENT') return fs.lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink() ? 'a symbolic link to nothing' : undefined;
+    if (e?.code === 'ELOOP') return 'a symbolic link that leads back to itself';
+    return `cannot be looked at (${e?.code ?? 'error'})`;
+  }
+  if (st.isDirectory()) return undefined;
+  if (st.isFile()) return 'a regular file, not a folder';
+  if (st.isFIFO()) return 'a named pipe (FIFO), not a folder';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device, not a folder';
+  return 'not a folder';
+}
 
 interface AnalyzeFlags {
   readonly format: AnalyzeFormat;
@@ -43,6 +65,16 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
         io.err(`error: ${e.message}\n`);
         setExit(2);
         return;
+      }
+      if (flags.cache !== undefined) {
+        const problem = cacheFolderProblem(flags.cache);
+        if (problem === EMPTY) {
+          io.err('error: --cache: give a folder (an empty path would put the cache in the current folder)\n');
+          setExit(2);
+          return;
+        }
+        // the run goes on without it (its report is the same); said once, so a mistyped path is not silent for ever
+        if (problem) io.err(`warning: --cache ${escapeControls(JSON.stringify(flags.cache))}: ${problem}, so this run is not cached\n`);
       }
       const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, ignore, cluster: flags.cluster, maxFileBytes: flags.maxFileSize, cacheDir: flags.cache });
       const code = exitCodeOf(result, flags.failOn);

@@ -157,9 +157,10 @@ function parseWith(bytes: Buffer, idBytes: number): Map<string, number> | undefi
       previous = name;
       at = nul + 1;
     } else {
+      // the name ends at its first NUL, which must be where its length says (a name holds no NUL)
       const length = flags & NAME_LENGTH;
-      const nul = bytes.indexOf(0, at + (length === NAME_LENGTH ? NAME_LENGTH : length));
-      if (nul < 0 || nul >= end || (length !== NAME_LENGTH && nul !== at + length)) return undefined;
+      const nul = bytes.indexOf(0, at);
+      if (nul < 0 || nul >= end || (length === NAME_LENGTH ? nul < at + NAME_LENGTH : nul !== at + length)) return undefined;
       nameAt = at;
       nameEnd = nul;
       // 1 to 8 NUL bytes pad the entry to a multiple of 8

@@ -132,7 +132,7 @@ export function readManifestFile(file: string, options: LoadOptions = {}): { tex
 }
 
 /** {@link readManifestFile}, with the file's identity (`dev:ino`) for reading each file once. */
-export function readChecked(file: string, maxFileBytes: number | undefined): { text: string; id: string } | { error: LoadError } {
+export function readChecked(file: string, maxFileBytes: number | undefined): { text: string; id: string; bytes: number } | { error: LoadError } {
   const max = maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const fail = (message: string, line = 0, column?: number) => ({ error: { file, line, message, ...(column ? { column } : {}) } });
   let fd: number;
@@ -168,7 +168,7 @@ export function readChecked(file: string, maxFileBytes: number | undefined): { t
   }
   const bad = invalidUtf8(bytes);
   if (bad) return fail(bad.message, bad.line, bad.column);
-  return { text: bytes.toString('utf8'), id };
+  return { text: bytes.toString('utf8'), id, bytes: bytes.length };
 }
 
 /** Where a buffer stops being UTF-8, or undefined when all of it is. */
@@ -522,6 +522,8 @@ export interface FileOutcome {
   readonly blank?: boolean;
   /** The sha256 of the text that was parsed, from {@link loadFileHashed} only (caches). */
   readonly hash?: string;
+  /** The bytes of the text that was parsed, from {@link loadFileHashed} only (a cache bounds what it reads by them). */
+  readonly bytes?: number;
 }
 
 /** Reads and parses one listed file (see {@link readManifestFile} and {@link parseManifests}). */
@@ -542,7 +544,7 @@ function readAndParse(file: string, maxFileBytes: number | undefined, hashed: bo
   if ('error' in r) return { error: r.error };
   const parsed = parseManifests(r.text, file);
   const blank = parsed.documents === 0 && parsed.errors.length === 0 ? r.text.trim() === '' : undefined;
-  return hashed ? { id: r.id, parsed, blank, hash: crypto.createHash('sha256').update(r.text).digest('hex') } : { id: r.id, parsed, blank };
+  return hashed ? { id: r.id, parsed, blank, hash: crypto.createHash('sha256').update(r.text).digest('hex'), bytes: r.bytes } : { id: r.id, parsed, blank };
 }
 
 /** {@link loadFileHashed} for every file, in order, shared with worker threads for large inputs (as {@link hashFiles}). */
@@ -559,7 +561,7 @@ export function loadFilesHashed(files: readonly string[], options: LoadOptions =
 export function hashFile(file: string, maxFileBytes?: number): FileHash {
   const r = readChecked(file, maxFileBytes);
   if ('error' in r) return { error: r.error };
-  return { id: r.id, hash: crypto.createHash('sha256').update(r.text).digest('hex') };
+  return { id: r.id, hash: crypto.createHash('sha256').update(r.text).digest('hex'), bytes: r.bytes };
 }
 
 /** {@link hashFile} for every file, in order, shared with worker threads for large inputs. */

@@ -6,12 +6,14 @@ import * as fs from 'fs';
 
 /**
  * A file opened for reading, or undefined when it is missing or not a regular file: opened without blocking, so a
- * pipe put in its place cannot hang the run (its read would wait for a writer forever). The caller closes it.
+ * pipe put in its place cannot hang the run (its read would wait for a writer forever). With `noFollow`, a
+ * symbolic link is not followed either (a file of the cache is never one; git's index may be, as git allows).
+ * The caller closes it.
  */
-export function openRegular(file: string): number | undefined {
+export function openRegular(file: string, noFollow = false): number | undefined {
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (noFollow ? fs.constants.O_NOFOLLOW ?? 0 : 0));
   } catch {
     return undefined;
   }

@@ -36,8 +36,9 @@ export interface WireOutcome {
   readonly origins?: string[];
   readonly json?: string;
   readonly redo?: boolean;
-  /** The text's sha256, in the hashed load only. */
+  /** The text's sha256 and its bytes, in the hashed load only. */
   readonly hash?: string;
+  readonly bytes?: number;
 }
 
 /** A worker's message: the outcomes of one chunk. */
@@ -54,7 +55,7 @@ export function toWire(o: FileOutcome): WireOutcome {
   return {
     id: o.id, blank: o.blank, documents: o.parsed.documents, errors: o.parsed.errors,
     origins: o.parsed.objects.map((x) => x.origin), json: JSON.stringify(manifests),
-    ...(o.hash !== undefined ? { hash: o.hash } : {}),
+    ...(o.hash !== undefined ? { hash: o.hash, bytes: o.bytes } : {}),
   };
 }
 
@@ -65,7 +66,7 @@ function fromWire(w: WireOutcome): FileOutcome {
   return {
     id: w.id, blank: w.blank,
     parsed: { objects: manifests.map((manifest, i) => ({ manifest, origin: origins[i] })), errors: w.errors!, documents: w.documents! },
-    ...(w.hash !== undefined ? { hash: w.hash } : {}),
+    ...(w.hash !== undefined ? { hash: w.hash, bytes: w.bytes } : {}),
   };
 }
 
@@ -120,6 +121,8 @@ export function loadInParallel(files: readonly string[], maxFileBytes: number | 
 export interface FileHash {
   readonly id?: string;
   readonly hash?: string;
+  /** The bytes hashed. */
+  readonly bytes?: number;
   readonly error?: FileOutcome['error'];
 }
 

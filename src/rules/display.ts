@@ -149,6 +149,42 @@ export function redactSecrets(value: unknown): unknown {
   return copy(value, 0);
 }
 
+/**
+ * Whether `value` holds anything {@link redactSecrets} would mask: a `credentials` entry or a value under a
+ * password-like key that is not a vault placeholder, a Secret's `data`/`stringData` keys, a URL with a password.
+ * The whole value is walked (no budget: a cache asks it to decide what it may keep). Iterative, so any nesting ends.
+ */
+export function holdsSecret(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (maskUrl(v) !== v) return true;
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (const c of v) stack.push(c);
+      continue;
+    }
+    const o = v as Record<string, unknown>;
+    const isSecret = o.kind === 'Secret';
+    for (const [k, c] of Object.entries(o)) {
+      const lk = k.toLowerCase();
+      if (CREDENTIAL_KEYS.has(lk)) {
+        if (c !== undefined && JSON.stringify(maskCredentials(c)) !== JSON.stringify(c)) return true;
+      } else if (SECRET_KEYS.has(lk) && c !== null && typeof c !== 'object') {
+        if (maskCredential(c) !== c) return true;
+      } else if (isSecret && (k === 'data' || k === 'stringData') && c !== null && typeof c === 'object' && Object.keys(c as object).length > 0) {
+        return true;
+      } else {
+        stack.push(c);
+      }
+    }
+  }
+  return false;
+}
+
 // C0 and C1 controls, DEL, line and paragraph separators, and the bidirectional overrides that can make a
 // terminal show text other than what is there
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;

@@ -1,5 +1,6 @@
 // The analyze cache never changes a report: an unchanged input is answered whole, a changed file is parsed
 // again, a damaged or foreign cache is a miss, and what JSON cannot carry is never kept.
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -21,14 +22,19 @@ function filesOf(cache: string): string {
   return path.join(cache, names[0]);
 }
 
-/** The kept parses as the cache writes them: a header line, then `<sha256> <JSON>` a file. */
+/** The kept parses as the cache writes them: a header line, then `<sha256> <check> <JSON>` a file. */
 interface Kept { header: { format: number; tool: string }; files: Record<string, any> }
 function readKept(file: string): Kept {
   const [head, ...lines] = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
-  return { header: JSON.parse(head), files: Object.fromEntries(lines.map((l) => [l.slice(0, 64), JSON.parse(l.slice(65))])) };
+  return { header: JSON.parse(head), files: Object.fromEntries(lines.map((l) => [l.slice(0, 64), JSON.parse(l.slice(98))])) };
+}
+/** A kept parse's line, with the checksum the cache gives it (the first 128 bits of the JSON's sha256). */
+function keptLine(hash: string, value: unknown, stringify: (v: unknown) => string = (v) => JSON.stringify(v)): string {
+  const json = stringify(value);
+  return `${hash} ${crypto.createHash('sha256').update(json).digest('hex').slice(0, 32)} ${json}`;
 }
 function writeKept(file: string, k: Kept): void {
-  fs.writeFileSync(file, [JSON.stringify(k.header), ...Object.entries(k.files).map(([h, v]) => `${h} ${JSON.stringify(v)}`)].join('\n') + '\n');
+  fs.writeFileSync(file, [JSON.stringify(k.header), ...Object.entries(k.files).map(([h, v]) => keptLine(h, v))].join('\n') + '\n');
 }
 
 const PLUGIN = (ns: string, extra = '') => `apiVersion: extensions.istio.io/v1alpha1
@@ -104,7 +110,7 @@ describe('analyze --cache', () => {
     const lines = fs.readFileSync(filesOf(cache), 'utf8').split('\n');
     const at = lines.findIndex((l) => l.includes('"kind":"Namespace"') && l.includes('"name":"b"'));
     expect(at).toBeGreaterThan(0);
-    const spaced = `${lines[at].slice(0, 65)}${JSON.stringify(JSON.parse(lines[at].slice(65)), null, 1).replace(/\n/g, ' ')}`;
+    const spaced = keptLine(lines[at].slice(0, 64), JSON.parse(lines[at].slice(98)), (v) => JSON.stringify(v, null, 1).replace(/\n/g, ' '));
     lines[at] = spaced;
     fs.writeFileSync(filesOf(cache), lines.join('\n'));
     fs.rmSync(path.join(cache, 'runs'), { recursive: true });
@@ -115,7 +121,7 @@ describe('analyze --cache', () => {
     expect(after).toContain(spaced);
     // every other line is JSON as JSON.stringify writes it, the new parse of c's plugin among them
     const others = after.slice(1).filter((l) => l !== '' && l !== spaced);
-    for (const l of others) expect(l.slice(65)).toBe(JSON.stringify(JSON.parse(l.slice(65))));
+    for (const l of others) expect(l).toBe(keptLine(l.slice(0, 64), JSON.parse(l.slice(98))));
     expect(others.some((l) => l.includes('FAIL_OPEN'))).toBe(true);
     expect(others).toHaveLength(6);
   });
@@ -129,7 +135,7 @@ describe('analyze --cache', () => {
     expect(analyzePaths([dir], { cacheDir: cache, workerThreads: 1 })).toEqual(plain);
     expect(runs()).toBe(1); // kept: the hashes the workers sent are the content's
     // a run with a changed file, after another tool's files and an older version's were left in the folder
-    fs.writeFileSync(path.join(cache, 'files.json'), '{}');
+    fs.writeFileSync(path.join(cache, 'files-0123456789abcdef.ndjson'), '{}');
     fs.writeFileSync(path.join(cache, 'files-0123456789abcdef.json'), '{}');
     fs.writeFileSync(path.join(dir, 'c', 'plugin.yaml'), PLUGIN('c', '\n  failStrategy: FAIL_OPEN'));
     expect(analyzePaths([dir], { cacheDir: cache, workerThreads: 1 })).toEqual(analyzePaths([dir]));

@@ -158,4 +158,24 @@ describe('analyze CLI', () => {
     expect([fixed.code, fixed.out]).toEqual([0, (await cli('analyze', dir)).out]);
     expect(fixed.out).not.toMatch(/WASM005/);
   });
+
+  test('--cache that is no folder: the same report, and one line on stderr that says so; an empty path is refused', async () => {
+    const dir = tmpdir();
+    fs.copyFileSync(fx('WASM005.bad.yaml'), path.join(dir, 'plugin.yaml'));
+    const plain = await cli('analyze', dir);
+    const file = path.join(tmpdir(), 'a-file');
+    fs.writeFileSync(file, 'mine');
+    const dangling = path.join(tmpdir(), 'dangling');
+    fs.symlinkSync(path.join(path.dirname(dangling), 'nowhere'), dangling);
+    const loop = path.join(tmpdir(), 'loop');
+    fs.symlinkSync(loop, loop);
+    for (const [cache, problem] of [[file, 'a regular file, not a folder'], [dangling, 'a symbolic link to nothing'], [loop, 'a symbolic link that leads back to itself'], ['/dev/null', 'a device, not a folder']]) {
+      const r = await cli('analyze', dir, '--cache', cache);
+      expect([r.code, r.out]).toEqual([plain.code, plain.out]);
+      expect(r.err).toBe(`warning: --cache ${JSON.stringify(cache)}: ${problem}, so this run is not cached\n`);
+    }
+    expect(fs.readFileSync(file, 'utf8')).toBe('mine');
+    const empty = await cli('analyze', dir, '--cache', '');
+    expect([empty.code, empty.out, empty.err]).toEqual([2, '', 'error: --cache: give a folder (an empty path would put the cache in the current folder)\n']);
+  });
 });
