@@ -10,8 +10,8 @@
  *   a run where a few files changed parses only those. Files whose objects JSON would not carry exactly (NaN,
  *   infinities, -0) are not kept, and are parsed each time.
  *
- * Every read is checked: a missing, unreadable, damaged (each report and each kept parse carries a checksum of
- * itself), oversized (more than {@link cacheFileLimit} of the input's size) or linked cache file is a miss, never
+ * Every read is checked: a missing, unreadable, damaged (each report, and the file of kept parses, carries a
+ * checksum of itself), oversized (more than {@link cacheFileLimit} of the input's size) or linked cache file is a miss, never
  * an error, and it cannot change a result: what is read back is what the same run computed. It is written with a
  * temporary name and a rename, so a crash or two runs at once leave either the old cache or the new one; the
  * writer touches only names of its own making (`files-<16 hex>.ndjson`, `runs/<64 hex>.v8`, their temporary
@@ -55,11 +55,13 @@ export function cacheFileLimit(inputBytes: number): number {
   return 64 * 1024 * 1024 + 16 * inputBytes;
 }
 
-/** A checksum of a kept parse's JSON (the first 128 bits of its sha256): a line damaged in place is a miss. */
-function lineCheck(json: string): string {
-  return crypto.createHash('sha256').update(json).digest('hex').slice(0, 32);
-}
-const CHECK = /^[0-9a-f]{32}$/;
+/**
+ * The last line of the kept parses: `#sum <sha256 of every byte before it>`. One checksum for the file, not one a
+ * line: damage anywhere costs a miss of every kept parse (that run parses what it reads, as a first run does), and
+ * reading 250,000 lines costs one hash instead of 250,000 (a sha256 a line was a fifth of reading them).
+ */
+const SUM_LINE = /^#sum [0-9a-f]{64}\n$/;
+const SUM_LINE_BYTES = '#sum \n'.length + 64;
 
 let codeHash: string | undefined;
 
@@ -171,29 +173,30 @@ function writeWhole(file: string, parts: Iterable<string | Buffer>, maxBytes: nu
 }
 
 /**
- * The kept parses as lines: a header (format and tool), then `<sha256> <check> <JSON of the parse>` a file
- * ({@link lineCheck}), in chunks of about 64 KiB (at 250,000 files the whole would be a string of some 150 MB;
- * chunks this small die young). An entry that is still the very object read from the cache (`read`) is written as
- * the text it was read from (its check with it): it is what JSON.stringify gave for it, and writing (and hashing)
- * it again costs most of a run where few files changed.
+ * The kept parses as lines: a header (format and tool), then `<sha256> <JSON of the parse>` a file, in chunks of
+ * about 64 KiB (at 250,000 files the whole would be a string of some 150 MB; chunks this small die young), then
+ * the checksum line ({@link SUM_LINE}). An entry that is still the very object read from the cache (`read`) is
+ * written as the text it was read from: it is what JSON.stringify gave for it, and writing it again costs most of a
+ * run where few files changed.
  */
 function* keptLines(tool: string, files: ReadonlyMap<string, KeptFile>, read?: KeptText): Generator<string> {
-  yield `${JSON.stringify({ format: FORMAT, tool })}\n`;
+  const sum = crypto.createHash('sha256');
+  const out = (text: string): string => {
+    sum.update(text, 'utf8');
+    return text;
+  };
+  yield out(`${JSON.stringify({ format: FORMAT, tool })}\n`);
   let chunk = '';
   for (const [hash, k] of files) {
     const text = read?.texts.get(hash);
-    if (text !== undefined && read!.entries.get(hash) === k) {
-      chunk += `${hash} ${text}\n`;
-    } else {
-      const json = JSON.stringify(k);
-      chunk += `${hash} ${lineCheck(json)} ${json}\n`;
-    }
+    chunk += `${hash} ${text !== undefined && read!.entries.get(hash) === k ? text : JSON.stringify(k)}\n`;
     if (chunk.length >= 1 << 16) {
-      yield chunk;
+      yield out(chunk);
       chunk = '';
     }
   }
-  if (chunk !== '') yield chunk;
+  if (chunk !== '') yield out(chunk);
+  yield `#sum ${sum.digest('hex')}\n`;
 }
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -206,8 +209,8 @@ interface KeptText {
 
 /**
  * The kept parses of `tool`, read a MiB at a time: empty when the file is missing, a link, larger than `maxBytes`,
- * of another tool or format, or its header is damaged; a damaged line (its checksum wrong) is left out (its file is
- * a miss). Entries are checked where used.
+ * of another tool or format, its header is damaged or its checksum ({@link SUM_LINE}) is not that of what it holds;
+ * a line of the wrong shape is left out (its file is a miss). Entries are checked where used.
  */
 function readKept(file: string, tool: string, maxBytes: number): KeptText {
   const none = (): KeptText => ({ entries: new Map(), texts: new Map() });
@@ -216,13 +219,25 @@ function readKept(file: string, tool: string, maxBytes: number): KeptText {
   const fd = openRegular(file, true);
   if (fd === undefined) return none();
   try {
-    if (fs.fstatSync(fd).size > maxBytes) return none();
+    const size = fs.fstatSync(fd).size;
+    if (size > maxBytes || size < SUM_LINE_BYTES) return none();
+    const last = Buffer.alloc(SUM_LINE_BYTES);
+    if (fs.readSync(fd, last, 0, SUM_LINE_BYTES, size - SUM_LINE_BYTES) !== SUM_LINE_BYTES) return none();
+    const expected = last.toString('latin1');
+    if (!SUM_LINE.test(expected)) return none();
+    const sum = crypto.createHash('sha256');
     const decoder = new StringDecoder('utf8');
     const buf = Buffer.allocUnsafe(1 << 20);
+    let left = size - SUM_LINE_BYTES; // the bytes before the checksum line
+    let at = 0;
     let rest = '';
     let header = true;
     for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      const n = left > 0 ? fs.readSync(fd, buf, 0, Math.min(buf.length, left), at) : 0;
+      if (left > 0 && n === 0) return none(); // shorter than it said: written over while read
+      left -= n;
+      at += n;
+      sum.update(buf.subarray(0, n));
       const lines = (rest + (n > 0 ? decoder.write(buf.subarray(0, n)) : decoder.end())).split('\n');
       rest = n > 0 ? lines.pop()! : '';
       for (const line of lines) {
@@ -234,19 +249,18 @@ function readKept(file: string, tool: string, maxBytes: number): KeptText {
           continue;
         }
         const hash = line.slice(0, 64);
-        const check = line.slice(65, 97);
-        if (line.charCodeAt(64) !== 32 || line.charCodeAt(97) !== 32 || !HASH.test(hash) || !CHECK.test(check)) continue;
-        const json = line.slice(98);
-        if (lineCheck(json) !== check) continue;
+        if (line.charCodeAt(64) !== 32 || !HASH.test(hash)) continue;
+        const text = line.slice(65);
         try {
-          known.set(hash, JSON.parse(json));
-          texts.set(hash, line.slice(65)); // the check and the JSON, as written
+          known.set(hash, JSON.parse(text));
+          texts.set(hash, text);
         } catch {
-          // a damaged line: that file is parsed again
+          // a line that is no JSON: that file is parsed again
         }
       }
       if (n === 0) break;
     }
+    if (`#sum ${sum.digest('hex')}\n` !== expected) return none();
   } catch {
     return none();
   } finally {

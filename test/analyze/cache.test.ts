@@ -22,19 +22,27 @@ function filesOf(cache: string): string {
   return path.join(cache, names[0]);
 }
 
-/** The kept parses as the cache writes them: a header line, then `<sha256> <check> <JSON>` a file. */
+/** The kept parses as the cache writes them: a header line, `<sha256> <JSON>` a file, then `#sum <sha256 of the rest>`. */
 interface Kept { header: { format: number; tool: string }; files: Record<string, any> }
 function readKept(file: string): Kept {
-  const [head, ...lines] = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
-  return { header: JSON.parse(head), files: Object.fromEntries(lines.map((l) => [l.slice(0, 64), JSON.parse(l.slice(98))])) };
+  const [head, ...lines] = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#sum '));
+  return { header: JSON.parse(head), files: Object.fromEntries(lines.map((l) => [l.slice(0, 64), JSON.parse(l.slice(65))])) };
 }
-/** A kept parse's line, with the checksum the cache gives it (the first 128 bits of the JSON's sha256). */
+/** A kept parse's line. */
 function keptLine(hash: string, value: unknown, stringify: (v: unknown) => string = (v) => JSON.stringify(v)): string {
-  const json = stringify(value);
-  return `${hash} ${crypto.createHash('sha256').update(json).digest('hex').slice(0, 32)} ${json}`;
+  return `${hash} ${stringify(value)}`;
+}
+/** The text of a file of kept parses from its lines, with the checksum line the cache ends it with. */
+function sealed(lines: readonly string[]): string {
+  const body = lines.map((l) => `${l}\n`).join('');
+  return `${body}#sum ${crypto.createHash('sha256').update(body).digest('hex')}\n`;
+}
+/** The lines of a file of kept parses, without its checksum line. */
+function linesOf(file: string): string[] {
+  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#sum '));
 }
 function writeKept(file: string, k: Kept): void {
-  fs.writeFileSync(file, [JSON.stringify(k.header), ...Object.entries(k.files).map(([h, v]) => keptLine(h, v))].join('\n') + '\n');
+  fs.writeFileSync(file, sealed([JSON.stringify(k.header), ...Object.entries(k.files).map(([h, v]) => keptLine(h, v))]));
 }
 
 const PLUGIN = (ns: string, extra = '') => `apiVersion: extensions.istio.io/v1alpha1
@@ -107,21 +115,22 @@ describe('analyze --cache', () => {
     const cache = tmp('cache-');
     analyzePaths([dir], { cacheDir: cache });
     // the kept entry of b's Namespace, spaced out: it parses to the same entry, so it stands as it is
-    const lines = fs.readFileSync(filesOf(cache), 'utf8').split('\n');
+    const lines = linesOf(filesOf(cache));
     const at = lines.findIndex((l) => l.includes('"kind":"Namespace"') && l.includes('"name":"b"'));
     expect(at).toBeGreaterThan(0);
-    const spaced = keptLine(lines[at].slice(0, 64), JSON.parse(lines[at].slice(98)), (v) => JSON.stringify(v, null, 1).replace(/\n/g, ' '));
+    const spaced = keptLine(lines[at].slice(0, 64), JSON.parse(lines[at].slice(65)), (v) => JSON.stringify(v, null, 1).replace(/\n/g, ' '));
     lines[at] = spaced;
-    fs.writeFileSync(filesOf(cache), lines.join('\n'));
+    fs.writeFileSync(filesOf(cache), sealed(lines));
     fs.rmSync(path.join(cache, 'runs'), { recursive: true });
 
     fs.writeFileSync(path.join(dir, 'c', 'plugin.yaml'), PLUGIN('c', '\n  failStrategy: FAIL_OPEN'));
     expect(analyzePaths([dir], { cacheDir: cache })).toEqual(analyzePaths([dir]));
-    const after = fs.readFileSync(filesOf(cache), 'utf8').split('\n');
+    const after = linesOf(filesOf(cache));
     expect(after).toContain(spaced);
+    expect(fs.readFileSync(filesOf(cache), 'utf8')).toBe(sealed(after)); // and the checksum is of what it now holds
     // every other line is JSON as JSON.stringify writes it, the new parse of c's plugin among them
-    const others = after.slice(1).filter((l) => l !== '' && l !== spaced);
-    for (const l of others) expect(l).toBe(keptLine(l.slice(0, 64), JSON.parse(l.slice(98))));
+    const others = after.slice(1).filter((l) => l !== spaced);
+    for (const l of others) expect(l).toBe(keptLine(l.slice(0, 64), JSON.parse(l.slice(65))));
     expect(others.some((l) => l.includes('FAIL_OPEN'))).toBe(true);
     expect(others).toHaveLength(6);
   });
@@ -165,6 +174,19 @@ describe('analyze --cache', () => {
     for (const k of Object.keys(good.files)) good.files[k] = { documents: 'one' };
     writeKept(filesOf(cache), good);
     expect(analyzePaths([dir], { cacheDir: cache })).toEqual(plain);
+    // a kept parse changed without its checksum made again is never read: the whole file is a miss
+    fs.rmSync(path.join(cache, 'runs'), { recursive: true });
+    analyzePaths([dir], { cacheDir: cache });
+    fs.rmSync(path.join(cache, 'runs'), { recursive: true });
+    const forged = readKept(filesOf(cache));
+    for (const k of Object.keys(forged.files)) forged.files[k].objects = [];
+    writeKept(filesOf(cache), forged);
+    const text = fs.readFileSync(filesOf(cache), 'utf8');
+    fs.writeFileSync(filesOf(cache), text.replace(/#sum [0-9a-f]{64}\n$/, `#sum ${'0'.repeat(64)}\n`));
+    expect(analyzePaths([dir], { cacheDir: cache })).toEqual(plain);
+    fs.rmSync(path.join(cache, 'runs'), { recursive: true });
+    fs.writeFileSync(filesOf(cache), text); // the same forgery sealed is read (the check is what told them apart):
+    expect(analyzePaths([dir], { cacheDir: cache }).summary.objects).toBe(1); // only odd.yaml's, never kept (NaN)
     // a file of another format is a miss
     fs.rmSync(path.join(cache, 'runs'), { recursive: true });
     writeKept(filesOf(cache), { ...readKept(filesOf(cache)), header: { format: 1, tool: toolFingerprint() } });
@@ -186,9 +208,9 @@ describe('analyze --cache', () => {
     const [origin, manifest] = kept.files[big[0]].objects[0];
     kept.files[big[0]].objects.push([origin, { ...manifest, metadata: { name: 'big-2', namespace: 'a' } }]);
     writeKept(filesOf(cache), kept);
-    // with damaged lines before it (cut JSON, a short hash, no space), which are left out, and the rest still read
-    const [header, ...entries] = fs.readFileSync(filesOf(cache), 'utf8').split('\n');
-    fs.writeFileSync(filesOf(cache), [header, `${'a'.repeat(64)} {"documents": 1, "bla`, 'abc {}', `${'b'.repeat(64)}{}`, ...entries].join('\n'));
+    // with lines of the wrong shape before it (cut JSON, a short hash, no space), which are left out, and the rest read
+    const [header, ...entries] = linesOf(filesOf(cache));
+    fs.writeFileSync(filesOf(cache), sealed([header, `${'a'.repeat(64)} {"documents": 1, "bla`, 'abc {}', `${'b'.repeat(64)}{}`, ...entries]));
     expect(fs.statSync(filesOf(cache)).size).toBeGreaterThan(4 * 2 ** 20);
     expect(analyzePaths([dir], { cacheDir: cache }).summary.objects).toBe(plain.summary.objects + 1);
   });
