@@ -17,7 +17,7 @@ function child(args: string[]): { ready: Promise<void>; done: Promise<{ code: nu
   let ready!: () => void;
   const isReady = new Promise<void>((r) => { ready = r; });
   const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const p = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'cache-concurrent-run.ts'), ...args], {
+    const p = spawn(process.execPath, ['-r', 'sucrase/register/ts', path.join(__dirname, 'cache-concurrent-run.ts'), ...args], {
       cwd: ROOT, env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.test.json') }, timeout: LIMIT_MS,
     });
     let out = '';

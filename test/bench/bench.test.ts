@@ -9,8 +9,8 @@ const ROOT = path.join(__dirname, '..', '..');
 describe('npm run bench', () => {
   test('synthesizes both sides and prints one JSON object as its last line', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
-    const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'bench', 'main.ts'), '--namespaces', '2', '--clusters', '2', '--json', '--outdir', outdir, '--main-job-runs', '1', '--no-cli'],
-      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') } });
+    const out = execFileSync(process.execPath, ['-r', 'sucrase/register/ts', path.join(ROOT, 'bench', 'main.ts'), '--namespaces', '2', '--clusters', '2', '--json', '--outdir', outdir, '--main-job-runs', '1', '--no-cli'],
+      { cwd: ROOT, encoding: 'utf8' });
     const result = JSON.parse(out.trim().split('\n').pop()!);
 
     expect(result).toMatchObject({
@@ -54,7 +54,7 @@ describe('npm run bench', () => {
   test('fails in one line on a bad argument', () => {
     let err = '';
     try {
-      execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'bench', 'main.ts'), '--namespaces', 'many'],
+      execFileSync(process.execPath, ['-r', 'sucrase/register/ts', path.join(ROOT, 'bench', 'main.ts'), '--namespaces', 'many'],
         { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
     } catch (e: any) {
       err = String(e.stderr);

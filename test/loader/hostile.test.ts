@@ -12,7 +12,7 @@ const LIMIT_MS = 20_000; // about a second when it works; a regression would han
 function runHostile(): Map<string, any> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-'));
   try {
-    const r = spawnSync(process.execPath, ['--max-old-space-size=128', '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'hostile-run.ts'), dir], {
+    const r = spawnSync(process.execPath, ['--max-old-space-size=128', '-r', 'sucrase/register/ts', path.join(__dirname, 'hostile-run.ts'), dir], {
       cwd: ROOT, encoding: 'utf8', timeout: LIMIT_MS, env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.test.json') },
     });
     const done = new Map(r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).map((c) => [c.name, c]));

@@ -36,7 +36,8 @@ describe('merged', () => {
 });
 
 describe('hidden classes', () => {
-  // V8 answers %HaveSameMap only under --allow-natives-syntax, so in a child process
+  // V8 answers %HaveSameMap only under --allow-natives-syntax, so in a child process; through ts-node, whose output
+  // is tsc's (as lib/ is), not sucrase's, which turns class fields into assignments in the constructor
   const run = () => JSON.parse(execFileSync(process.execPath, ['--allow-natives-syntax', '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'shapes-run.ts')],
     { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, CDK8S_ISTIO_AMBIENT_QUIET: '1' }, maxBuffer: 16 * 1024 * 1024 }));
   let result: { merged: boolean; unshared: string[]; compared: number };
