@@ -137,3 +137,30 @@ export function hasKubectl(): boolean {
     return false;
   }
 }
+
+/** A Namespace enrolled in ambient mode, as YAML (the analyze cache tests' input). */
+export function ambientNamespaceYaml(namespace: string): string {
+  return `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${namespace}\n  labels:\n    istio.io/dataplane-mode: ambient\n`;
+}
+
+/**
+ * A basic-auth WasmPlugin at a waypoint of `namespace`, as YAML (the analyze cache tests' input): `spec` is YAML
+ * added after `phase`, `credentials` makes one rule holding them.
+ */
+export function authPluginYaml(namespace: string, options: { name?: string; waypoint?: string; spec?: string; credentials?: readonly string[] } = {}): string {
+  const rules = options.credentials === undefined ? ''
+    : `  pluginConfig:\n    basic_auth_rules:\n      - prefix: /\n        request_methods: [GET]\n        credentials:\n${options.credentials.map((c) => `          - "${c}"\n`).join('')}`;
+  return `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata:
+  name: ${options.name ?? 'auth'}
+  namespace: ${namespace}
+spec:
+  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
+  phase: AUTHN${options.spec ?? ''}
+${rules}  targetRefs:
+    - kind: Gateway
+      group: gateway.networking.k8s.io
+      name: ${options.waypoint ?? 'waypoint'}
+`;
+}

@@ -7,7 +7,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyzePaths } from '../../src/analyze';
-import { tmpDir } from '../support';
+import { authPluginYaml, tmpDir } from '../support';
 
 const ROOT = path.join(__dirname, '..', '..');
 const LIMIT_MS = 60_000;
@@ -35,19 +35,7 @@ function child(args: string[]): { ready: Promise<void>; done: Promise<{ code: nu
   return { ready: isReady, done };
 }
 
-const PLUGIN = (ns: string, i: number) => `apiVersion: extensions.istio.io/v1alpha1
-kind: WasmPlugin
-metadata:
-  name: auth-${i}
-  namespace: ${ns}
-spec:
-  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
-  phase: AUTHN
-  targetRefs:
-    - kind: Gateway
-      group: gateway.networking.k8s.io
-      name: waypoint-${i}
-`;
+const PLUGIN = (ns: string, i: number) => authPluginYaml(ns, { name: `auth-${i}`, waypoint: `waypoint-${i}` });
 
 test('two processes on one cache folder at once: every report of both is the uncached one', async () => {
   const base = tmpDir('cache-concurrent-');

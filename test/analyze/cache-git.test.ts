@@ -5,24 +5,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyzePaths } from '../../src/analyze';
-import { git, settle, tmpDir, withGit } from '../support';
+import { authPluginYaml, git, settle, tmpDir, withGit } from '../support';
 
 // (scratch folders go with the run's temporary folder: test/global-setup.js)
 const scratch = tmpDir;
 
-const PLUGIN = (ns: string) => `apiVersion: extensions.istio.io/v1alpha1
-kind: WasmPlugin
-metadata:
-  name: auth
-  namespace: ${ns}
-spec:
-  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
-  phase: AUTHN
-  targetRefs:
-    - kind: Gateway
-      group: gateway.networking.k8s.io
-      name: waypoint
-`;
+const PLUGIN = (ns: string) => authPluginYaml(ns);
 
 /** A repository of three namespaces, committed; returns its folder (the origin to clone). */
 function origin(): string {

@@ -10,32 +10,14 @@ import * as v8 from 'v8';
 import fc from 'fast-check';
 import { analyzePaths } from '../../src/analyze';
 import { holdsSecret, redactSecrets } from '../../src/rules/display';
-import { tmpDir } from '../support';
+import { ambientNamespaceYaml, authPluginYaml, tmpDir } from '../support';
 
 // fs.rmSync loads Node's folder walker on first use, which takes lstatSync and readdirSync from fs as they are then:
 // loaded here, before any spy below, so that it never keeps one
 fs.rmSync(path.join(tmpDir('cache-hostile-warm-'), 'none'), { force: true });
 
-const NS = (ns: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n  labels:\n    istio.io/dataplane-mode: ambient\n`;
-const PLUGIN = (ns: string, creds: string[]) => `apiVersion: extensions.istio.io/v1alpha1
-kind: WasmPlugin
-metadata:
-  name: auth
-  namespace: ${ns}
-spec:
-  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
-  phase: AUTHN
-  pluginConfig:
-    basic_auth_rules:
-      - prefix: /
-        request_methods: [GET]
-        credentials:
-${creds.map((c) => `          - "${c}"`).join('\n')}
-  targetRefs:
-    - kind: Gateway
-      group: gateway.networking.k8s.io
-      name: waypoint
-`;
+const NS = ambientNamespaceYaml;
+const PLUGIN = (ns: string, creds: string[]) => authPluginYaml(ns, { credentials: creds });
 
 function input(): string {
   const dir = tmpDir('cache-hostile-in-');

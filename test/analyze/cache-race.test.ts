@@ -6,12 +6,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyzePaths, exitCodeOf } from '../../src/analyze';
-import { git, settle, tmpDir, withGit } from '../support';
+import { ambientNamespaceYaml, git, settle, tmpDir, withGit } from '../support';
 
 const CM = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: a\n  annotations:\n    istio.io/dataplane-mode: ${value}\ndata: {}\n`;
 /** `n` ConfigMaps in one file: each change below changes the count, so the reports differ. */
 const CMS = (n: number) => Array.from({ length: n }, (_, i) => CM(`v${n}`).replace('name: settings', `name: settings-${i}`)).join('---\n');
-const NS = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n    istio.io/dataplane-mode: ambient\n';
+const NS = ambientNamespaceYaml('a');
 
 /** A committed work tree of two files, settled (no entry racily clean). */
 function workTree(): string {

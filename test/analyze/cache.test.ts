@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { analyzePaths } from '../../src/analyze';
 import { toolFingerprint } from '../../src/analyze/cache';
+import { authPluginYaml } from '../support';
 
 const made: string[] = [];
 const tmp = (p: string) => {
@@ -45,19 +46,7 @@ function writeKept(file: string, k: Kept): void {
   fs.writeFileSync(file, sealed([JSON.stringify(k.header), ...Object.entries(k.files).map(([h, v]) => keptLine(h, v))]));
 }
 
-const PLUGIN = (ns: string, extra = '') => `apiVersion: extensions.istio.io/v1alpha1
-kind: WasmPlugin
-metadata:
-  name: auth
-  namespace: ${ns}
-spec:
-  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
-  phase: AUTHN${extra}
-  targetRefs:
-    - kind: Gateway
-      group: gateway.networking.k8s.io
-      name: waypoint
-`;
+const PLUGIN = (ns: string, extra = '') => authPluginYaml(ns, { spec: extra });
 
 function repo(): string {
   const dir = tmp('cache-repo-');
