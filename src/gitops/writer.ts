@@ -46,6 +46,11 @@ interface FolderSync {
   finish(): WriteCounts;
   /** Removes what this run staged (temporary files, folders it created); the tree is left as it was. */
   abort(): void;
+  /**
+   * Checks up to `budget` more of the paths whose checks wait (the record's, then those put so far), as the writer
+   * thread does while it has nothing else to do; true while some are left. finish() checks the rest.
+   */
+  checkSome(budget: number): boolean;
   /** Whether the tree itself has started to change (renames, removals). */
   committing(): boolean;
 }
@@ -111,11 +116,25 @@ export function caseFolding(seed: number = (Math.random() * 0x100000000) | 0): {
 
 /**
  * Why a set of paths (relative, `/`-separated) cannot be written under `root` on every common file
- * system, or undefined when they can. Self-contained but for {@link caseFolding} (the worker runs both from their
- * source text). `seed` is the case check's (see caseFolding; random when not given); the answer never depends
+ * system, or undefined when they can. Self-contained but for {@link pathChecker} and {@link caseFolding} (the worker
+ * runs all three from their source text). `seed` is the case check's (see caseFolding; random when not given); the answer never depends
  * on it (tests fix it).
  */
 export function checkPaths(rels: Iterable<string>, root: string, pathm: typeof path, seed?: number): string | undefined {
+  const check = pathChecker(root, pathm, seed);
+  for (const rel of rels) {
+    const problem = check(rel);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+/**
+ * {@link checkPaths} a path at a time: each call checks one more path against those before it, and says why it
+ * cannot be written (or undefined). Fed the same paths in the same order, the first problem is the one checkPaths
+ * gives. Self-contained but for {@link caseFolding} (the worker runs it from its source text).
+ */
+export function pathChecker(root: string, pathm: typeof path, seed?: number): (rel: string) => string | undefined {
   const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i;
   const FORBIDDEN = /[<>:"|?*\\\u0000-\u001f]/;
   const rootBytes = Buffer.byteLength(pathm.resolve(root), 'utf8');
@@ -143,7 +162,7 @@ export function checkPaths(rels: Iterable<string>, root: string, pathm: typeof p
     if (other === undefined) seen.add(p);
     return other === p ? undefined : other;
   };
-  for (const rel of rels) {
+  return (rel: string): string | undefined => {
     const q = (): string => JSON.stringify(rel);
     if (rel === '' || rel.startsWith('/') || pathm.isAbsolute(rel)) return `${q()} is not a relative path`;
     let from = 0;
@@ -163,12 +182,12 @@ export function checkPaths(rels: Iterable<string>, root: string, pathm: typeof p
     }
     const full = rootBytes + 1 + Buffer.byteLength(rel, 'utf8');
     if (full > 4095) return `${q()}: the full path is ${full} bytes, more than the 4,095 Linux allows`;
-  }
-  return undefined;
+    return undefined;
+  };
 }
 
 /**
- * The folder sync itself. Self-contained (it uses only its arguments, {@link checkPaths} and
+ * The folder sync itself. Self-contained (it uses only its arguments, {@link checkPaths}, {@link pathChecker} and
  * {@link caseFolding}), because the worker runs it from its source text: keep it free of imports and of syntax
  * TypeScript would compile into helpers. `caseSeed` fixes the case check's hash (tests).
  */
@@ -229,14 +248,44 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
   if (links.has(names.record) || others.has(names.record)) {
     fail(`${shown(names.record)} is not a regular file; the writer never follows links in its output tree: remove it (or restore it from Git)`);
   }
+  let recordToCheck: string[] = [];
   if (files.has(names.record)) {
     recordText = fsm.readFileSync(join(names.record), 'utf8') as string;
-    const entries = recordText.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
-    // a hand-edited record must not lead the writer out of its tree
-    const problem = checkPaths(entries, outdir, pathm);
-    if (problem !== undefined) fail(`${shown(names.record)} is damaged: ${problem}; restore it from Git, or delete it (the writer then removes nothing it has not written again)`);
-    for (const entry of entries) owned.add(entry);
+    recordToCheck = recordText.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    for (const entry of recordToCheck) owned.add(entry);
   }
+
+  // path checks that wait for a moment the writer thread has nothing else to do (checkSome), and are completed
+  // before the tree changes: the record's entries, whole (a hand-edited record must not lead the writer out of its
+  // tree; until they are checked, what the record says is only relied on for what finish() undoes on failure), then
+  // the paths put, together (two that differ only in case). At 250,000 files each is half a second of work.
+  let recordCheck: ((rel: string) => string | undefined) | undefined = pathChecker(outdir, pathm);
+  let recordAt = 0;
+  let recordProblem: string | undefined;
+  const producedCheck = pathChecker(outdir, pathm);
+  const producedOrder: string[] = [];
+  let producedAt = 0;
+  let producedProblem: string | undefined;
+  const checkSome = (budget: number): boolean => {
+    for (; budget > 0 && recordCheck && recordAt < recordToCheck.length; budget--) {
+      recordProblem = recordCheck(recordToCheck[recordAt++]);
+      if (recordProblem !== undefined || recordAt === recordToCheck.length) {
+        recordCheck = undefined; // its index of every path goes with it
+        recordToCheck = [];
+      }
+    }
+    for (; budget > 0 && producedProblem === undefined && producedAt < producedOrder.length; budget--) {
+      producedProblem = producedCheck(producedOrder[producedAt++]);
+    }
+    return (recordCheck !== undefined && recordAt < recordToCheck.length) || (producedProblem === undefined && producedAt < producedOrder.length);
+  };
+  /** Fails when the record is damaged, its entries all checked first. */
+  const failOnRecord = (): void => {
+    while (recordCheck !== undefined && recordAt < recordToCheck.length) checkSome(1 << 16);
+    if (recordProblem !== undefined) {
+      fail(`${shown(names.record)} is damaged: ${recordProblem}; restore it from Git, or delete it (the writer then removes nothing it has not written again)`);
+    }
+  };
 
   // rel -> its temporary name; undefined when unchanged; IN_STAGED_FOLDER when it is in a new folder staged whole
   const produced = new Map<string, string | undefined>();
@@ -375,58 +424,70 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
     }
   };
 
-  return {
-    put(rel: string, content: string): void {
-      // the shape that keeps a write inside the tree, here; names, lengths and case of all paths in finish()
-      const segments = rel.split('/');
-      if (pathm.isAbsolute(rel) || rel.includes('\\') || segments.some((x) => x === '' || x === '.' || x === '..' || x.startsWith('.'))) {
-        fail(checkPaths([rel], outdir, pathm) ?? `${JSON.stringify(rel)} is not a plain relative path`);
-      }
-      if (produced.has(rel)) fail(`${shown(rel)} is written twice in one run`);
-      const caseClash = (p: string): void => {
-        for (const there of folded.alike(p)) {
-          // an owned file in another case is either written again (then the paths clash in finish) or removed first
-          if (there !== p && !owned.has(there)) {
-            fail(`${shown(p)} and ${shown(there)} differ only in case: on macOS and Windows they are the same name; rename or remove ${shown(there)}`);
-          }
-        }
-      };
-      for (let i = 1; i < segments.length; i++) {
-        const dir = segments.slice(0, i).join('/');
-        if (checkedDirs.has(dir)) continue;
-        if (links.has(dir)) fail(`${shown(dir)} is a symbolic link; the writer never follows links in its output tree: replace it with a folder, or write to another folder`);
-        if (files.has(dir) || others.has(dir)) fail(`${shown(dir)} is a file where a folder is needed; move it away`);
-        caseClash(dir);
-        checkedDirs.add(dir);
-      }
-      if (links.has(rel)) fail(`${shown(rel)} is a symbolic link; the writer never follows links in its output tree (writing would overwrite what it points to): remove the link`);
-      if (dirs.has(rel)) fail(`${shown(rel)} is a folder where a file is needed; move it away`);
-      if (others.has(rel)) fail(`${shown(rel)} is not a regular file (a pipe, socket or device); move it away`);
-      caseClash(rel);
-      if (files.has(rel)) {
-        if (fsm.readFileSync(join(rel), 'utf8') === content) {
-          produced.set(rel, undefined);
-          unchanged++;
-          return;
-        }
-        if (!owned.has(rel)) {
-          fail(`${shown(rel)} exists and the writer did not write it (it is not in ${names.record}): move it out of the output folder, or delete it to let the writer write it`);
+  const put = (rel: string, content: string): void => {
+    // the shape that keeps a write inside the tree, here; names, lengths and case of all paths in finish()
+    const segments = rel.split('/');
+    if (pathm.isAbsolute(rel) || rel.includes('\\') || segments.some((x) => x === '' || x === '.' || x === '..' || x.startsWith('.'))) {
+      fail(checkPaths([rel], outdir, pathm) ?? `${JSON.stringify(rel)} is not a plain relative path`);
+    }
+    if (produced.has(rel)) fail(`${shown(rel)} is written twice in one run`);
+    producedOrder.push(rel);
+    const caseClash = (p: string): void => {
+      for (const there of folded.alike(p)) {
+        // an owned file in another case is either written again (then the paths clash in finish) or removed first
+        if (there !== p && !owned.has(there)) {
+          fail(`${shown(p)} and ${shown(there)} differ only in case: on macOS and Windows they are the same name; rename or remove ${shown(there)}`);
         }
       }
-      const top = files.has(rel) ? undefined : topNewFolder(rel);
-      if (top !== undefined) {
-        writeStaged(top, rel, content);
-        produced.set(rel, IN_STAGED_FOLDER);
+    };
+    for (let i = 1; i < segments.length; i++) {
+      const dir = segments.slice(0, i).join('/');
+      if (checkedDirs.has(dir)) continue;
+      if (links.has(dir)) fail(`${shown(dir)} is a symbolic link; the writer never follows links in its output tree: replace it with a folder, or write to another folder`);
+      if (files.has(dir) || others.has(dir)) fail(`${shown(dir)} is a file where a folder is needed; move it away`);
+      caseClash(dir);
+      checkedDirs.add(dir);
+    }
+    if (links.has(rel)) fail(`${shown(rel)} is a symbolic link; the writer never follows links in its output tree (writing would overwrite what it points to): remove the link`);
+    if (dirs.has(rel)) fail(`${shown(rel)} is a folder where a file is needed; move it away`);
+    if (others.has(rel)) fail(`${shown(rel)} is not a regular file (a pipe, socket or device); move it away`);
+    caseClash(rel);
+    if (files.has(rel)) {
+      if (fsm.readFileSync(join(rel), 'utf8') === content) {
+        produced.set(rel, undefined);
+        unchanged++;
         return;
       }
-      const dir = parentOf(rel);
-      ensureDir(dir);
-      produced.set(rel, writeTemp(dir, content));
+      if (!owned.has(rel)) {
+        fail(`${shown(rel)} exists and the writer did not write it (it is not in ${names.record}): move it out of the output folder, or delete it to let the writer write it`);
+      }
+    }
+    const top = files.has(rel) ? undefined : topNewFolder(rel);
+    if (top !== undefined) {
+      writeStaged(top, rel, content);
+      produced.set(rel, IN_STAGED_FOLDER);
+      return;
+    }
+    const dir = parentOf(rel);
+    ensureDir(dir);
+    produced.set(rel, writeTemp(dir, content));
+  };
+
+  return {
+    put(rel: string, content: string): void {
+      try {
+        put(rel, content);
+      } catch (e) {
+        failOnRecord(); // a damaged record is what to report first, as when it was checked before any file
+        throw e;
+      }
     },
+    checkSome,
     finish(): WriteCounts {
-      // the last check before the tree changes: the paths together (two that differ only in case)
-      const problem = checkPaths(produced.keys(), outdir, pathm);
-      if (problem !== undefined) fail(problem);
+      // the last checks before the tree changes: the record, then the paths together (two that differ only in case)
+      failOnRecord();
+      while (checkSome(1 << 16));
+      if (producedProblem !== undefined) fail(producedProblem);
       const oldOnly = [...owned].filter((rel) => !produced.has(rel));
       const stale = oldOnly.filter((rel) => files.has(rel)).sort();
       const next = [...produced.keys()].sort();
@@ -481,14 +542,18 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
 
 /**
  * Writes `files` (relative path → content) under `outdir` on the calling thread, as {@link FolderWriter}
- * does; `fsm` replaces the file system (tests inject failures through it), and `caseSeed` fixes the case
- * check's hash. On failure before the tree changes, the staged files are removed and the error rethrown.
+ * does; `fsm` replaces the file system (tests inject failures through it), `caseSeed` fixes the case
+ * check's hash, and `idleChecks` checks that many waiting paths after each file, as the writer thread does when
+ * it has nothing else to do (tests: the outcome must not depend on it). On failure before the tree changes, the staged files are removed and the error rethrown.
  */
-export function syncFolder(outdir: string, files: ReadonlyMap<string, string>, fsm: WriterFs = fs, caseSeed?: number): WriteCounts {
+export function syncFolder(outdir: string, files: ReadonlyMap<string, string>, fsm: WriterFs = fs, caseSeed?: number, idleChecks?: number): WriteCounts {
   let sync: FolderSync | undefined;
   try {
     sync = folderSync(fsm, path, outdir, NAMES, undefined, caseSeed);
-    for (const [rel, content] of files) sync.put(rel, content);
+    for (const [rel, content] of files) {
+      sync.put(rel, content);
+      if (idleChecks !== undefined) sync.checkSome(idleChecks); // as the writer thread checks between batches
+    }
     return sync.finish();
   } catch (e) {
     sync?.abort();
@@ -508,7 +573,8 @@ const READY = 5; // the worker runs its message loop
 const BEAT = 6; // incremented by the worker on a timer and on every file
 const COMMITTING = 7; // the tree itself has started to change
 const PROCESSED = 8; // files the worker has taken in (written, staged or found unchanged)
-const STATE_SLOTS = 9;
+const SENT = 9; // files this thread has posted to the worker (it checks paths only while it has taken them all in)
+const STATE_SLOTS = 10;
 const BATCH = 64;
 /** Files handed to the worker and not yet taken in, at most: what waits in its queue is memory. */
 const MAX_IN_FLIGHT = 4096;
@@ -534,6 +600,25 @@ function workerMain(parentPort: any, workerData: any, state: Int32Array, fail: (
   } catch (e) {
     fail(e);
   }
+  // the path checks that wait (FolderSync.checkSome) run a few at a time while every file posted is taken in: a
+  // batch on its way goes first, and finish() checks what is left
+  let idleQueued = false;
+  const idle = (): void => {
+    idleQueued = false;
+    if (!s || Atomics.load(state, 0) !== 0 || Atomics.load(state, 9) !== Atomics.load(state, 8)) return; // SENT, PROCESSED
+    try {
+      if (s.checkSome(2048)) idleSoon(); // a few milliseconds of checks at a time
+    } catch (e) {
+      s.abort();
+      fail(e);
+    }
+  };
+  const idleSoon = (): void => {
+    if (idleQueued) return;
+    idleQueued = true;
+    setImmediate(idle);
+  };
+  idleSoon();
   const done = (counts: WriteCounts): void => {
     state[1] = counts.written;
     state[2] = counts.unchanged;
@@ -558,6 +643,7 @@ function workerMain(parentPort: any, workerData: any, state: Int32Array, fail: (
         }
         Atomics.add(state, 8, m.length); // PROCESSED
         Atomics.notify(state, 8);
+        idleSoon();
       }
     } catch (e) {
       if (!s.committing()) Atomics.store(state, 7, 0);
@@ -588,6 +674,7 @@ process.on('exit', () => fail(new Error('the writer thread exited before it fini
 setInterval(() => Atomics.add(state, ${BEAT}, 1), ${BEAT_MS});
 try {
   const caseFolding = (${caseFolding.toString()});
+  const pathChecker = (${pathChecker.toString()});
   const checkPaths = (${checkPaths.toString()});
   (${main})(parentPort, workerData, state, fail, (${folderSync.toString()}));
 } catch (e) {
@@ -765,6 +852,7 @@ export class FolderWriter {
       } else if (Date.now() - lastSign > this.stallMs) break; // finish() reports the stopped worker
     }
     this.sent += this.pending.length;
+    Atomics.store(this.state, SENT, this.sent);
     this.worker!.postMessage(this.pending);
     this.pending = [];
   }

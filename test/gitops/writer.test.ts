@@ -111,6 +111,40 @@ describe('GitOps writer: ownership', () => {
     expect(() => app(outdir, []).synth()).toThrow(/\.owned-by-cdk8s-istio-ambient is damaged: "\.\.\/\.\.\/etc\/passwd" has an empty, "\." or "\.\." part; restore it from Git/);
   });
 
+  test('a damaged record is what it reports, before what a file put after it finds, on this thread and on the worker', () => {
+    const outdir = tmp();
+    app(outdir, ['a']).synth();
+    fs.writeFileSync(path.join(outdir, 'mine.yaml'), 'a file the writer did not write\n');
+    fs.appendFileSync(path.join(outdir, RECORD_FILE), '../../etc/passwd\n');
+    const before = tree(outdir);
+    const damaged = /\.owned-by-cdk8s-istio-ambient is damaged: "\.\.\/\.\.\/etc\/passwd" has an empty/;
+    // the record's entries are checked when the writer has time, and whole before anything is replaced
+    expect(() => syncFolder(outdir, new Map([['mine.yaml', 'other\n']]))).toThrow(damaged);
+    expect(() => syncFolder(outdir, new Map([['mine.yaml', 'other\n']]), fs, undefined, 1)).toThrow(damaged);
+    const w = new FolderWriter(outdir);
+    w.put('mine.yaml', 'other\n');
+    expect(() => w.finish()).toThrow(damaged);
+    expect(tree(outdir)).toEqual(before);
+  });
+
+  test('what the writer checks while it waits changes no outcome (property: any files, any record, checks between any of them)', () => {
+    const name = fc.constantFrom('a', 'A', 'b', 'con', 'x.', 'é', 'e\u0301', '..', 'sub');
+    const rel = fc.array(name, { minLength: 1, maxLength: 3 }).map((p) => p.join('/'));
+    fc.assert(fc.property(fc.uniqueArray(rel, { maxLength: 6 }), fc.array(rel, { maxLength: 3 }), fc.integer({ min: 1, max: 4 }), (put, recorded, every) => {
+      const outcome = (idle?: number) => {
+        const outdir = tmp();
+        fs.writeFileSync(path.join(outdir, RECORD_FILE), [...recorded, ''].join('\n'));
+        try {
+          const counts = syncFolder(outdir, new Map(put.map((p) => [p, `${p}\n`])), fs, 7, idle);
+          return { counts, files: tree(outdir) };
+        } catch (e) {
+          return { error: String(e instanceof Error ? e.message : e).split(outdir).join('<out>'), files: tree(outdir) };
+        }
+      };
+      expect(outcome(every)).toEqual(outcome());
+    }), { numRuns: 150 });
+  });
+
   test('the record is sorted, one path per line, and the same on every run', () => {
     const outdir = tmp();
     app(outdir, ['z', 'a', 'm']).synth();
