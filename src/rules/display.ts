@@ -109,6 +109,21 @@ const SECRET_KEYS = new Set(['password', 'passwd', 'token', 'secret', 'apikey', 
 const MAX_REDACTED_NODES = 2000;
 
 /**
+ * What masking makes of the entry `k: c` of an object (`secret`: the object is a Secret), or undefined when the
+ * entry itself is not masked and masking goes on inside it: the one place that says which entries hold secrets,
+ * for {@link redactSecrets} and {@link holdsSecret}.
+ */
+function maskedEntry(secret: boolean, k: string, c: unknown): { masked: unknown } | undefined {
+  const lk = k.toLowerCase();
+  if (CREDENTIAL_KEYS.has(lk)) return { masked: maskCredentials(c) };
+  if (SECRET_KEYS.has(lk) && c !== null && typeof c !== 'object') return { masked: maskCredential(c) };
+  if (secret && (k === 'data' || k === 'stringData') && c !== null && typeof c === 'object') {
+    return { masked: Object.fromEntries(Object.keys(c as object).map((dk) => [dk, '***'])) };
+  }
+  return undefined;
+}
+
+/**
  * A copy of `value` that is safe to show: `credentials` entries, values under password-like keys, Secret
  * `data`/`stringData`, and URL passwords masked. Copies at most 2,000 nodes (a message shows far less).
  */
@@ -137,12 +152,8 @@ export function redactSecrets(value: unknown): unknown {
         out['…'] = '…';
         break;
       }
-      const lk = k.toLowerCase();
-      if (CREDENTIAL_KEYS.has(lk)) out[k] = maskCredentials(c);
-      else if (SECRET_KEYS.has(lk) && c !== null && typeof c !== 'object') out[k] = maskCredential(c);
-      else if (isSecret && (k === 'data' || k === 'stringData') && c !== null && typeof c === 'object') {
-        out[k] = Object.fromEntries(Object.keys(c as object).map((dk) => [dk, '***']));
-      } else out[k] = copy(c, depth + 1);
+      const m = maskedEntry(isSecret, k, c);
+      out[k] = m ? m.masked : copy(c, depth + 1);
     }
     return out;
   };
@@ -170,16 +181,9 @@ export function holdsSecret(value: unknown): boolean {
     const o = v as Record<string, unknown>;
     const isSecret = o.kind === 'Secret';
     for (const [k, c] of Object.entries(o)) {
-      const lk = k.toLowerCase();
-      if (CREDENTIAL_KEYS.has(lk)) {
-        if (c !== undefined && JSON.stringify(maskCredentials(c)) !== JSON.stringify(c)) return true;
-      } else if (SECRET_KEYS.has(lk) && c !== null && typeof c !== 'object') {
-        if (maskCredential(c) !== c) return true;
-      } else if (isSecret && (k === 'data' || k === 'stringData') && c !== null && typeof c === 'object' && Object.keys(c as object).length > 0) {
-        return true;
-      } else {
-        stack.push(c);
-      }
+      const m = maskedEntry(isSecret, k, c);
+      if (!m) stack.push(c);
+      else if (JSON.stringify(m.masked) !== JSON.stringify(c)) return true;
     }
   }
   return false;
