@@ -259,7 +259,8 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
   // before the tree changes: the record's entries, whole (a hand-edited record must not lead the writer out of its
   // tree; until they are checked, what the record says is only relied on for what finish() undoes on failure), then
   // the paths put, together (two that differ only in case). At 250,000 files each is half a second of work.
-  let recordCheck: ((rel: string) => string | undefined) | undefined = pathChecker(outdir, pathm);
+  // undefined once the record is checked (or there is none)
+  let recordCheck: ((rel: string) => string | undefined) | undefined = recordToCheck.length > 0 ? pathChecker(outdir, pathm) : undefined;
   let recordAt = 0;
   let recordProblem: string | undefined;
   const producedCheck = pathChecker(outdir, pathm);
@@ -267,7 +268,7 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
   let producedAt = 0;
   let producedProblem: string | undefined;
   const checkSome = (budget: number): boolean => {
-    for (; budget > 0 && recordCheck && recordAt < recordToCheck.length; budget--) {
+    for (; budget > 0 && recordCheck; budget--) {
       recordProblem = recordCheck(recordToCheck[recordAt++]);
       if (recordProblem !== undefined || recordAt === recordToCheck.length) {
         recordCheck = undefined; // its index of every path goes with it
@@ -277,11 +278,11 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
     for (; budget > 0 && producedProblem === undefined && producedAt < producedOrder.length; budget--) {
       producedProblem = producedCheck(producedOrder[producedAt++]);
     }
-    return (recordCheck !== undefined && recordAt < recordToCheck.length) || (producedProblem === undefined && producedAt < producedOrder.length);
+    return recordCheck !== undefined || (producedProblem === undefined && producedAt < producedOrder.length);
   };
   /** Fails when the record is damaged, its entries all checked first. */
   const failOnRecord = (): void => {
-    while (recordCheck !== undefined && recordAt < recordToCheck.length) checkSome(1 << 16);
+    while (recordCheck) checkSome(1 << 16);
     if (recordProblem !== undefined) {
       fail(`${shown(names.record)} is damaged: ${recordProblem}; restore it from Git, or delete it (the writer then removes nothing it has not written again)`);
     }
