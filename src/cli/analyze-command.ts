@@ -6,7 +6,7 @@ import { DEFAULT_MAX_FILE_BYTES } from '../loader/load';
 import { ANALYZE_FORMATS, AnalyzeFormat, renderAnalysis } from '../report';
 import { IgnoreListError, parseIgnoreList } from '../rules';
 import { escapeControls } from '../rules/display';
-import { parseByteSize } from './options';
+import { collectNonEmpty, emptyPathProblem, parseByteSize, parseNamespace } from './options';
 import type { CommandRegistrar } from './command';
 
 const EMPTY = 'empty';
@@ -47,16 +47,22 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
       + 'Exit 0: no errors; 1: errors found; 2: input unreadable or malformed.')
     .argument('<paths...>', 'YAML/JSON files or directories (read recursively; dot-folders and node_modules skipped)')
     .addOption(new Option('--format <format>', 'output format (sarif: SARIF 2.1.0 for code scanning)').choices([...ANALYZE_FORMATS]).default('text'))
-    .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", 'istio-system')
-    .option('--default-namespace <namespace>', 'namespace of objects that set none (as kubectl would apply them)', 'default')
+    .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", parseNamespace, 'istio-system')
+    .option('--default-namespace <namespace>', 'namespace of objects that set none (as kubectl would apply them)', parseNamespace, 'default')
     .option('-q, --quiet', 'print errors only (warnings are still counted in the summary)')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices([FailOn.ERROR, FailOn.WARNING]).default(FailOn.ERROR))
     .option('--max-file-size <size>', `largest file read, e.g. 128MiB (default ${DEFAULT_MAX_FILE_BYTES / 1024 ** 2}MiB)`, parseByteSize)
     .option('--ignore <codes>', 'suppress these codes on every object: CODE[,CODE][: reason] (repeatable); reported as suppressed, never hidden',
-      (v: string, prev: string[]) => [...prev, v], [])
+      collectNonEmpty('write rule codes such as "BA011" or "BA011,WASM023: demo credentials"'), [])
     .option('--cluster <name>', 'in a fleet tree (clusters/<name>/ under each path), analyze only this cluster; without it, each cluster is analyzed on its own')
     .option('--cache <dir>', 'keep what this run read and found in <dir>, and answer the next run from it where the input is unchanged (content-hashed; the report is the same)')
     .action((paths: string[], flags: AnalyzeFlags) => {
+      const empty = emptyPathProblem('paths', paths);
+      if (empty) {
+        io.err(`error: ${empty}\n`);
+        setExit(2);
+        return;
+      }
       let ignore;
       try {
         ignore = parseIgnoreList(flags.ignore);

@@ -1,6 +1,7 @@
 // `cdk8s-istio-ambient <command>`: argument parsing only; the work lives in analyze/ and simulate/.
 import { Command, CommanderError } from 'commander';
 import { escapeControls } from '../rules/display';
+import { TOOL_VERSION } from '../report/tool';
 import { analyzeCommand } from './analyze-command';
 import { diffCommand } from './diff-command';
 import { graphCommand } from './graph-command';
@@ -18,6 +19,7 @@ export const PROCESS_IO: CliIo = {
 export function cliProgram(io: CliIo = PROCESS_IO, setExit: (code: number) => void = () => undefined): Command {
   const program = new Command('cdk8s-istio-ambient')
     .description('Offline checks and traffic simulation for Istio ambient mode and its Wasm plugins')
+    .version(TOOL_VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(`${escapeControls(s.split('\n')[0])}\n`) });

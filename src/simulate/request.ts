@@ -3,7 +3,7 @@
  * `:path` and headers. Input the request itself makes impossible throws {@link SimulationInputError}.
  */
 import { isIPv6 } from 'net';
-import { findControlCharacter, isSecretHeader, maskCredential, maskHeaderValue, maskUrl, quote } from '../rules/display';
+import { findControlCharacter, isSecretHeader, maskBareUrl, maskCredential, maskHeaderValue, quote } from '../rules/display';
 import { showValue } from '../rules/finding';
 import { SentRequest, SimulationRequest } from './types';
 
@@ -40,7 +40,7 @@ const ZONE = /^(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+$/;
 /** Parses a curl-style URL; no scheme means `http`, as in curl. */
 export function parseUrl(url: string): ParsedUrl {
   // the URL is echoed with its password masked and its control characters escaped
-  const bad = (what: string, fix: string) => new SimulationInputError(`URL: ${what} (got ${typeof url === 'string' ? quote(maskUrl(url)) : showValue(url)}); ${fix}`);
+  const bad = (what: string, fix: string) => new SimulationInputError(`URL: ${what} (got ${typeof url === 'string' ? quote(maskBareUrl(url)) : showValue(url)}); ${fix}`);
   if (typeof url !== 'string' || url === '') throw bad('is required', 'pass a URL such as http://productpage:9080/productpage');
   if (findControlCharacter(url) !== undefined) throw bad('contains a control character', 'percent-encode it, or remove it');
   if (/\s/.test(url)) throw bad('contains white space', 'percent-encode spaces (%20)');
@@ -144,7 +144,7 @@ export function parseHeader(text: string): { name: string; value: string | undef
 }
 
 /** A malformed `-H` argument as it may be shown: after a credential header's name, nothing. */
-function maskHeaderText(text: string): string {
+export function maskHeaderText(text: string): string {
   const m = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*[:\s]\s*(.*)$/s.exec(text);
   return m && isSecretHeader(m[1]) ? `${m[1]}: ${maskHeaderValue(m[1], m[2])}` : text;
 }
