@@ -13,6 +13,7 @@ import { NamespacePruning, annotateForArgoCd } from './sync-policy';
 import { renderApiObject, sortKeysFromEnv, usesBuiltInResolvers } from './fast-render';
 import { FolderWriter, RECORD_FILE, checkPaths } from './writer';
 import { toYaml } from './yaml-emitter';
+import { optionalProps, propError } from '../private/props';
 
 /** Props of {@link GitOpsApp}. */
 export interface GitOpsAppProps extends AppProps {
@@ -149,6 +150,10 @@ export class GitOpsApp extends App {
   private report?: SynthReport;
 
   constructor(props: GitOpsAppProps = {}) {
+    props = optionalProps('GitOpsApp', props, 'pass { outdir: "dist" }, or no props');
+    if (props.outdir !== undefined && (typeof props.outdir !== 'string' || props.outdir.trim() === '')) {
+      throw propError('GitOpsApp', 'outdir', 'must be the path of the output folder', props.outdir, 'pass e.g. outdir: "dist", or leave it out (CDK8S_OUTDIR, else dist)');
+    }
     if (props.yamlOutputType !== undefined && props.yamlOutputType !== YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE) {
       throw new Error(`GitOpsApp: yamlOutputType: a GitOps tree is one folder per chart and one file per object (got ${JSON.stringify(YamlOutputType[props.yamlOutputType])}); leave yamlOutputType unset, or use a plain App for other layouts`);
     }
