@@ -8,6 +8,7 @@ import { IgnoreListError, parseIgnoreList } from '../rules';
 import { escapeControls } from '../rules/display';
 import { collectNonEmpty, emptyPathProblem, parseByteSize, parseNamespace } from './options';
 import type { CommandRegistrar } from './command';
+import { folderCannotBeMade } from '../private/folder';
 
 const EMPTY = 'empty';
 
@@ -18,7 +19,7 @@ function cacheFolderProblem(dir: string): string | undefined {
   try {
     st = fs.statSync(dir);
   } catch (e: any) {
-    if (e?.code === 'ENOENT') return fs.lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink() ? 'a symbolic link to nothing' : undefined;
+    if (e?.code === 'ENOENT') return fs.lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink() ? 'a symbolic link to nothing' : folderCannotBeMade(dir);
     if (e?.code === 'ELOOP') return 'a symbolic link that leads back to itself';
     return `cannot be looked at (${e?.code ?? 'error'})`;
   }
@@ -72,6 +73,7 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
         setExit(2);
         return;
       }
+      let cacheDir = flags.cache;
       if (flags.cache !== undefined) {
         const problem = cacheFolderProblem(flags.cache);
         if (problem === EMPTY) {
@@ -80,9 +82,12 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
           return;
         }
         // the run goes on without it (its report is the same); said once, so a mistyped path is not silent for ever
-        if (problem) io.err(`warning: --cache ${escapeControls(JSON.stringify(flags.cache))}: ${problem}, so this run is not cached\n`);
+        if (problem) {
+          io.err(`warning: --cache ${escapeControls(JSON.stringify(flags.cache))}: ${problem}, so this run is not cached\n`);
+          cacheDir = undefined;
+        }
       }
-      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, ignore, cluster: flags.cluster, maxFileBytes: flags.maxFileSize, cacheDir: flags.cache });
+      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, ignore, cluster: flags.cluster, maxFileBytes: flags.maxFileSize, cacheDir });
       const code = exitCodeOf(result, flags.failOn);
       io.out(renderAnalysis(result, flags.format, { exitCode: code, quiet: flags.quiet }));
       setExit(code);

@@ -132,3 +132,27 @@ spec:
     }
   });
 });
+
+// node's recursive mkdir never returns under /proc (procfs answers ENOENT for a new child, and node retries):
+// `analyze --cache /proc/x` spun at full CPU for ever, and GitOpsApp({ outdir: '/proc/x' }) left a thread spinning
+const onProcfs = (() => {
+  try {
+    return Number((fs as any).statfsSync('/proc').type) === 0x9fa0;
+  } catch {
+    return false;
+  }
+})();
+(onProcfs ? describe : describe.skip)('a folder under /proc is refused before anything tries to make it (skipped where /proc is not procfs)', () => {
+  test('analyze --cache warns once and runs uncached; the report is the same', async () => {
+    const plain = await cli('analyze', DIST);
+    const r = await cli('analyze', '--cache', '/proc/cdk8s-istio-ambient-audit/cache', DIST);
+    expect(r.err).toBe('warning: --cache "/proc/cdk8s-istio-ambient-audit/cache": cannot be made under /proc: procfs (/proc) takes no new folders, so this run is not cached\n');
+    expect([r.code, r.out]).toEqual([plain.code, plain.out]);
+  });
+
+  test('GitOpsApp throws at construction, naming outdir', () => {
+    const { GitOpsApp } = require('../../src') as typeof import('../../src');
+    expect(() => new GitOpsApp({ outdir: '/proc/cdk8s-istio-ambient-audit' })).toThrow(
+      'GitOpsApp: outdir: cannot be made under /proc: procfs (/proc) takes no new folders (got "/proc/cdk8s-istio-ambient-audit"); pass a folder in a place that can be written, e.g. outdir: "dist"');
+  });
+});
