@@ -78,6 +78,20 @@ describe('wrong option values are refused, not taken', () => {
   });
 });
 
+test('a very long URL, header or method is cut in its error line, as findings cut values', async () => {
+  const long = 'a'.repeat(100_000);
+  const errors = [
+    await refused(...SIM, `http://productpage:99999/${long}`),
+    await refused(...SIM, '-H', `X-Note: ${long}\u0001`, URL),
+    await refused(...SIM, '-H', `${long} value`, URL),
+    await refused(...SIM, '-X', `${long} `, URL),
+  ];
+  for (const e of errors) {
+    expect(e.length).toBeLessThan(400);
+    expect(e).toMatch(/a\.\.\.\)?;? /);
+  }
+});
+
 describe('no password is echoed, whatever form it comes in', () => {
   test('a URL without a scheme still has its password masked: in the trace, the JSON and errors', async () => {
     const url = `alice:${SECRET}@productpage:9080/productpage`;
