@@ -27,7 +27,7 @@ import * as path from 'path';
 import { StringDecoder } from 'string_decoder';
 import * as v8 from 'v8';
 import { STAT_FIELDS, gitContentKeys, rootIndexes } from '../loader/git-index';
-import { DEFAULT_MAX_FILE_BYTES, FileOutcome, LoadError, ParsedFile, assembleLoad, hashFiles, listFiles, loadFilesHashed, statFiles } from '../loader/load';
+import { DEFAULT_MAX_FILE_BYTES, FileOutcome, LoadError, ParsedFile, assembleLoad, hashFiles, listFiles, loadFilesHashed, startStatFiles, statFiles } from '../loader/load';
 import { openRegular } from '../loader/open-regular';
 import type { FileHash } from '../loader/parallel';
 import { jsonExact } from '../loader/parallel';
@@ -303,12 +303,18 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
   const tool = toolFingerprint();
   const listed = listFiles(roots);
   const files = listed.files;
-  const trees = rootIndexes(roots, files.length);
+  const filesPath = filesFile(cacheDir, tool);
+  const keptBefore = isRegularFile(filesPath);
+  // where parses are kept, what git vouches for is looked at before anything is read: the worker threads that stat
+  // the files start as a work tree is found, and stat while its index is read (they take about as long to start)
+  let statting: (() => Float64Array) | undefined;
+  const trees = rootIndexes(roots, files.length, () => { if (keptBefore) statting ??= startStatFiles(files, { workerThreads }); });
   const max = maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   /** What git vouches for now: each file's object id (or undefined: read it), and its stat data. */
   const vouch = (): Vouched => {
-    if (trees.length === 0) return NOTHING_VOUCHED;
-    const stats = statFiles(files, { workerThreads });
+    const stats = statting ? statting() : trees.length > 0 ? statFiles(files, { workerThreads }) : undefined;
+    statting = undefined;
+    if (trees.length === 0 || !stats) return NOTHING_VOUCHED;
     return { oids: gitContentKeys(trees, files, stats), stats };
   };
   /**
@@ -401,7 +407,6 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
     }
     return undefined;
   };
-  const filesPath = filesFile(cacheDir, tool);
   const next = new Map<string, KeptFile>();
   const keepOutcome = (o: FileOutcome, file: string): void => {
     if (!o.parsed || o.hash === undefined) return;
@@ -409,7 +414,7 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
     if (k) next.set(o.hash, k);
   };
 
-  if (!isRegularFile(filesPath)) {
+  if (!keptBefore) {
     // nothing kept by this tool (a first run, a new version): each file read once, its hash and parse together
     const outcomes = loadFilesHashed(files, { maxFileBytes, workerThreads });
     outcomes.forEach((o, i) => keepOutcome(o, files[i]));

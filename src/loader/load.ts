@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { NOT_SIMPLE, parseSimpleBlock } from './block-yaml';
 import { STAT_FIELDS, statAsGit } from './git-index';
-import { FileHash, hashInParallel, loadInParallel, statInParallel } from './parallel';
+import { FileHash, hashInParallel, loadInParallel, startStatInParallel } from './parallel';
 import type * as JsYaml from 'js-yaml';
 import type { CST, Document, LineCounter } from 'yaml';
 import { jsYamlModule, yamlModule } from './parsers';
@@ -583,15 +583,26 @@ export function hashFiles(files: readonly string[], options: LoadOptions = {}): 
  * large inputs (as {@link hashFiles}).
  */
 export function statFiles(files: readonly string[], options: LoadOptions = {}): Float64Array {
+  return startStatFiles(files, options)();
+}
+
+/**
+ * {@link statFiles} begun: for a large input its worker threads start now and stat while the calling thread does
+ * something else (a worker thread takes some 50 ms to start); the function returned completes the stat data.
+ */
+export function startStatFiles(files: readonly string[], options: LoadOptions = {}): () => Float64Array {
   const threads = threadsFor(files, options);
   const bytes = files.length * STAT_FIELDS * Float64Array.BYTES_PER_ELEMENT;
   if (threads > 0 && files.length > 0) {
     const out = new Float64Array(new SharedArrayBuffer(bytes));
-    if (statInParallel(files, threads, out)) return out;
+    const finish = startStatInParallel(files, threads, out);
+    if (finish) return () => { finish(); return out; };
   }
-  const out = new Float64Array(bytes / Float64Array.BYTES_PER_ELEMENT);
-  files.forEach((f, i) => statAsGit(f, out, i * STAT_FIELDS));
-  return out;
+  return () => {
+    const out = new Float64Array(bytes / Float64Array.BYTES_PER_ELEMENT);
+    files.forEach((f, i) => statAsGit(f, out, i * STAT_FIELDS));
+    return out;
+  };
 }
 
 /** Inputs with at least this many files are read by worker threads too (when there is more than one processor). */
