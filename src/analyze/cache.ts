@@ -28,6 +28,7 @@ import { StringDecoder } from 'string_decoder';
 import * as v8 from 'v8';
 import { STAT_FIELDS, gitContentKeys, rootIndexes } from '../loader/git-index';
 import { DEFAULT_MAX_FILE_BYTES, FileOutcome, LoadError, ParsedFile, assembleLoad, hashFiles, listFiles, loadFilesHashed, startStatFiles, statFiles } from '../loader/load';
+import { makeFolders } from '../loader/folders';
 import { openRegular } from '../loader/open-regular';
 import type { FileHash } from '../loader/parallel';
 import { jsonExact } from '../loader/parallel';
@@ -142,7 +143,7 @@ function writeWhole(file: string, parts: Iterable<string | Buffer>, maxBytes: nu
   const tmp = `${file}.tmp.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
   let fd: number | undefined;
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeFolders(dir, fs, path);
     if (realFolder && !fs.lstatSync(dir).isDirectory()) return false;
     fd = fs.openSync(tmp, 'wx', 0o644);
     let written = 0;
