@@ -22,7 +22,8 @@ process.env.CDK8S_OUTDIR = target;
 
 /** Hard-links (or copies, across file systems) every regular file under `from` into `to`; symlinks are skipped. */
 function mirror(from, to) {
-  fs.mkdirSync(to, { recursive: true });
+  // not mkdirSync's recursive mode, which never returns below /proc (see src/loader/folders.ts)
+  require(path.join(ROOT, 'src', 'loader', 'folders.ts')).makeFolders(to, fs, path);
   for (const e of fs.readdirSync(from, { withFileTypes: true })) {
     const src = path.join(from, e.name);
     const dst = path.join(to, e.name);

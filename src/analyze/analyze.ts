@@ -5,9 +5,20 @@
 import { clusterPaths, groupByCluster } from '../loader/clusters';
 import { LoadError, LoadOptions, LoadResult, loadManifests } from '../loader/load';
 import { loadCached, storeReport } from './cache';
-import { MeshModel, MeshModelOptions } from '../model/mesh-model';
-import { SourcedManifest } from '../model/manifest';
-import { Finding, IgnoreEntry, Severity, applySuppressions, runRules } from '../rules';
+import type { MeshModelOptions } from '../model/mesh-model';
+import type { SourcedManifest } from '../model/manifest';
+import type { Finding } from '../rules/finding';
+import { Severity } from '../rules/finding';
+import type { IgnoreEntry } from '../rules/suppression';
+
+/**
+ * The model and the rule set, loaded when first used: a run answered from the cache (`cacheDir`) builds no model
+ * and runs no rule, and loading them is a tenth of such a run's start-up.
+ */
+let ruleModules: { readonly model: typeof import('../model/mesh-model'); readonly rules: typeof import('../rules') } | undefined;
+function rulesLoaded(): NonNullable<typeof ruleModules> {
+  return (ruleModules ??= { model: require('../model/mesh-model'), rules: require('../rules') });
+}
 
 /** Options of {@link analyzePaths} and {@link analyzeObjects}. */
 export interface AnalyzeOptions extends MeshModelOptions, LoadOptions {
@@ -109,6 +120,7 @@ const byPosition = (a: LoadError, b: LoadError) => cmp(a.file, b.file) || cmp(a.
  * throws only if a rule does.
  */
 export function analyzeObjects(objects: readonly SourcedManifest[], options: AnalyzeOptions = {}): Finding[] {
+  const { model: { MeshModel }, rules: { applySuppressions, runRules } } = rulesLoaded();
   const model = MeshModel.build(objects, options);
   return applySuppressions(runRules(model), model, { ignore: options.ignore, ignoreWhere: options.ignoreWhere }).sort(compareFindings);
 }

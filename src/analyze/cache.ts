@@ -27,7 +27,8 @@ import * as path from 'path';
 import { StringDecoder } from 'string_decoder';
 import * as v8 from 'v8';
 import { STAT_FIELDS, gitContentKeys, rootIndexes } from '../loader/git-index';
-import { DEFAULT_MAX_FILE_BYTES, FileOutcome, LoadError, ParsedFile, assembleLoad, hashFiles, listFiles, loadFilesHashed, statFiles } from '../loader/load';
+import { DEFAULT_MAX_FILE_BYTES, FileOutcome, LoadError, ParsedFile, assembleLoad, hashFiles, listFiles, loadFilesHashed, startStatFiles, statFiles } from '../loader/load';
+import { makeFolders } from '../loader/folders';
 import { openRegular } from '../loader/open-regular';
 import type { FileHash } from '../loader/parallel';
 import { jsonExact } from '../loader/parallel';
@@ -142,7 +143,7 @@ function writeWhole(file: string, parts: Iterable<string | Buffer>, maxBytes: nu
   const tmp = `${file}.tmp.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
   let fd: number | undefined;
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeFolders(dir, fs, path);
     if (realFolder && !fs.lstatSync(dir).isDirectory()) return false;
     fd = fs.openSync(tmp, 'wx', 0o644);
     let written = 0;
@@ -303,12 +304,18 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
   const tool = toolFingerprint();
   const listed = listFiles(roots);
   const files = listed.files;
-  const trees = rootIndexes(roots, files.length);
+  const filesPath = filesFile(cacheDir, tool);
+  const keptBefore = isRegularFile(filesPath);
+  // where parses are kept, what git vouches for is looked at before anything is read: the worker threads that stat
+  // the files start as a work tree is found, and stat while its index is read (they take about as long to start)
+  let statting: (() => Float64Array) | undefined;
+  const trees = rootIndexes(roots, files.length, () => { if (keptBefore) statting ??= startStatFiles(files, { workerThreads }); });
   const max = maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   /** What git vouches for now: each file's object id (or undefined: read it), and its stat data. */
   const vouch = (): Vouched => {
-    if (trees.length === 0) return NOTHING_VOUCHED;
-    const stats = statFiles(files, { workerThreads });
+    const stats = statting ? statting() : trees.length > 0 ? statFiles(files, { workerThreads }) : undefined;
+    statting = undefined;
+    if (trees.length === 0 || !stats) return NOTHING_VOUCHED;
     return { oids: gitContentKeys(trees, files, stats), stats };
   };
   /**
@@ -358,28 +365,23 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
   };
   const runKeyOf = (read: ReadonlyArray<{ id?: string; hash?: string; error?: LoadError }>, git: Vouched): string => {
     // which listed files are a file read before (links): stable across checkouts, unlike the inodes themselves
-    const ids = new Map<string, number>();
+    const firstOf = new FirstOfEach(files.length);
     const h = crypto.createHash('sha256');
     // who reads decides what a file git vouches for gives (permission bits and owners are in each file's key)
     const reader = trees.length === 0 ? null : [process.getuid?.(), process.getgid?.(), process.getgroups?.()];
     h.update(`${JSON.stringify({ tool, options, roots, listErrors: listed.errors, reader })}\n`);
-    // a line per file, hashed a chunk at a time: one string of all 250,000 would be some 30 MB
+    // a line per file, hashed a chunk at a time: one string of all 250,000 would be some 30 MB. A path ends at a
+    // NUL, which no path listed holds (the file system refuses it), and the rest of the line holds no newline
     let chunk = '';
     for (let i = 0; i < files.length; i++) {
       const r = read[i];
       const oid = git.oids[i];
       const st = git.stats;
       const at = i * STAT_FIELDS;
-      const id = oid !== undefined ? statId(st, i) : r.id;
-      let sameAs = -1;
-      if (id !== undefined) {
-        const first = ids.get(id);
-        if (first === undefined) ids.set(id, i);
-        else sameAs = first;
-      }
+      const sameAs = oid !== undefined ? firstOf.same(i, st[at + 2], st[at + 3]) : r.id !== undefined ? firstOf.sameAsId(i, r.id) : -1;
       const content = oid !== undefined ? `git ${oid} ${st[at + 6]} ${st[at + 7]} ${st[at + 4]} ${st[at + 5]}`
         : r.hash !== undefined ? r.hash : `error ${JSON.stringify(r.error ?? null)}`;
-      chunk += `${JSON.stringify(files[i])} ${content} ${sameAs}\n`;
+      chunk += `${files[i]}\0${content} ${sameAs}\n`;
       if (chunk.length >= 1 << 16) {
         h.update(chunk);
         chunk = '';
@@ -406,7 +408,6 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
     }
     return undefined;
   };
-  const filesPath = filesFile(cacheDir, tool);
   const next = new Map<string, KeptFile>();
   const keepOutcome = (o: FileOutcome, file: string): void => {
     if (!o.parsed || o.hash === undefined) return;
@@ -414,7 +415,7 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
     if (k) next.set(o.hash, k);
   };
 
-  if (!isRegularFile(filesPath)) {
+  if (!keptBefore) {
     // nothing kept by this tool (a first run, a new version): each file read once, its hash and parse together
     const outcomes = loadFilesHashed(files, { maxFileBytes, workerThreads });
     outcomes.forEach((o, i) => keepOutcome(o, files[i]));
@@ -507,6 +508,47 @@ function gitObject(oid: string, stats: Float64Array, i: number): string {
 /** File `i`'s identity (`dev:ino`) from its stat data, as the loader gives it from an open file. */
 function statId(stats: Float64Array, i: number): string {
   return `${stats[i * STAT_FIELDS + 2]}:${stats[i * STAT_FIELDS + 3]}`;
+}
+
+/**
+ * The first of the files listed with each identity (device and inode), for the run key's "same file as": keyed by
+ * the inode number, with the device compared, so that 250,000 files cost no `dev:ino` string each (a string per
+ * file, and a map of them, was a third of the key's time). Identities the loader gives as text are read back into
+ * the same two numbers (`dev:ino`, from the same stat numbers), so a file git vouches for and a link to it that
+ * was read are one file.
+ */
+class FirstOfEach {
+  private readonly byInode = new Map<number, number>();
+  private readonly devices: Float64Array;
+  /** The same inode number on another device than the first file that had it: rare, keyed by both. */
+  private others?: Map<string, number>;
+
+  constructor(files: number) {
+    this.devices = new Float64Array(files);
+  }
+
+  /** The first file before `i` with this identity, or -1 when `i` is the first. */
+  same(i: number, dev: number, ino: number): number {
+    const first = this.byInode.get(ino);
+    if (first === undefined) {
+      this.byInode.set(ino, i);
+      this.devices[i] = dev;
+      return -1;
+    }
+    if (this.devices[first] === dev) return first;
+    this.others ??= new Map();
+    const id = `${dev}:${ino}`;
+    const other = this.others.get(id);
+    if (other !== undefined) return other;
+    this.others.set(id, i);
+    return -1;
+  }
+
+  /** {@link same} for an identity the loader gave as `dev:ino`. */
+  sameAsId(i: number, id: string): number {
+    const colon = id.indexOf(':');
+    return this.same(i, Number(id.slice(0, colon)), Number(id.slice(colon + 1)));
+  }
 }
 
 /** The hashes with a placeholder where git vouched (runKeyOf reads the object id there, not the hash). */

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import { FieldLocator, FieldPosition } from '../loader/locate';
-import { Finding } from '../rules';
+import type { Finding } from '../rules/finding';
 import { parseOrigin } from './analyze';
 
 export type { FieldPosition } from '../loader/locate';

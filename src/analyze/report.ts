@@ -3,7 +3,10 @@
  * machines. Pure string building, no I/O.
  */
 import { LoadError } from '../loader/load';
-import { Finding, RULES, Severity, escapeControls, formatFindingLine, suppressionSuffix } from '../rules';
+import { RULES } from '../rules/codes';
+import { escapeControls } from '../rules/display';
+import { Finding, Severity, formatFindingLine } from '../rules/finding';
+import { suppressionSuffix } from '../rules/suppression';
 import { AnalyzeResult, AnalyzeSummary, parseOrigin } from './analyze';
 
 function plural(n: number, word: string): string {

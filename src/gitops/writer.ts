@@ -24,6 +24,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
+import { makeFolders } from '../loader/folders';
+
+/** {@link makeFolders} by a plain name, as folderSync calls it on either thread (the writer thread is given its source). */
+const makeFoldersHere = makeFolders;
 
 /** The record of the files the writer owns, at the top of the output folder. */
 export const RECORD_FILE = '.owned-by-cdk8s-istio-ambient';
@@ -326,7 +330,7 @@ function folderSync(fsm: WriterFs, pathm: typeof path, outdirGiven: string, name
   const ensureDir = (dirRel: string): void => {
     if (dirRel === '' ? rootExists : dirs.has(dirRel)) return;
     if (dirRel === '') {
-      fsm.mkdirSync(outdir, { recursive: true });
+      makeFoldersHere(outdir, fsm, pathm);
       rootExists = true;
       return;
     }
@@ -677,6 +681,7 @@ try {
   const caseFolding = (${caseFolding.toString()});
   const pathChecker = (${pathChecker.toString()});
   const checkPaths = (${checkPaths.toString()});
+  const makeFoldersHere = (${makeFolders.toString()});
   (${main})(parentPort, workerData, state, fail, (${folderSync.toString()}));
 } catch (e) {
   fail(e);

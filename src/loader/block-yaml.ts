@@ -8,7 +8,7 @@
  * loader allows. The caller then parses the document with js-yaml, so what it returns never depends on this
  * reader: property tests compare the two on random documents, and on every manifest of the project.
  */
-import * as jsyaml from 'js-yaml';
+import { jsYamlModule } from './parsers';
 
 /** What {@link parseSimpleBlock} returns for a document it leaves to js-yaml. */
 export const NOT_SIMPLE: unique symbol = Symbol('not simple');
@@ -27,9 +27,17 @@ interface ImplicitType {
   construct(data: string): unknown;
 }
 
-const IMPLICIT: readonly ImplicitType[] = (jsyaml.CORE_SCHEMA as any).compiledImplicit;
-// the shortcut in plain() knows these four; another js-yaml with more implicit types resolves every scalar
-const CORE_TYPES_ONLY = IMPLICIT.map((t: any) => t.tag).join(',') === ['null', 'bool', 'int', 'float'].map((t) => `tag:yaml.org,2002:${t}`).join(',');
+// js-yaml's implicit types, read from it when the first document is parsed (see ./parsers): plain() reads these
+// two on every scalar, so they are variables, not a call
+let IMPLICIT: readonly ImplicitType[] = [];
+let CORE_TYPES_ONLY = false;
+let implicitRead = false;
+function readImplicitTypes(): void {
+  IMPLICIT = (jsYamlModule().CORE_SCHEMA as any).compiledImplicit;
+  // the shortcut in plain() knows these four; another js-yaml with more implicit types resolves every scalar
+  CORE_TYPES_ONLY = IMPLICIT.map((t: any) => t.tag).join(',') === ['null', 'bool', 'int', 'float'].map((t) => `tag:yaml.org,2002:${t}`).join(',');
+  implicitRead = true;
+}
 const RESOLVED = new Map<string, unknown>();
 const RESOLVED_LIMIT = 100_000;
 
@@ -163,6 +171,7 @@ function keyOf(text: string): { key: string; rest: string } | undefined {
  * `maxDepth` is the loader's nesting limit: deeper documents are left to the parsers that report it.
  */
 export function parseSimpleBlock(doc: string, maxDepth: number): unknown {
+  if (!implicitRead) readImplicitTypes();
   // printable ASCII and line feeds only is the common case, and a cheaper test than the full one
   if (NOT_PLAIN_ASCII.test(doc) && UNREADABLE.test(doc)) return NOT_SIMPLE;
   const lines: Line[] = [];

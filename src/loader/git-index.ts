@@ -191,9 +191,10 @@ function parseWith(bytes: Buffer, idBytes: number): Map<string, number> | undefi
 
 /**
  * The work tree that holds `dir` (the nearest folder at or above it with a `.git` folder, or a `.git` file that
- * names one, as a linked work tree has) and its index; undefined when there is none or it cannot be read.
+ * names one, as a linked work tree has) and its index; undefined when there is none or it cannot be read. `found`
+ * is called when the git folder is found, before the index is read.
  */
-export function workTreeIndex(dir: string, maxIndexBytes = MAX_INDEX_BYTES): { top: string; index: GitIndex } | undefined {
+export function workTreeIndex(dir: string, maxIndexBytes = MAX_INDEX_BYTES, found?: () => void): { top: string; index: GitIndex } | undefined {
   for (let d = path.resolve(dir); ; d = path.dirname(d)) {
     const dotGit = path.join(d, '.git');
     let st: fs.Stats | undefined;
@@ -204,6 +205,7 @@ export function workTreeIndex(dir: string, maxIndexBytes = MAX_INDEX_BYTES): { t
     }
     if (st) {
       const gitDir = st.isDirectory() ? dotGit : st.isFile() ? linkedGitDir(dotGit) : undefined;
+      if (gitDir !== undefined) found?.();
       const index = gitDir === undefined ? undefined : readIndexFile(path.join(gitDir, 'index'), Math.min(maxIndexBytes, MAX_INDEX_BYTES));
       return index ? { top: d, index } : undefined;
     }
@@ -309,8 +311,9 @@ export interface RootIndex {
  * The work trees of `roots` (the paths as given to `listFiles`) with their indexes, read once for a run; empty when
  * none is in a work tree whose index can be read. `files`, the number of files listed, bounds the index read: one
  * much larger than the input (a small folder of a large repository) costs more to read than the files themselves.
+ * `found` is called as each work tree is found, before its index is read (the cache starts statting the files then).
  */
-export function rootIndexes(roots: readonly string[], files = Infinity): RootIndex[] {
+export function rootIndexes(roots: readonly string[], files = Infinity, found?: () => void): RootIndex[] {
   // an entry takes some 60 to 150 bytes, and reading an entry costs about a tenth of reading a small file
   const maxIndexBytes = Math.max(1 << 20, files * INDEX_BYTES_PER_FILE);
   const out: RootIndex[] = [];
@@ -323,7 +326,7 @@ export function rootIndexes(roots: readonly string[], files = Infinity): RootInd
       continue;
     }
     const at = path.resolve(st.isDirectory() ? root : path.dirname(root));
-    if (!trees.has(at)) trees.set(at, workTreeIndex(at, maxIndexBytes));
+    if (!trees.has(at)) trees.set(at, workTreeIndex(at, maxIndexBytes, found));
     const tree = trees.get(at);
     if (!tree) continue;
     const base = path.relative(tree.top, path.resolve(root)).split(path.sep).join('/');

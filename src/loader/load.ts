@@ -14,9 +14,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { NOT_SIMPLE, parseSimpleBlock } from './block-yaml';
 import { STAT_FIELDS, statAsGit } from './git-index';
-import { FileHash, hashInParallel, loadInParallel, statInParallel } from './parallel';
-import * as jsyaml from 'js-yaml';
-import { CST, Composer, Document, LineCounter, Parser, isAlias, isCollection, isPair } from 'yaml';
+import { FileHash, hashInParallel, loadInParallel, startStatInParallel } from './parallel';
+import type * as JsYaml from 'js-yaml';
+import type { CST, Document, LineCounter } from 'yaml';
+import { jsYamlModule, yamlModule } from './parsers';
 import { SourcedManifest } from '../model/manifest';
 
 /** A file or document that could not be read (or, in `warnings`, that reads as nothing). */
@@ -260,7 +261,8 @@ function parseFast(text: string, display: string): ParsedFile | undefined {
     let value: unknown = parseSimpleBlock(chunk, MAX_NESTING);
     if (value === NOT_SIMPLE) {
       try {
-        value = jsyaml.load(chunk, { schema: jsyaml.CORE_SCHEMA, maxDepth: MAX_NESTING } as jsyaml.LoadOptions); // maxDepth: js-yaml 4.1.1+, untyped
+        const jsyaml = jsYamlModule();
+        value = jsyaml.load(chunk, { schema: jsyaml.CORE_SCHEMA, maxDepth: MAX_NESTING } as JsYaml.LoadOptions); // maxDepth: js-yaml 4.1.1+, untyped
       } catch {
         return undefined;
       }
@@ -377,6 +379,7 @@ export function parseYamlDocument(text: string, display: string): { doc: Documen
 
 /** The concrete syntax tree, measured for depth before anything recursive runs, then composed. */
 function composeGuarded(text: string, display: string): { docs: Document.Parsed[]; lines: LineCounter } | { error: LoadError } {
+  const { Composer, LineCounter, Parser } = yamlModule();
   const lines = new LineCounter();
   let tokens: CST.Token[];
   try {
@@ -457,6 +460,7 @@ function hasAlias(node: unknown): boolean {
 
 /** Where the first alias (in document order) starts: the place an alias error points at. */
 function firstAliasOffset(node: unknown): number | undefined {
+  const { isAlias, isCollection, isPair } = yamlModule();
   const stack: unknown[] = [node];
   while (stack.length > 0) {
     const n = stack.pop();
@@ -579,15 +583,26 @@ export function hashFiles(files: readonly string[], options: LoadOptions = {}): 
  * large inputs (as {@link hashFiles}).
  */
 export function statFiles(files: readonly string[], options: LoadOptions = {}): Float64Array {
+  return startStatFiles(files, options)();
+}
+
+/**
+ * {@link statFiles} begun: for a large input its worker threads start now and stat while the calling thread does
+ * something else (a worker thread takes some 50 ms to start); the function returned completes the stat data.
+ */
+export function startStatFiles(files: readonly string[], options: LoadOptions = {}): () => Float64Array {
   const threads = threadsFor(files, options);
   const bytes = files.length * STAT_FIELDS * Float64Array.BYTES_PER_ELEMENT;
   if (threads > 0 && files.length > 0) {
     const out = new Float64Array(new SharedArrayBuffer(bytes));
-    if (statInParallel(files, threads, out)) return out;
+    const finish = startStatInParallel(files, threads, out);
+    if (finish) return () => { finish(); return out; };
   }
-  const out = new Float64Array(bytes / Float64Array.BYTES_PER_ELEMENT);
-  files.forEach((f, i) => statAsGit(f, out, i * STAT_FIELDS));
-  return out;
+  return () => {
+    const out = new Float64Array(bytes / Float64Array.BYTES_PER_ELEMENT);
+    files.forEach((f, i) => statAsGit(f, out, i * STAT_FIELDS));
+    return out;
+  };
 }
 
 /** Inputs with at least this many files are read by worker threads too (when there is more than one processor). */

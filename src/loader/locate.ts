@@ -3,7 +3,8 @@
  * the document that starts at a given line. Read on demand (for SARIF regions), with the exact parser, so the
  * loader's fast path stays as it is.
  */
-import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import type { LineCounter } from 'yaml';
+import { yamlModule } from './parsers';
 
 /** A 1-based line and column (columns in UTF-16 code units, as SARIF counts them by default). */
 export interface FieldPosition {
@@ -31,13 +32,13 @@ export function fieldSegments(field: string): Array<string | number> {
 
 /** The parsed documents of one file, to locate several fields in it. */
 export class FieldLocator {
-  private readonly lines = new LineCounter();
+  private readonly lines: LineCounter = new (yamlModule().LineCounter)();
   private readonly docs: any[];
 
   constructor(text: string) {
     let docs: any[] = [];
     try {
-      docs = parseAllDocuments(text, { lineCounter: this.lines, uniqueKeys: false }) as any[];
+      docs = yamlModule().parseAllDocuments(text, { lineCounter: this.lines, uniqueKeys: false }) as any[];
       if (!Array.isArray(docs)) docs = [docs];
     } catch {
       docs = [];
@@ -53,6 +54,7 @@ export class FieldLocator {
   public locate(docLine: number, item: number, field: string): FieldPosition | undefined {
     const doc = this.docs.find((d) => d.contents && Array.isArray(d.contents.range) && this.pos(d.contents.range[0]).line === docLine);
     if (!doc) return undefined;
+    const { isMap, isScalar, isSeq } = yamlModule();
     let node: any = doc.contents;
     if (item >= 0) {
       const items = isMap(node) ? (node.get('items', true) as any) : undefined;

@@ -139,15 +139,48 @@ export function hashInParallel(files: readonly string[], maxFileBytes: number | 
  */
 export function statInParallel(files: readonly string[], threads: number, out: Float64Array,
   stat: (file: string, out: Float64Array, at: number) => void = require('./git-index').statAsGit): boolean {
-  if (!(out.buffer instanceof SharedArrayBuffer)) return false;
-  // a worker's chunk comes with no outcomes, only that it is done: the numbers are in `out` already
-  const workerFile = path.join(__dirname, `stat-worker${path.extname(__filename)}`);
-  return runInParallel<number>(files, undefined, threads, 'stat', (f, _m, i) => { stat(f, out, i! * STAT_FIELDS); return 0; }, () => 0, () => false, { workerFile }, out.buffer) !== undefined;
+  const finish = startStatInParallel(files, threads, out, stat);
+  if (!finish) return false;
+  finish();
+  return true;
 }
 
-function runInParallel<T>(files: readonly string[], maxFileBytes: number | undefined, threads: number, mode: 'load' | 'loadHashed' | 'hash' | 'stat',
+/**
+ * {@link statInParallel} begun: the worker threads start, and take chunks as soon as they run, while the calling
+ * thread does something else; calling the function returned does the rest on this thread too and waits for the
+ * workers. Undefined without workers.
+ */
+export function startStatInParallel(files: readonly string[], threads: number, out: Float64Array,
+  stat: (file: string, out: Float64Array, at: number) => void = require('./git-index').statAsGit): (() => void) | undefined {
+  if (!(out.buffer instanceof SharedArrayBuffer)) return undefined;
+  // a worker's chunk comes with no outcomes, only that it is done: the numbers are in `out` already
+  const workerFile = path.join(__dirname, `stat-worker${path.extname(__filename)}`);
+  const run = startRun(files, undefined, threads, 'stat', { workerFile }, out.buffer);
+  if (!run) return undefined;
+  return () => {
+    finishRun<number>(run, (f, _m, i) => { stat(f, out, i! * STAT_FIELDS); return 0; }, () => 0, () => false, {});
+  };
+}
+
+function runInParallel<T>(files: readonly string[], maxFileBytes: number | undefined, threads: number, mode: RunMode,
   load: (file: string, maxFileBytes?: number, at?: number) => T, decode: (wire: unknown) => T, redo: (wire: unknown) => boolean, test: ParallelTestOptions,
   results?: SharedArrayBuffer): T[] | undefined {
+  const run = startRun(files, maxFileBytes, threads, mode, test, results);
+  return run ? finishRun(run, load, decode, redo, test) : undefined;
+}
+
+type RunMode = 'load' | 'loadHashed' | 'hash' | 'stat';
+
+/** Worker threads started on one list of files: they take chunks from the shared counter as soon as they run. */
+interface StartedRun {
+  readonly files: readonly string[];
+  readonly maxFileBytes: number | undefined;
+  readonly state: Int32Array;
+  readonly workers: Started[];
+}
+
+function startRun(files: readonly string[], maxFileBytes: number | undefined, threads: number, mode: RunMode, test: ParallelTestOptions,
+  results?: SharedArrayBuffer): StartedRun | undefined {
   const shared = new SharedArrayBuffer((SLOTS + 2 * threads) * Int32Array.BYTES_PER_ELEMENT);
   const state = new Int32Array(shared);
   const workers: Started[] = [];
@@ -155,7 +188,13 @@ function runInParallel<T>(files: readonly string[], maxFileBytes: number | undef
     const w = startWorker(files, maxFileBytes, shared, i, mode, test.workerFile, results);
     if (w) workers.push(w);
   }
-  if (workers.length === 0) return undefined;
+  return workers.length === 0 ? undefined : { files, maxFileBytes, state, workers };
+}
+
+/** The calling thread's part of a run: the chunks left, then the workers' results, in order. */
+function finishRun<T>(run: StartedRun, load: (file: string, maxFileBytes?: number, at?: number) => T, decode: (wire: unknown) => T,
+  redo: (wire: unknown) => boolean, test: ParallelTestOptions): T[] {
+  const { files, maxFileBytes, state, workers } = run;
   const chunks = Math.ceil(files.length / CHUNK_FILES);
   const out = new Array<T | undefined>(files.length);
   const done = new Uint8Array(chunks);

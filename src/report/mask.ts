@@ -4,7 +4,8 @@
  * traces and findings they start from are masked already (rules/display.ts); this is the second line of defence,
  * for text that reaches a report some other way, and masking twice changes nothing.
  */
-import { Finding, maskAuthorization, maskCredential } from '../rules';
+import { maskAuthorization, maskCredential } from '../rules/display';
+import type { Finding } from '../rules/finding';
 
 /** A token as every report shows it: the one masking function, `maskCredential` (`base64(admin3:***)`). */
 export function maskToken(token: string): string {

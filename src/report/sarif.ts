@@ -6,7 +6,8 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
 import { AnalyzeResult, FieldPosition, formatLoadError, parseOrigin } from '../analyze';
-import { Finding, RULES, Severity, formatFinding } from '../rules';
+import { RULES } from '../rules/codes';
+import { Finding, Severity, formatFinding } from '../rules/finding';
 import { maskFinding } from './mask';
 import { RULES_DOC_URL, TOOL_NAME, TOOL_VERSION, ruleHelpUri } from './tool';
 

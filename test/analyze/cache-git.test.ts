@@ -109,6 +109,28 @@ describe('analyze --cache in a git work tree', () => {
     expect(hit.result).toEqual(run.result);
   });
 
+  withGit('a link to a file git vouches for is that file, where a link to a copy of it is another', () => {
+    // git vouches for a/plugin.yaml by its stat data; the link is read, and its identity is the file it reaches:
+    // the two runs differ only in whether those are one file
+    const from = origin();
+    const work = path.join(scratch('cache-git-link-'), 'repo');
+    const outside = scratch('cache-git-outside-');
+    const cache = scratch('cache-git-cache-');
+    checkout(from, work);
+    fs.copyFileSync(path.join(work, 'a', 'plugin.yaml'), path.join(outside, 'copy.yaml'));
+    const link = path.join(work, 'c', 'same.yaml');
+    fs.symlinkSync(path.join(outside, 'copy.yaml'), link);
+    const two = analyzePaths([work]);
+    expect(analyzePaths([work], { cacheDir: cache, workerThreads: 0 })).toEqual(two);
+    fs.unlinkSync(link);
+    fs.symlinkSync(path.join(work, 'a', 'plugin.yaml'), link);
+    const one = analyzePaths([work]);
+    expect(one.summary.objects).toBe(two.summary.objects - 1);
+    const run = opened(() => analyzePaths([work], { cacheDir: cache, workerThreads: 0 }));
+    expect(run.result).toEqual(one);
+    expect(run.files).not.toContain(path.join(work, 'a', 'plugin.yaml')); // vouched for by git, not read
+  });
+
   withGit('a change git itself would not see (same size, the old times put back) is read, and gives its own report', () => {
     const from = origin();
     const work = checkout(from, path.join(scratch('cache-git-change-'), 'repo'));

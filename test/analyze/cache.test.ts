@@ -99,6 +99,25 @@ describe('analyze --cache', () => {
     expect(ofA(mixed)).toEqual(ofA(now));
   });
 
+  test('a link retargeted from a copy to a file listed is one file less: the run is not the one before', () => {
+    // the same text, read through a link, is another file's or the same file: only which files are one file tells
+    // the two runs apart (every file's content is the same in both)
+    const dir = repo();
+    const outside = tmp('cache-outside-');
+    const cache = tmp('cache-');
+    fs.copyFileSync(path.join(dir, 'a', 'plugin.yaml'), path.join(outside, 'copy.yaml'));
+    const link = path.join(dir, 'c', 'same.yaml');
+    fs.symlinkSync(path.join(outside, 'copy.yaml'), link);
+    const two = analyzePaths([dir]);
+    expect(analyzePaths([dir], { cacheDir: cache })).toEqual(two);
+    fs.unlinkSync(link);
+    fs.symlinkSync(path.join(dir, 'a', 'plugin.yaml'), link);
+    const one = analyzePaths([dir]);
+    expect(one.summary.objects).toBe(two.summary.objects - 1);
+    expect(analyzePaths([dir], { cacheDir: cache })).toEqual(one);
+    expect(analyzePaths([dir], { cacheDir: cache, workerThreads: 1 })).toEqual(one);
+  });
+
   test('after a change, an entry still as it was read is written back as the text it was read from', () => {
     const dir = repo();
     const cache = tmp('cache-');

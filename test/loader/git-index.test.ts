@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
 import { STAT_FIELDS, entryAt, gitContentKeys, matchesIndex, oidAt, parseGitIndex, rootIndexes, statAsGit, workTreeIndex } from '../../src/loader/git-index';
-import { listFiles, statFiles } from '../../src/loader/load';
+import { listFiles, startStatFiles, statFiles } from '../../src/loader/load';
 import { git, settle, tmpDir, withGit } from '../support';
 
 // (scratch folders go with the run's temporary folder: test/global-setup.js)
@@ -180,6 +180,9 @@ describe('what git vouches for', () => {
     const oids = gitContentKeys(rootIndexes(roots), files, statFiles(files, { workerThreads: 0 }));
     // worker threads stat into shared memory: the same numbers
     expect(statFiles(files, { workerThreads: 1 })).toEqual(statFiles(files, { workerThreads: 0 }));
+    // and begun before the index is read, completed after
+    let begun: (() => Float64Array) | undefined;
+    expect(gitContentKeys(rootIndexes(roots, Infinity, () => { begun ??= startStatFiles(files, { workerThreads: 1 }); }), files, begun!())).toEqual(oids);
     return Object.fromEntries(files.map((f, i) => [f, oids[i] ?? null]));
   };
 
