@@ -92,6 +92,18 @@ test('a very long URL, header or method is cut in its error line, as findings cu
   }
 });
 
+test('a file name with a line break keeps its line number in JSON and SARIF (the whole origin was taken for the file)', async () => {
+  const file = write('evil\nerror FAKE.yaml', fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'rules', 'WASM005.bad.yaml'), 'utf8'));
+  const json = JSON.parse((await cli('analyze', '--format', 'json', file)).out);
+  expect(json.findings[0]).toMatchObject({ code: 'WASM005', file, line: 2 });
+  const sarif = JSON.parse((await cli('analyze', '--format', 'sarif', file)).out);
+  const location = sarif.runs[0].results[0].locations[0].physicalLocation;
+  expect(location.artifactLocation.uri).toMatch(/evil%0Aerror%20FAKE\.yaml$/);
+  expect(location.region.startLine).toBe(13);
+  // the text report escapes the break, so no line of its own can be forged
+  expect((await cli('analyze', file)).out).toContain('evil\\nerror FAKE.yaml:2');
+});
+
 describe('no password is echoed, whatever form it comes in', () => {
   test('a URL without a scheme still has its password masked: in the trace, the JSON and errors', async () => {
     const url = `alice:${SECRET}@productpage:9080/productpage`;
