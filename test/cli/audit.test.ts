@@ -104,6 +104,14 @@ test('a file name with a line break keeps its line number in JSON and SARIF (the
   expect((await cli('analyze', file)).out).toContain('evil\\nerror FAKE.yaml:2');
 });
 
+test('simulate -o (accepted as curl takes it, with no effect) never touches the file it names', async () => {
+  const mine = write('mine.txt', 'my notes\n');
+  const r = await cli(...SIM, '-s', '-o', mine, '-w', '%{http_code}', URL);
+  expect(r.code).toBe(0);
+  expect(fs.readFileSync(mine, 'utf8')).toBe('my notes\n');
+  expect(r.out.trimEnd().split('\n').pop()).toBe('401');
+});
+
 describe('no password is echoed, whatever form it comes in', () => {
   test('a URL without a scheme still has its password masked: in the trace, the JSON and errors', async () => {
     const url = `alice:${SECRET}@productpage:9080/productpage`;
