@@ -6,6 +6,7 @@ import { checkLabelName } from '../rules/wasm-fields';
 import { AmbientLabels } from './labels';
 import { Waypoint, WaypointOptions } from './waypoint';
 import { merged } from '../model/merged';
+import { checkMetadataMap, checkOptionalBoolean, constructWhere, optionalProps, propError } from '../private/props';
 
 /** Props of {@link AmbientNamespace}. */
 export interface AmbientNamespaceProps {
@@ -87,6 +88,11 @@ export class AmbientNamespace extends Chart {
   private _waypoint?: Waypoint;
 
   constructor(scope: Construct, id: string, props: AmbientNamespaceProps = {}) {
+    const where = constructWhere('AmbientNamespace', scope, id);
+    props = optionalProps(where, props, 'pass { name: "shop" }, or no props');
+    checkMetadataMap(where, 'labels', props.labels);
+    checkMetadataMap(where, 'annotations', props.annotations);
+    checkOptionalBoolean(where, 'ingressUseWaypoint', props.ingressUseWaypoint);
     const name = props.name ?? id;
     super(scope, id, { namespace: name, disableResourceNameHashes: true });
     Object.defineProperty(this, AMBIENT_NS_SYMBOL, { value: true });
@@ -131,6 +137,9 @@ export class AmbientNamespace extends Chart {
    * `istio.io/use-waypoint-namespace` for a waypoint in another namespace).
    */
   public useWaypoint(waypoint: Waypoint): void {
+    if (!Waypoint.isWaypoint(waypoint)) {
+      throw propError(constructWhere('AmbientNamespace', this), 'useWaypoint: waypoint', 'must be a Waypoint', waypoint, 'pass the Waypoint construct (addWaypoint() returns one), not its name');
+    }
     this.apiObject.metadata.addLabel(AmbientLabels.USE_WAYPOINT, waypoint.name);
     if (waypoint.namespace !== this.namespaceName) {
       this.apiObject.metadata.addLabel(AmbientLabels.USE_WAYPOINT_NAMESPACE, waypoint.namespace);

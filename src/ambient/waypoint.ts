@@ -9,6 +9,7 @@ import { checkWaypointFor, checkWaypointName } from '../rules/ambient';
 import { checkLabelName, checkObjectName } from '../rules/wasm-fields';
 import { AmbientLabels } from './labels';
 import { IService, serviceRefOf } from '../core/service';
+import { checkEnumValue, constructWhere, optionalProps } from '../private/props';
 
 /** What a waypoint accepts (`istio.io/waypoint-for`, `istioctl waypoint apply --for`). */
 export enum WaypointTraffic {
@@ -97,6 +98,8 @@ export class Waypoint extends Construct implements IPolicyTarget {
 
   constructor(scope: Construct, id: string, props: WaypointProps = {}) {
     super(scope, id);
+    props = optionalProps(constructWhere('Waypoint', this), props, 'pass { trafficType: WaypointTraffic.SERVICE }, or no props');
+    checkEnumValue(constructWhere('Waypoint', this), 'allowedNamespaces', props.allowedNamespaces, WaypointNamespaces, 'WaypointNamespaces');
     Object.defineProperty(this, WAYPOINT_SYMBOL, { value: true });
     this.name = props.name ?? 'waypoint';
     this.namespace = namespaceOf(this, props.namespace);

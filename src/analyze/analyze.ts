@@ -81,7 +81,8 @@ export interface OriginPosition {
   readonly item: number;
 }
 
-const ORIGIN = /^(.*):(\d+)(?:#items\[(\d+)\])?$/;
+// [\s\S], not ".": a file name may hold a line break, and the line number must still be read off its end
+const ORIGIN = /^([\s\S]*):(\d+)(?:#items\[(\d+)\])?$/;
 
 export function parseOrigin(origin: string): OriginPosition {
   const m = ORIGIN.exec(origin);

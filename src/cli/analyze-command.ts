@@ -6,8 +6,9 @@ import { DEFAULT_MAX_FILE_BYTES } from '../loader/load';
 import { ANALYZE_FORMATS, AnalyzeFormat, renderAnalysis } from '../report/analysis';
 import { IgnoreListError, parseIgnoreList } from '../rules/suppression';
 import { escapeControls } from '../rules/display';
-import { parseByteSize } from './options';
+import { collectNonEmpty, emptyPathProblem, parseByteSize, parseNamespace } from './options';
 import type { CommandRegistrar } from './command';
+import { folderCannotBeMade } from '../private/folder';
 
 const EMPTY = 'empty';
 
@@ -18,7 +19,7 @@ function cacheFolderProblem(dir: string): string | undefined {
   try {
     st = fs.statSync(dir);
   } catch (e: any) {
-    if (e?.code === 'ENOENT') return fs.lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink() ? 'a symbolic link to nothing' : undefined;
+    if (e?.code === 'ENOENT') return fs.lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink() ? 'a symbolic link to nothing' : folderCannotBeMade(dir);
     if (e?.code === 'ELOOP') return 'a symbolic link that leads back to itself';
     return `cannot be looked at (${e?.code ?? 'error'})`;
   }
@@ -47,16 +48,22 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
       + 'Exit 0: no errors; 1: errors found; 2: input unreadable or malformed.')
     .argument('<paths...>', 'YAML/JSON files or directories (read recursively; dot-folders and node_modules skipped)')
     .addOption(new Option('--format <format>', 'output format (sarif: SARIF 2.1.0 for code scanning)').choices([...ANALYZE_FORMATS]).default('text'))
-    .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", 'istio-system')
-    .option('--default-namespace <namespace>', 'namespace of objects that set none (as kubectl would apply them)', 'default')
+    .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", parseNamespace, 'istio-system')
+    .option('--default-namespace <namespace>', 'namespace of objects that set none (as kubectl would apply them)', parseNamespace, 'default')
     .option('-q, --quiet', 'print errors only (warnings are still counted in the summary)')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices([FailOn.ERROR, FailOn.WARNING]).default(FailOn.ERROR))
     .option('--max-file-size <size>', `largest file read, e.g. 128MiB (default ${DEFAULT_MAX_FILE_BYTES / 1024 ** 2}MiB)`, parseByteSize)
     .option('--ignore <codes>', 'suppress these codes on every object: CODE[,CODE][: reason] (repeatable); reported as suppressed, never hidden',
-      (v: string, prev: string[]) => [...prev, v], [])
+      collectNonEmpty('write rule codes such as "BA011" or "BA011,WASM023: demo credentials"'), [])
     .option('--cluster <name>', 'in a fleet tree (clusters/<name>/ under each path), analyze only this cluster; without it, each cluster is analyzed on its own')
     .option('--cache <dir>', 'keep what this run read and found in <dir>, and answer the next run from it where the input is unchanged (content-hashed; the report is the same)')
     .action((paths: string[], flags: AnalyzeFlags) => {
+      const empty = emptyPathProblem('paths', paths);
+      if (empty) {
+        io.err(`error: ${empty}\n`);
+        setExit(2);
+        return;
+      }
       let ignore;
       try {
         ignore = parseIgnoreList(flags.ignore);
@@ -66,6 +73,7 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
         setExit(2);
         return;
       }
+      let cacheDir = flags.cache;
       if (flags.cache !== undefined) {
         const problem = cacheFolderProblem(flags.cache);
         if (problem === EMPTY) {
@@ -74,9 +82,12 @@ export const analyzeCommand: CommandRegistrar = (program, io, setExit) => {
           return;
         }
         // the run goes on without it (its report is the same); said once, so a mistyped path is not silent for ever
-        if (problem) io.err(`warning: --cache ${escapeControls(JSON.stringify(flags.cache))}: ${problem}, so this run is not cached\n`);
+        if (problem) {
+          io.err(`warning: --cache ${escapeControls(JSON.stringify(flags.cache))}: ${problem}, so this run is not cached\n`);
+          cacheDir = undefined;
+        }
       }
-      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, ignore, cluster: flags.cluster, maxFileBytes: flags.maxFileSize, cacheDir: flags.cache });
+      const result = analyzePaths(paths, { rootNamespace: flags.rootNamespace, defaultNamespace: flags.defaultNamespace, ignore, cluster: flags.cluster, maxFileBytes: flags.maxFileSize, cacheDir });
       const code = exitCodeOf(result, flags.failOn);
       io.out(renderAnalysis(result, flags.format, { exitCode: code, quiet: flags.quiet }));
       setExit(code);

@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { AllowEntry, DiffInputError, diffExitCode, diffPaths, parseAllowFile } from '../diff';
 import { DEFAULT_MAX_FILE_BYTES, readManifestFile } from '../loader/load';
 import { escapeControls } from '../rules/display';
-import { parseByteSize } from './options';
+import { collectNonEmpty, emptyPathProblem, parseByteSize, parseDomain, parseNamespace } from './options';
 import { DIFF_FORMATS, DiffFormat, renderDiff } from '../report';
 import type { CommandRegistrar } from './command';
 
@@ -23,7 +23,13 @@ function readAllow(file: string, maxFileBytes?: number): AllowEntry[] {
   // the loader's rules for files: regular files only, under the size cap, UTF-8
   const r = readManifestFile(file, { maxFileBytes });
   if ('error' in r) throw new DiffInputError(`--allow: ${file}${r.error.line > 0 ? `:${r.error.line}` : ''}: ${r.error.message}; pass a YAML list of allow entries`);
-  return parseAllowFile(r.text, file);
+  try {
+    return parseAllowFile(r.text, file);
+  } catch (e) {
+    // every error says which option it is about, as the loader's do
+    if (e instanceof DiffInputError) throw new DiffInputError(`--allow: ${e.message}`);
+    throw e;
+  }
 }
 
 export const diffCommand: CommandRegistrar = (program, io, setExit) => {
@@ -33,15 +39,22 @@ export const diffCommand: CommandRegistrar = (program, io, setExit) => {
     .argument('<old>', 'the tree before (YAML file or folder, read recursively)')
     .argument('<new>', 'the tree after')
     .addOption(new Option('--format <format>', 'text, json, or markdown (for a pull-request comment)').choices([...DIFF_FORMATS]).default('text'))
-    .option('--allow <file>', 'YAML list of intended openings, each with a reason (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--allow <file>', 'YAML list of intended openings, each with a reason (repeatable)', collectNonEmpty('pass a YAML file listing the intended openings'), [])
     .option('--allow-opened', 'report openings but exit 0 (the change is reviewed elsewhere)')
     .option('--full', 'simulate every namespace, not only those a change can reach')
-    .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", 'istio-system')
-    .option('--default-namespace <namespace>', 'namespace of objects that set none', 'default')
-    .option('--cluster-domain <domain>', "the cluster's DNS domain", 'cluster.local')
+    .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", parseNamespace, 'istio-system')
+    .option('--default-namespace <namespace>', 'namespace of objects that set none', parseNamespace, 'default')
+    .option('--cluster-domain <domain>', "the cluster's DNS domain", parseDomain, 'cluster.local')
     .option('--max-file-size <size>', `largest file read, e.g. 128MiB (default ${DEFAULT_MAX_FILE_BYTES / 1024 ** 2}MiB)`, parseByteSize)
     .option('--cluster <name>', 'in fleet trees (clusters/<name>/ under each side), compare this cluster')
+    .allowExcessArguments(false)
     .action((before: string, after: string, flags: DiffFlags) => {
+      const empty = emptyPathProblem('OLD', [before]) ?? emptyPathProblem('NEW', [after]);
+      if (empty) {
+        io.err(`error: ${empty}\n`);
+        setExit(2);
+        return;
+      }
       try {
         const allow = flags.allow.flatMap((f) => readAllow(f, flags.maxFileSize));
         const result = diffPaths([before], [after], {

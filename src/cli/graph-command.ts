@@ -4,7 +4,7 @@ import { meshGraph, renderDot, renderMermaid } from '../graph';
 import { checkOneCluster, clusterPaths } from '../loader/clusters';
 import { DEFAULT_MAX_FILE_BYTES, loadManifests } from '../loader/load';
 import { escapeControls } from '../rules/display';
-import { parseByteSize } from './options';
+import { emptyPathProblem, parseByteSize, parseNamespace } from './options';
 import { MeshModel } from '../model/mesh-model';
 import type { CommandRegistrar } from './command';
 
@@ -22,12 +22,18 @@ export const graphCommand: CommandRegistrar = (program, io, setExit) => {
     .description('draw the mesh: which plugin guards which Service, through which proxy (gateway or waypoint). Exit 0 drawn, 2 input unreadable')
     .argument('<paths...>', 'YAML/JSON files or directories (read recursively)')
     .addOption(new Option('--format <format>', 'mermaid (renders in GitHub Markdown) or dot (Graphviz)').choices(['mermaid', 'dot']).default('mermaid'))
-    .option('-n, --namespace <namespace>', 'draw only what touches this namespace')
-    .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", 'istio-system')
-    .option('--default-namespace <namespace>', 'namespace of objects that set none', 'default')
+    .option('-n, --namespace <namespace>', 'draw only what touches this namespace', parseNamespace)
+    .option('--root-namespace <namespace>', "Istio's meshConfig.rootNamespace", parseNamespace, 'istio-system')
+    .option('--default-namespace <namespace>', 'namespace of objects that set none', parseNamespace, 'default')
     .option('--cluster <name>', 'in a fleet tree (clusters/<name>/ under each path), draw this cluster')
     .option('--max-file-size <size>', `largest file read, e.g. 128MiB (default ${DEFAULT_MAX_FILE_BYTES / 1024 ** 2}MiB)`, parseByteSize)
     .action((paths: string[], flags: GraphFlags) => {
+      const empty = emptyPathProblem('paths', paths);
+      if (empty) {
+        io.err(`error: ${empty}\n`);
+        setExit(2);
+        return;
+      }
       let roots = paths;
       try {
         if (flags.cluster !== undefined) roots = clusterPaths(paths, flags.cluster);

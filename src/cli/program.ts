@@ -32,6 +32,8 @@ export function cliProgram(io: CliIo = PROCESS_IO, setExit: (code: number) => vo
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(`${escapeControls(s.split('\n')[0])}\n`) });
+  // `--version` is the program's, not a command's: its package.json is read only when no command runs
+  if (only === undefined) program.version((require('../report/tool') as typeof import('../report/tool')).TOOL_VERSION, '-V, --version', 'print the version');
   for (const [name, registrar] of COMMANDS) if (only === undefined || only === name) registrar()(program, io, setExit);
   return program;
 }

@@ -6,7 +6,7 @@ import {
   SimulationInputError, SimulationRequest, basicAuthHeader, formatSimulation, loadChecks, loadSimulator, parseHeader,
 } from '../simulate';
 import { maskedBatch, maskedResult } from '../simulate/format';
-import { parseByteSize } from './options';
+import { emptyPathProblem, parseByteSize, parseDomain, parseNamespace } from './options';
 import type { CliIo, CommandRegistrar } from './command';
 
 /** Exit codes of `simulate`. */
@@ -52,6 +52,12 @@ function run(url: string | undefined, opts: SimulateOptions, io: CliIo): number 
     maxFileBytes: opts.maxFileSize,
     onWarning: (w: LoadError) => io.err(`${escapeControls(`warning LOAD ${w.file}: ${w.message}`)}\n`),
   };
+  const empty = emptyPathProblem('manifests', opts.manifests) ?? (opts.requests === '' ? emptyPathProblem('requests', [''], 'pass the YAML file of requests (e.g. examples/seed-checks.yaml)') : undefined);
+  if (empty) throw new SimulationInputError(empty);
+  // two output options that disagree: which one was meant cannot be told
+  if (opts.json && opts.format !== undefined && opts.format !== 'json') {
+    throw new SimulationInputError(`--json: conflicts with --format ${opts.format}; pass one of them (--json is --format json)`);
+  }
   if (opts.requests !== undefined) {
     if (url !== undefined) throw new SimulationInputError(`URL: not allowed with --requests (got ${JSON.stringify(url)}); put every request in the batch file`);
     if (opts.header.length > 0 || opts.user !== undefined || opts.request !== undefined || opts.connectTo.length > 0) {
@@ -91,8 +97,8 @@ export const simulateCommand: CommandRegistrar = (program: Command, io: CliIo, s
     .option('--requests <file>', 'batch mode: a YAML list of requests with the status each expects')
     .option('--json', 'print one JSON object instead of the trace (same as --format json)')
     .addOption(new Option('--format <format>', 'output format (junit: batch mode only, one testcase per check)').choices([...BATCH_FORMATS]))
-    .option('--root-namespace <namespace>', "Istio's root namespace", 'istio-system')
-    .option('--cluster-domain <domain>', "the cluster's DNS domain", 'cluster.local')
+    .option('--root-namespace <namespace>', "Istio's root namespace", parseNamespace, 'istio-system')
+    .option('--cluster-domain <domain>', "the cluster's DNS domain", parseDomain, 'cluster.local')
     .option('--cluster <name>', 'in a fleet tree (clusters/<name>/ under --manifests), simulate in this cluster')
     .option('--max-file-size <size>', `largest manifest or batch file read, e.g. 128MiB (default ${DEFAULT_MAX_FILE_BYTES / 1024 ** 2}MiB)`, parseByteSize)
     // accepted so a curl line from the Istio docs can be pasted as is; the output is always the trace, then the status
@@ -100,6 +106,8 @@ export const simulateCommand: CommandRegistrar = (program: Command, io: CliIo, s
     .option('-k, --insecure', 'accepted for curl compatibility (certificates are never verified here)')
     .option('-o, --output <file>', 'accepted for curl compatibility (no effect)')
     .option('-w, --write-out <format>', 'accepted for curl compatibility (the status is always the last line)')
+    // one request a run: a second URL would be dropped without a word (curl would fetch both)
+    .allowExcessArguments(false)
     .action((url: string | undefined, opts: SimulateOptions) => {
       try {
         setExit(run(url, opts, io));

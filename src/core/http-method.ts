@@ -23,6 +23,9 @@ export class HttpMethod {
    * @example HttpMethod.of('PURGE')
    */
   public static of(value: string): HttpMethod {
+    if (typeof value !== 'string') {
+      throw new Error(`HttpMethod.of: value: must be a string (got ${typeof value === 'number' ? value : typeof value}); pass a method such as "GET", or one of HttpMethod.GET, HttpMethod.POST, ...`);
+    }
     const known = HttpMethod.STANDARD.find((m) => m.value === value);
     if (known) return known;
     // RFC 9110 `token`: what a request line can carry as a method

@@ -35,7 +35,7 @@ export function parseAllowFile(text: string, display: string): AllowEntry[] {
   const parsed = parseYamlDocument(text, display);
   if ('error' in parsed) {
     if (parsed.error.message === 'the file is empty') return [];
-    throw new DiffInputError(`${display}:${parsed.error.line}: ${parsed.error.message}`);
+    throw new DiffInputError(`${display}:${parsed.error.line}: ${parsed.error.message}; fix the YAML: a list of allow entries, each with a reason`);
   }
   const { doc, lines } = parsed;
   const at = (node: any) => `${display}:${node?.range ? lines.linePos(node.range[0]).line : 1}`;

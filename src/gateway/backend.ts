@@ -45,7 +45,7 @@ export class HttpBackend {
 
   /** A Service by name, for Services not defined in this app. */
   public static fromServiceName(name: string, options: HttpBackendNameOptions): HttpBackend {
-    return new HttpBackend(name, options.namespace, options);
+    return new HttpBackend(name, options?.namespace, options);
   }
 
   /** Service name. */

@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ArgoCdAnnotations } from './sync-policy';
+import { maskUrl } from '../rules/display';
 
 /** How the application folders become Argo CD Applications. */
 export enum ArgoCdAppMode {
@@ -160,6 +161,12 @@ export function resolveArgoCd(props: ArgoCdProps): ResolvedArgoCd {
   };
   if (typeof props.repoUrl !== 'string' || props.repoUrl.trim() === '') {
     fail('repoUrl', 'is required', props.repoUrl, 'pass the URL of the Git repository the output is committed to');
+  }
+  // a credential in the URL would be written into the Application, that is into Git; ssh://git@ is only a user name
+  const userinfo = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)@/.exec(props.repoUrl.trim());
+  if (userinfo && (/:./.test(userinfo[2]) || /^https?$/i.test(userinfo[1]))) {
+    fail('repoUrl', 'holds a credential, which would be written into the Application and so into Git', maskUrl(props.repoUrl.trim()),
+      'drop it from the URL and give Argo CD the credential as a repository Secret (label argocd.argoproj.io/secret-type: repository)');
   }
   const path = (props.path ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, '');
   if (path === '' || path.startsWith('/') || path.split('/').includes('..')) {

@@ -13,6 +13,8 @@ import { NamespacePruning, annotateForArgoCd } from './sync-policy';
 import { renderApiObject, sortKeysFromEnv, usesBuiltInResolvers } from './fast-render';
 import { FolderWriter, RECORD_FILE, checkPaths } from './writer';
 import { toYaml } from './yaml-emitter';
+import { optionalProps, propError } from '../private/props';
+import { folderCannotBeMade } from '../private/folder';
 
 /** Props of {@link GitOpsApp}. */
 export interface GitOpsAppProps extends AppProps {
@@ -149,11 +151,18 @@ export class GitOpsApp extends App {
   private report?: SynthReport;
 
   constructor(props: GitOpsAppProps = {}) {
+    props = optionalProps('GitOpsApp', props, 'pass { outdir: "dist" }, or no props');
+    if (props.outdir !== undefined && (typeof props.outdir !== 'string' || props.outdir.trim() === '')) {
+      throw propError('GitOpsApp', 'outdir', 'must be the path of the output folder', props.outdir, 'pass e.g. outdir: "dist", or leave it out (CDK8S_OUTDIR, else dist)');
+    }
     if (props.yamlOutputType !== undefined && props.yamlOutputType !== YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE) {
       throw new Error(`GitOpsApp: yamlOutputType: a GitOps tree is one folder per chart and one file per object (got ${JSON.stringify(YamlOutputType[props.yamlOutputType])}); leave yamlOutputType unset, or use a plain App for other layouts`);
     }
     super({ ...props, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
     Object.defineProperty(this, GITOPS_APP_SYMBOL, { value: true });
+    // said here, before synth: making such a folder would never return (see private/folder.ts)
+    const unmakeable = folderCannotBeMade(this.outdir);
+    if (unmakeable) throw propError('GitOpsApp', 'outdir', unmakeable, this.outdir, 'pass a folder in a place that can be written, e.g. outdir: "dist"');
     this.namespacePruning = props.namespacePruning ?? NamespacePruning.DISABLED;
     this.annotate = props.argoCdAnnotations ?? true;
     this.recordMetadata = props.recordConstructMetadata ?? process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true';

@@ -104,6 +104,17 @@ export function maskUrl(url: string): string {
   return `${m[1]}${shown}@${url.slice(m[0].length)}`;
 }
 
+/**
+ * {@link maskUrl} for a string known to be a URL, where no scheme still leaves `user:password@host` (curl reads
+ * `alice:pw@productpage/` so, and Go's url.Parse reads `alice:pw@registry/x` as scheme "alice" whose rest holds the
+ * password). Kept apart from maskUrl, which every string of a finding passes through, so that an image such as
+ * `nginx:1.25@sha256:...` elsewhere is not taken for a password.
+ */
+export function maskBareUrl(url: string): string {
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(url)) return maskUrl(url);
+  return maskUrl(`x://${url}`).slice('x://'.length);
+}
+
 const CREDENTIAL_KEYS = new Set(['credentials']);
 const SECRET_KEYS = new Set(['password', 'passwd', 'token', 'secret', 'apikey', 'api_key', 'authorization']);
 const MAX_REDACTED_NODES = 2000;

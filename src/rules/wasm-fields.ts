@@ -2,7 +2,7 @@
  * Checks on single WasmPlugin field values, callable from a constructor (throw early) and from the
  * model-wide rules (analyze). Each returns the problems found, never throws.
  */
-import { maskCredential, redactSecrets } from './display';
+import { maskBareUrl, maskCredential, redactSecrets } from './display';
 import { FieldProblem } from './finding';
 import { severityOf } from './codes';
 import { goParse, wasmUrlScheme } from './go-url';
@@ -42,17 +42,19 @@ export function checkUrl(value: unknown, field = 'spec.url'): FieldProblem[] {
       'set url to the module, e.g. "oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0"')];
   }
   const scheme = wasmUrlScheme(value);
+  // a password in the URL is masked even where no "://" says it is one (`user:pw@ghcr.io/...` reads as scheme "user")
+  const shown = maskBareUrl(value);
   if (scheme === undefined) {
-    return [problem('WASM012', field, 'does not parse as a URL, neither as written nor after "http://" (the CRD rule "url must have schema one of [http, https, file, oci]" rejects it)', value,
+    return [problem('WASM012', field, 'does not parse as a URL, neither as written nor after "http://" (the CRD rule "url must have schema one of [http, https, file, oci]" rejects it)', shown,
       'write oci://<registry>/<image>:<tag>, https://<host>/<path>.wasm or file:///<path>, percent-encoding reserved characters')];
   }
   if (!['', ...URL_SCHEMES].includes(scheme)) {
-    return [problem('WASM012', field, `scheme ${JSON.stringify(scheme)} is not one of oci, http, https, file`, value,
+    return [problem('WASM012', field, `scheme ${JSON.stringify(scheme)} is not one of oci, http, https, file`, shown,
       'use oci://, http://, https:// or file:// (no scheme means oci://)')];
   }
   if (!goParse(value)) {
     // accepted only after "http://" is put in front; istiod then parses the URL as written and drops the plugin
-    return [problem('WASM030', field, 'passes the API server only once "http://" is put in front, but istiod parses the URL as written, fails, and discards the plugin (for an auth plugin, an open door)', value,
+    return [problem('WASM030', field, 'passes the API server only once "http://" is put in front, but istiod parses the URL as written, fails, and discards the plugin (for an auth plugin, an open door)', shown,
       'percent-encode the characters a URL host or port cannot hold (spaces, ":" not followed by a port), or fix the URL')];
   }
   return [];

@@ -4,9 +4,9 @@
  */
 import { isMap, isSeq } from 'yaml';
 import { parseYamlDocument } from '../loader/load';
-import { findControlCharacter, maskCredential, quote } from '../rules/display';
+import { findControlCharacter, maskCredential, maskHeaderValue, quote } from '../rules/display';
 import { showValue } from '../rules/finding';
-import { SimulationInputError, basicAuthHeader, parseHeader } from './request';
+import { SimulationInputError, basicAuthHeader, maskHeaderText, parseHeader } from './request';
 import { validateRequest } from './simulator';
 import { Check, SimulationStatus } from './types';
 
@@ -16,6 +16,26 @@ const KEYS = ['name', 'from', 'method', 'url', 'headers', 'user', 'connectTo', '
 export interface ParseChecksOptions {
   /** The client of checks that name none (the CLI's `--from`). */
   readonly from?: string;
+}
+
+/** A `headers` field as an error may show it: the values of credential headers masked, in each of its forms. */
+function maskedHeaders(v: unknown): unknown {
+  if (typeof v === 'string') return maskHeaderText(v);
+  if (Array.isArray(v)) return v.map((h) => (typeof h === 'string' ? maskHeaderText(h) : h));
+  if (v !== null && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).map(([n, h]) => [n, typeof h === 'string' ? maskHeaderValue(n, h) : h]));
+  }
+  return v;
+}
+
+/** What `run` throws, as an error of the entry at `where` (`file:line: requests[i]`). */
+function within<T>(where: string, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof SimulationInputError) throw new SimulationInputError(`${where}: ${e.message}`);
+    throw e;
+  }
 }
 
 function expectOf(v: unknown): SimulationStatus | undefined {
@@ -48,7 +68,8 @@ export function parseChecks(text: string, display: string, options: ParseChecksO
     if (!isMap(node)) throw new SimulationInputError(`${where}: must be a map with from, url and expect; e.g. "- {from: default/curl, url: http://productpage:9080/productpage, expect: 401}"`);
     const item = node.toJSON() as Record<string, unknown>;
     // values are shown as findings show them (credentials masked); `user` is a credential whatever its type
-    const shown = (field: string) => (field === 'user' ? quote(maskCredential(item[field])) : showValue(item[field]));
+    const shown = (field: string) => (field === 'user' ? quote(maskCredential(item[field]))
+      : showValue(field === 'headers' ? maskedHeaders(item[field]) : item[field]));
     const bad = (field: string, what: string, fix: string) => new SimulationInputError(`${where}.${field}: ${what} (got ${shown(field)}); ${fix}`);
     for (const k of Object.keys(item)) {
       if (!KEYS.includes(k)) throw new SimulationInputError(`${where}: unknown field ${JSON.stringify(k)}; use ${KEYS.join(', ')}`);
@@ -66,9 +87,9 @@ export function parseChecks(text: string, display: string, options: ParseChecksO
     if (expect === undefined) throw bad('expect', 'must be an HTTP status code or "unknown"', 'e.g. expect: 401');
     const headers: Array<[string, string]> = [];
     if (Array.isArray(item.headers)) {
-      for (const h of item.headers) {
+      for (const [j, h] of item.headers.entries()) {
         if (typeof h !== 'string') throw bad('headers', 'must be a map or a list of "Name: value" strings', 'e.g. headers: {Authorization: "Basic b2s6dGVzdA=="}');
-        const parsed = parseHeader(h);
+        const parsed = within(`${where}.headers[${j}]`, () => parseHeader(h));
         if (parsed.value !== undefined) headers.push([parsed.name, parsed.value]);
       }
     } else if (item.headers !== undefined && item.headers !== null) {
@@ -80,7 +101,8 @@ export function parseChecks(text: string, display: string, options: ParseChecksO
     }
     if (item.user !== undefined) {
       if (typeof item.user !== 'string') throw bad('user', 'must be "user:password"', 'quote it, e.g. user: "ok:test"');
-      if (!headers.some(([n]) => n.toLowerCase() === 'authorization')) headers.push(['Authorization', basicAuthHeader(item.user)]);
+      const user = item.user;
+      if (!headers.some(([n]) => n.toLowerCase() === 'authorization')) headers.push(['Authorization', within(where, () => basicAuthHeader(user))]);
     }
     const connectTo = item.connectTo === undefined ? undefined : Array.isArray(item.connectTo) ? item.connectTo : [item.connectTo];
     if (connectTo && !connectTo.every((c) => typeof c === 'string')) throw bad('connectTo', 'must be HOST1:PORT1:HOST2:PORT2 or a list of them', 'e.g. connectTo: "shop.example.com:443:web-istio.shop:443"');
@@ -89,12 +111,7 @@ export function parseChecks(text: string, display: string, options: ParseChecksO
       ...(connectTo ? { connectTo: connectTo as string[] } : {}),
       from, url: item.url, ...(item.method !== undefined ? { method: item.method as string } : {}), headers, expect, origin: at(node),
     };
-    try {
-      validateRequest(check);
-    } catch (e) {
-      if (e instanceof SimulationInputError) throw new SimulationInputError(`${where}: ${e.message}`);
-      throw e;
-    }
+    within(where, () => validateRequest(check));
     return check;
   });
 }

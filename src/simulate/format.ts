@@ -2,7 +2,7 @@
  * Text renderings of simulation results: the trace of one request (its last line is the status alone, as
  * curl's `-w "%{http_code}"` prints it) and the table of a batch. Deterministic: no clock, no colour.
  */
-import { escapeControls, maskHeaderValue, maskUrl } from '../rules/display';
+import { escapeControls, maskBareUrl, maskHeaderValue } from '../rules/display';
 import { statusText } from './simulator';
 import { BatchResult, CheckResult, Hop, PluginTrace, SentRequest, SimulationResult } from './types';
 
@@ -46,7 +46,7 @@ export function traceLines(r: SimulationResult, indent = ''): string[] {
 }
 
 function rawTraceLines(r: SimulationResult, indent: string): string[] {
-  const out = [row('request', `${r.request.method} ${maskUrl(r.request.url)} from ${r.request.from}`, indent)];
+  const out = [row('request', `${r.request.method} ${maskBareUrl(r.request.url)} from ${r.request.from}`, indent)];
   for (const [n, v] of r.request.headers) out.push(cont(`> ${n}: ${maskHeaderValue(n, v)}`, indent));
   for (const h of r.hops) out.push(...hopLines(h, indent));
   for (const s of r.subRequests) {
@@ -74,7 +74,7 @@ export function formatSimulation(r: SimulationResult): string {
 export function formatBatch(b: BatchResult): string {
   const rows = b.results.map((c, i) => ({
     n: String(i + 1), expect: statusText(c.check.expect), got: statusText(c.result.status), mark: c.ok ? 'ok' : 'FAIL',
-    what: `${c.check.name ?? `${c.check.method ?? 'GET'} ${maskUrl(c.check.url)}`}${c.check.origin ? ` (${c.check.origin})` : ''}`,
+    what: `${c.check.name ?? `${c.check.method ?? 'GET'} ${maskBareUrl(c.check.url)}`}${c.check.origin ? ` (${c.check.origin})` : ''}`,
     why: c.result.reason,
   }));
   // a loop, not Math.max(...rows): a spread of a large batch would overflow the call stack
@@ -94,7 +94,7 @@ function maskedRequest<T extends SentRequest | BatchResult['results'][number]['c
   const headers = Array.isArray(r.headers)
     ? (r.headers as ReadonlyArray<readonly [string, string]>).map(([n, v]) => [n, maskHeaderValue(n, v)])
     : r.headers && Object.fromEntries(Object.entries(r.headers).map(([n, v]) => [n, maskHeaderValue(n, v as string)]));
-  return { ...r, url: maskUrl(r.url), ...(headers !== undefined ? { headers } : {}) };
+  return { ...r, url: maskBareUrl(r.url), ...(headers !== undefined ? { headers } : {}) };
 }
 
 /** A result as `--json` prints it: the same object with credentials masked in every request, calls included. */

@@ -3,7 +3,7 @@
  * `:path` and headers. Input the request itself makes impossible throws {@link SimulationInputError}.
  */
 import { isIPv6 } from 'net';
-import { findControlCharacter, isSecretHeader, maskCredential, maskHeaderValue, maskUrl, quote } from '../rules/display';
+import { findControlCharacter, isSecretHeader, maskBareUrl, maskCredential, maskHeaderValue, quote } from '../rules/display';
 import { showValue } from '../rules/finding';
 import { SentRequest, SimulationRequest } from './types';
 
@@ -33,6 +33,11 @@ export interface ParsedUrl {
   readonly zone?: string;
 }
 
+/** A quoted value cut as findings cut theirs (200 characters): a path or a header may be megabytes long. */
+function clip(quoted: string): string {
+  return quoted.length > 200 ? `${quoted.slice(0, 197)}...` : quoted;
+}
+
 const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
 // RFC 6874: a zone is unreserved characters or percent-encodings, after "%25" (curl also takes a bare "%")
 const ZONE = /^(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+$/;
@@ -40,7 +45,7 @@ const ZONE = /^(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+$/;
 /** Parses a curl-style URL; no scheme means `http`, as in curl. */
 export function parseUrl(url: string): ParsedUrl {
   // the URL is echoed with its password masked and its control characters escaped
-  const bad = (what: string, fix: string) => new SimulationInputError(`URL: ${what} (got ${typeof url === 'string' ? quote(maskUrl(url)) : showValue(url)}); ${fix}`);
+  const bad = (what: string, fix: string) => new SimulationInputError(`URL: ${what} (got ${typeof url === 'string' ? clip(quote(maskBareUrl(url))) : showValue(url)}); ${fix}`);
   if (typeof url !== 'string' || url === '') throw bad('is required', 'pass a URL such as http://productpage:9080/productpage');
   if (findControlCharacter(url) !== undefined) throw bad('contains a control character', 'percent-encode it, or remove it');
   if (/\s/.test(url)) throw bad('contains white space', 'percent-encode spaces (%20)');
@@ -136,7 +141,7 @@ export function parseHeader(text: string): { name: string; value: string | undef
   const colon = text.indexOf(':');
   const name = colon > 0 ? text.slice(0, colon) : '';
   if (colon <= 0 || !TOKEN.test(name)) {
-    throw new SimulationInputError(`header: must be "Name: value" with a token name (got ${quote(maskHeaderText(text))}); write e.g. -H "Authorization: Basic b2s6dGVzdA=="`);
+    throw new SimulationInputError(`header: must be "Name: value" with a token name (got ${clip(quote(maskHeaderText(text)))}); write e.g. -H "Authorization: Basic b2s6dGVzdA=="`);
   }
   const value = text.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
   checkHeaderValue(name, value);
@@ -144,7 +149,7 @@ export function parseHeader(text: string): { name: string; value: string | undef
 }
 
 /** A malformed `-H` argument as it may be shown: after a credential header's name, nothing. */
-function maskHeaderText(text: string): string {
+export function maskHeaderText(text: string): string {
   const m = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*[:\s]\s*(.*)$/s.exec(text);
   return m && isSecretHeader(m[1]) ? `${m[1]}: ${maskHeaderValue(m[1], m[2])}` : text;
 }
@@ -156,7 +161,8 @@ function maskHeaderText(text: string): string {
 function checkHeaderValue(name: string, value: string): void {
   const c = findControlCharacter(value, { allowTab: true });
   if (c !== undefined) {
-    const shown = isSecretHeader(name) ? '' : ` (got ${quote(value)})`;
+    // cut as findings cut values: a batch file's header may be megabytes long
+    const shown = isSecretHeader(name) ? '' : ` (got ${showValue(value)})`;
     throw new SimulationInputError(`header ${name}: value holds the control character ${quote(c)}${shown}; a header value is one line of visible characters, spaces and tabs`);
   }
 }
@@ -173,7 +179,7 @@ export function basicAuthHeader(userPassword: string): string {
 /** A method token, case kept (the basic_auth module compares methods case-sensitively). */
 export function checkMethod(method: string): string {
   if (!TOKEN.test(method)) {
-    throw new SimulationInputError(`method: must be an HTTP method token (got ${typeof method === 'string' ? quote(method) : showValue(method)}); e.g. -X POST`);
+    throw new SimulationInputError(`method: must be an HTTP method token (got ${typeof method === 'string' ? clip(quote(method)) : showValue(method)}); e.g. -X POST`);
   }
   return method;
 }

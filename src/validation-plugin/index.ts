@@ -73,6 +73,18 @@ export class IstioAmbientValidation {
   private readonly props: IstioAmbientValidationProperties;
 
   constructor(props: IstioAmbientValidationProperties = {}) {
+    // `properties:` left empty in cdk8s.yaml is null
+    if (props === null) props = {};
+    if (typeof props !== 'object' || Array.isArray(props)) {
+      throw new Error(`IstioAmbientValidation: properties: must be a map (got ${JSON.stringify(props)}); write e.g. properties: { failOn: warning }, or leave properties out`);
+    }
+    for (const field of ['rootNamespace', 'defaultNamespace'] as const) {
+      const v = props[field];
+      // a Namespace name, as the API server requires: another one would match no object, silently
+      if (v !== undefined && (typeof v !== 'string' || v.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v))) {
+        throw new Error(`IstioAmbientValidation: properties.${field}: must be a namespace name: lowercase a-z, 0-9 and "-", at most 63 characters (got ${escapeControls(JSON.stringify(v) ?? String(v))}); fix the validations entry in cdk8s.yaml`);
+      }
+    }
     if (props.failOn !== undefined && props.failOn !== FailOn.ERROR && props.failOn !== FailOn.WARNING) {
       throw new Error(`IstioAmbientValidation: properties.failOn: must be "error" or "warning" (got ${JSON.stringify(props.failOn)}); fix the validations entry in cdk8s.yaml`);
     }

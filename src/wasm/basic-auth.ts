@@ -7,6 +7,7 @@ import { didYouMean } from '../model/suggest';
 import { PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 import { WasmSource } from './wasm-source';
 import { merged } from '../model/merged';
+import { checkList, checkString, constructWhere, propError, requiredProps } from '../private/props';
 
 /** How a basic_auth rule matches the request path (`prefix`, `exact` or `suffix`). */
 export enum PathMatchType {
@@ -22,14 +23,17 @@ export enum PathMatchType {
 export class PathMatch {
   /** Paths starting with `path`. */
   public static prefix(path: string): PathMatch {
+    checkString('PathMatch.prefix', 'path', path, 'pass the path as a string, e.g. "/productpage"');
     return new PathMatch(PathMatchType.PREFIX, path);
   }
   /** Exactly `path` (a query string makes it a different path). */
   public static exact(path: string): PathMatch {
+    checkString('PathMatch.exact', 'path', path, 'pass the path as a string, e.g. "/productpage"');
     return new PathMatch(PathMatchType.EXACT, path);
   }
   /** Paths ending with `path`. */
   public static suffix(path: string): PathMatch {
+    checkString('PathMatch.suffix', 'path', path, 'pass the path as a string, e.g. "/productpage"');
     return new PathMatch(PathMatchType.SUFFIX, path);
   }
 
@@ -52,8 +56,14 @@ export class BasicAuthCredential {
    * @example BasicAuthCredential.plain('ok', 'test')
    */
   public static plain(user: string, password: string): BasicAuthCredential {
+    checkString('BasicAuthCredential.plain', 'user', user, 'pass the user name as a string, e.g. plain("ok", "test")');
+    // the password is never shown, whatever its type
+    if (typeof password !== 'string') {
+      throw new Error(`BasicAuthCredential.plain: password: must be a string (got ${quote(maskCredential(password))}); pass the password as a string, e.g. plain("ok", "test")`);
+    }
     if (user === '' || user.includes(':')) {
-      throw new Error(`BA006 BasicAuthCredential.plain: user: must be non-empty and contain no ":" (got ${JSON.stringify(user)}); pick a user name without ":" (RFC 7617)`);
+      // a ":" in the user is most often "user:password" passed whole: what follows it is not shown
+      throw new Error(`BA006 BasicAuthCredential.plain: user: must be non-empty and contain no ":" (got ${quote(maskCredential(user))}); pick a user name without ":" (RFC 7617)`);
     }
     return new BasicAuthCredential(`${user}:${password}`);
   }
@@ -64,6 +74,9 @@ export class BasicAuthCredential {
    * @example BasicAuthCredential.encoded('YWRtaW4zOmFkbWluMw==')
    */
   public static encoded(token: string): BasicAuthCredential {
+    if (typeof token !== 'string') {
+      throw new Error(`BasicAuthCredential.encoded: token: must be a string (got ${quote(maskCredential(token))}); pass the base64 token as a string, e.g. encoded("YWRtaW4zOmFkbWluMw==")`);
+    }
     if (token.includes(':')) {
       throw new Error(`BA006 BasicAuthCredential.encoded: token: contains ":", so the module would read it as user:password (got ${quote(maskCredential(token))}); use BasicAuthCredential.plain() for a user and password`);
     }
@@ -79,6 +92,7 @@ export class BasicAuthCredential {
    * @example BasicAuthCredential.fromEnv('BOOKINFO_BASIC_AUTH')
    */
   public static fromEnv(variable: string): BasicAuthCredential {
+    checkString('BasicAuthCredential.fromEnv', 'variable', variable, 'pass the variable\'s name as a string, e.g. fromEnv("BOOKINFO_BASIC_AUTH")');
     const value = process.env[variable];
     if (value === undefined || value === '') {
       throw new Error(`BasicAuthCredential.fromEnv: variable: environment variable ${JSON.stringify(variable)} is not set (got ${value === undefined ? 'nothing' : '""'}); ${didYouMean(variable, Object.keys(process.env))}export ${variable}=user:password (or a base64 token) before synthesizing, or use BasicAuthCredential.vault() to keep the credential out of the manifests`);
@@ -105,6 +119,7 @@ export class BasicAuthCredential {
    */
   public static vault(path: string, key: string): BasicAuthCredential {
     for (const [field, value] of [['path', path], ['key', key]]) {
+      checkString('BasicAuthCredential.vault', field, value, 'pass the vault path and the key as strings, e.g. vault(\'secret/data/bookinfo/basic-auth\', \'gateway\')');
       if (value === '' || /[<>#\s]/.test(value)) {
         throw new Error(`BasicAuthCredential.vault: ${field}: must be non-empty without "<", ">", "#" or spaces (got ${JSON.stringify(value)}); pass the vault path and the key separately, e.g. vault('secret/data/bookinfo/basic-auth', 'gateway')`);
       }
@@ -152,6 +167,7 @@ export class BasicAuthRule {
   private readonly props: BasicAuthRuleProps;
 
   constructor(props: BasicAuthRuleProps) {
+    checkRuleProps(props);
     this.props = merged(props, { methods: [...(props.methods ?? [])], credentials: [...(props.credentials ?? [])], hosts: props.hosts ? [...props.hosts] : undefined });
     this.match = props.match;
     // the same checks the plugin runs, on the rule alone (the plugin runs them again with the rule's field path)
@@ -213,11 +229,15 @@ export class BasicAuthPlugin extends WasmPlugin {
   constructor(scope: Construct, id: string, props: BasicAuthPluginProps = {}) {
     super(scope, id, merged(props, { source: props.source ?? BasicAuthPlugin.DEFAULT_SOURCE, phase: props.phase ?? PluginPhase.AUTHN }));
     this.realm = props.realm;
+    checkList(constructWhere(this.constructor.name, this), 'rules', props.rules, isRuleLike, 'a BasicAuthRule', RULE_FIX);
     for (const r of props.rules ?? []) this.addRule(r);
   }
 
   /** Adds a rule; it is checked as the module would check it. */
   public addRule(rule: BasicAuthRule): void {
+    if (!isRuleLike(rule)) {
+      throw propError(constructWhere(this.constructor.name, this), 'addRule: rule', 'must be a BasicAuthRule', rule, RULE_FIX);
+    }
     this._check(checkBasicAuthRule(rule.toJson(), `spec.pluginConfig.basic_auth_rules[${this.rules.length}]`));
     this.rules.push(rule);
   }
@@ -233,4 +253,30 @@ export class BasicAuthPlugin extends WasmPlugin {
       ...(this.realm !== undefined ? { realm: this.realm } : {}),
     };
   }
+}
+
+const RULE_FIX = 'pass new BasicAuthRule({ match: PathMatch.prefix("/productpage"), methods: [HttpMethod.GET], credentials: [BasicAuthCredential.plain("ok", "test")] })';
+
+// shapes, not instanceof: a value made by another copy of the library is as good (STYLE.md, "Type checks")
+function isObjectWith(v: unknown, key: string, type: 'string' | 'function'): boolean {
+  return v !== null && typeof v === 'object' && typeof (v as Record<string, unknown>)[key] === type;
+}
+const isRuleLike = (v: unknown): boolean => isObjectWith(v, 'toJson', 'function');
+
+/** A rule's props, as a JavaScript or jsii user may get their shapes wrong (what the module makes of them: the rules). */
+function checkRuleProps(props: BasicAuthRuleProps): void {
+  const where = 'BasicAuthRule';
+  requiredProps(where, props, RULE_FIX);
+  if (!isObjectWith(props.match, 'type', 'string') || !isObjectWith(props.match, 'path', 'string')) throw propError(where, 'match', 'must be a PathMatch', props.match, 'pass PathMatch.prefix("/productpage"), PathMatch.exact(path) or PathMatch.suffix(path)');
+  // a string would be read letter by letter
+  checkList(where, 'methods', props.methods, (m) => isObjectWith(m, 'value', 'string') || typeof m === 'string', 'an HttpMethod', 'pass methods: [HttpMethod.GET, HttpMethod.POST], or HttpMethod.of("PURGE") for another method', false);
+  if (!Array.isArray(props.credentials)) {
+    throw new Error(`${where}: credentials: must be a list of BasicAuthCredential (got ${quote(maskCredential(props.credentials))}); pass credentials: [BasicAuthCredential.plain("ok", "test")]`);
+  }
+  props.credentials.forEach((c, i) => {
+    if (!isObjectWith(c, 'value', 'string')) {
+      throw new Error(`${where}: credentials[${i}]: must be a BasicAuthCredential (got ${quote(maskCredential(c))}); pass BasicAuthCredential.plain(user, password), .encoded(token), .fromEnv(variable) or .vault(path, key)`);
+    }
+  });
+  checkList(where, 'hosts', props.hosts, (h) => typeof h === 'string', 'a host pattern string', 'pass hosts: ["bookinfo.example.com", "*.example.com"]');
 }

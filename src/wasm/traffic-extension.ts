@@ -13,6 +13,7 @@ import { checkLuaCode } from '../rules/lua';
 import { IPolicyTarget, PolicyTargetReference } from '../core/policy-target';
 import { FailStrategy, ImagePullPolicy, PluginPhase, PluginType, TrafficSelector, VmEnvVar } from './wasm-plugin';
 import { WasmSource } from './wasm-source';
+import { checkList, checkMetadataMap, constructWhere, isPolicyTargetLike, optionalProps, propError, requiredProps } from '../private/props';
 
 /** The Wasm settings of a TrafficExtension (`spec.wasm`), the module aside. */
 export interface WasmFilterOptions {
@@ -54,6 +55,10 @@ export class FilterConfig {
    * @example FilterConfig.wasm(WasmSource.oci('ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0'), { pluginConfig })
    */
   public static wasm(source: WasmSource, options: WasmFilterOptions = {}): FilterConfig {
+    if (source === null || typeof source !== 'object' || typeof source.url !== 'string') {
+      throw propError('FilterConfig.wasm', 'source', 'must be a WasmSource', source, 'pass WasmSource.oci("ghcr.io/...:tag"), WasmSource.http(url) or WasmSource.file(path)');
+    }
+    options = optionalProps('FilterConfig.wasm', options, 'pass { pluginConfig: {...} }, or no options');
     return new FilterConfig(FilterConfigKind.WASM, source.url, undefined, { ...options, env: options.env ? options.env.map((e) => ({ ...e })) : undefined });
   }
 
@@ -169,6 +174,17 @@ export class TrafficExtension extends Construct {
   constructor(scope: Construct, id: string, props: TrafficExtensionProps) {
     super(scope, id);
     Object.defineProperty(this, TRAFFIC_EXTENSION_SYMBOL, { value: true });
+    const where = constructWhere('TrafficExtension', this);
+    props = requiredProps(where, props, 'pass { filterConfig: FilterConfig.lua(code), targets: [waypoint] }');
+    // by shape, not instanceof: a FilterConfig of another copy of the library is as good
+    if (typeof (props.filterConfig as FilterConfig | undefined)?._wasmOptions !== 'function') {
+      throw propError(where, 'filterConfig', 'must be a FilterConfig', props.filterConfig, 'pass FilterConfig.wasm(WasmSource.oci("...")) or FilterConfig.lua(code)');
+    }
+    checkList(where, 'targets', props.targets, isPolicyTargetLike, 'a policy target (a Waypoint, an IngressGateway, or PolicyTarget.*())', 'pass the construct itself, e.g. targets: [waypoint]');
+    checkList(where, 'match', props.match, (m) => m !== null && typeof m === 'object', 'an object { mode, ports }', 'pass match as [{ mode: TrafficMode.SERVER, ports: [9080] }]');
+    checkMetadataMap(where, 'labels', props.labels);
+    checkMetadataMap(where, 'annotations', props.annotations);
+    checkMetadataMap(where, 'selector', props.selector, 'labels');
     this.props = props;
     this.name = props.name ?? id;
     this.namespace = namespaceOf(this, props.namespace);

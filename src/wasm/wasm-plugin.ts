@@ -14,6 +14,7 @@ import {
 } from '../private/extension-spec';
 import { IPolicyTarget, PolicyTargetReference } from '../core/policy-target';
 import { WasmSource } from './wasm-source';
+import { checkJsonMap, checkList, checkMetadataMap, constructWhere, isPolicyTargetLike, propError, requiredProps } from '../private/props';
 
 /** Where in the filter chain the plugin runs (`spec.phase`). */
 export enum PluginPhase {
@@ -240,6 +241,7 @@ export class WasmPlugin extends Construct {
   constructor(scope: Construct, id: string, props: WasmPluginProps) {
     super(scope, id);
     Object.defineProperty(this, WASM_PLUGIN_SYMBOL, { value: true });
+    props = checkWasmPluginProps(constructWhere(new.target.name, this), props);
     this.props = props;
     this.name = props.name ?? id;
     this.namespace = namespaceOf(this, props.namespace);
@@ -268,6 +270,7 @@ export class WasmPlugin extends Construct {
 
   /** Attaches the plugin to one more object (`spec.targetRefs`). */
   public addTarget(target: IPolicyTarget): void {
+    if (!isPolicyTargetLike(target)) throw propError(constructWhere(this.constructor.name, this), 'addTarget: target', `must be ${TARGET}`, target, TARGET_FIX);
     const ref = target.toTargetRef();
     const [first] = targetProblems(0, this.props.selector);
     if (first) this._check([first]);
@@ -351,4 +354,23 @@ export class WasmPlugin extends Construct {
     this._check([{ code, severity: Severity.ERROR, field, message, value, fix }]);
     throw new Error('unreachable');
   }
+}
+
+const TARGET = 'a policy target (a Waypoint, an IngressGateway, or PolicyTarget.*())';
+const TARGET_FIX = 'pass the construct itself, e.g. targets: [waypoint], or PolicyTarget.service("reviews")';
+
+/** The props' shapes, as a JavaScript or jsii user may get them wrong (what Istio makes of them is the rules'). */
+function checkWasmPluginProps(where: string, given: WasmPluginProps): WasmPluginProps {
+  const props = requiredProps(where, given, 'pass { source: WasmSource.oci("ghcr.io/...:tag"), targets: [waypoint] }');
+  if (props.source === null || typeof props.source !== 'object' || typeof props.source.url !== 'string') {
+    throw propError(where, 'source', 'must be a WasmSource', props.source, 'pass WasmSource.oci("ghcr.io/...:tag"), WasmSource.http(url), WasmSource.file(path) or WasmSource.fromUrl(url)');
+  }
+  checkList(where, 'targets', props.targets, isPolicyTargetLike, TARGET, TARGET_FIX);
+  checkList(where, 'env', props.env, (e) => e !== null && typeof e === 'object', 'an object { name, value }', 'pass env as [{ name: "NAME", value: "value" }]');
+  checkList(where, 'match', props.match, (m) => m !== null && typeof m === 'object', 'an object { mode, ports }', 'pass match as [{ mode: TrafficMode.SERVER, ports: [9080] }]');
+  checkMetadataMap(where, 'labels', props.labels);
+  checkMetadataMap(where, 'annotations', props.annotations);
+  checkMetadataMap(where, 'selector', props.selector, 'labels');
+  checkJsonMap(where, 'pluginConfig', props.pluginConfig, 'pass the module\'s configuration as plain data, e.g. { basic_auth_rules: [...] }');
+  return props;
 }

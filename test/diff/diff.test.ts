@@ -92,7 +92,7 @@ describe('diff CLI', () => {
     fs.writeFileSync(allow, '- target: shop/api\n');
     const noReason = await cli('diff', 'examples/diff/before', 'examples/diff/after', '--allow', allow);
     expect(noReason.code).toBe(2);
-    expect(noReason.err).toBe(`error: ${allow}:1: allow[0].reason: is required (got undefined); say why this opening is intended\n`);
+    expect(noReason.err).toBe(`error: --allow: ${allow}:1: allow[0].reason: is required (got undefined); say why this opening is intended\n`);
     const missing = await cli('diff', 'examples/diff/before', path.join(dir, 'nope'));
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/^error: NEW: .*nope: no such file or directory; /);

@@ -1,7 +1,7 @@
 // One masking function for every credential shown, anywhere; control characters escaped wherever input is echoed.
 import * as fc from 'fast-check';
 import {
-  escapeControls, findControlCharacter, maskAuthorization, maskCredential, maskHeaderValue, maskUrl, quote, redactSecrets, showValue,
+  escapeControls, findControlCharacter, maskAuthorization, maskBareUrl, maskCredential, maskHeaderValue, maskUrl, quote, redactSecrets, showValue,
 } from '../../src/rules';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -53,6 +53,17 @@ describe('maskCredential', () => {
     const part = (min: number) => fc.string({ minLength: min, maxLength: 16 }).filter((s) => /^[A-Za-z0-9._~!$&'()*+,;=-]+$/.test(s));
     fc.assert(fc.property(part(1), part(4), (u, p) => {
       expect(maskUrl(`https://${u}:${p}@git.example.com/r.git`)).toBe(`https://${u}:***@git.example.com/r.git`);
+    }));
+  });
+
+  test('a URL known to be one is masked without a scheme too; maskUrl leaves such strings (an image tag@digest) alone', () => {
+    expect(maskBareUrl('alice:S3cret@productpage:9080/x')).toBe('alice:***@productpage:9080/x');
+    expect(maskBareUrl('http://alice:S3cret@productpage:9080/x')).toBe('http://alice:***@productpage:9080/x');
+    expect(maskBareUrl('productpage:9080/a@b')).toBe('productpage:9080/a@b');
+    expect(maskUrl('nginx:1.25@sha256:0123')).toBe('nginx:1.25@sha256:0123');
+    const part = (min: number) => fc.string({ minLength: min, maxLength: 16 }).filter((s) => /^[A-Za-z0-9._~!$&'()*+,;=-]+$/.test(s));
+    fc.assert(fc.property(part(1), part(4), fc.constantFrom('', 'http://', 'HTTPS://'), (u, p, scheme) => {
+      expect(maskBareUrl(`${scheme}${u}:${p}@productpage:9080/x`)).toBe(`${scheme}${u}:***@productpage:9080/x`);
     }));
   });
 

@@ -42,6 +42,16 @@ describe('validation plugin', () => {
     expect(() => new IstioAmbientValidation({ failOn: 'warnings' })).toThrow(/properties\.failOn: must be "error" or "warning" \(got "warnings"\)/);
   });
 
+  test('an empty properties entry (null in cdk8s.yaml) is no properties; a namespace that is no Namespace name is refused', () => {
+    // it was a TypeError (reading 'failOn' of null); an empty root namespace matched no object, silently
+    expect(() => new IstioAmbientValidation(null as any)).not.toThrow();
+    expect(() => new IstioAmbientValidation('warning' as any)).toThrow('IstioAmbientValidation: properties: must be a map (got "warning"); write e.g. properties: { failOn: warning }, or leave properties out');
+    expect(() => new IstioAmbientValidation({ rootNamespace: '' })).toThrow(
+      'IstioAmbientValidation: properties.rootNamespace: must be a namespace name: lowercase a-z, 0-9 and "-", at most 63 characters (got ""); fix the validations entry in cdk8s.yaml');
+    expect(() => new IstioAmbientValidation({ defaultNamespace: 5 as any })).toThrow(/properties\.defaultNamespace: must be a namespace name.*\(got 5\)/);
+    expect(() => new IstioAmbientValidation({ rootNamespace: 'istio-system', defaultNamespace: 'default' })).not.toThrow();
+  });
+
   test('fails the report in one line when a rule crashes', async () => {
     const spy = jest.spyOn(rules, 'runRules').mockImplementation(() => { throw new Error('boom\n    at x (y.ts:1:1)'); });
     try {
