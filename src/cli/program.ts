@@ -31,7 +31,7 @@ export function cliProgram(io: CliIo = PROCESS_IO, setExit: (code: number) => vo
     .description('Offline checks and traffic simulation for Istio ambient mode and its Wasm plugins')
     .exitOverride()
     .showHelpAfterError(false)
-    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(`${escapeControls(s.split('\n')[0])}\n`) });
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(`${escapeControls(usageLine(s))}\n`) });
   // `--version` is the program's, not a command's: its package.json is read only when no command runs
   if (only === undefined) program.version((require('../report/tool') as typeof import('../report/tool')).TOOL_VERSION, '-V, --version', 'print the version');
   for (const [name, registrar] of COMMANDS) if (only === undefined || only === name) registrar()(program, io, setExit);
@@ -53,6 +53,15 @@ export async function runCli(argv: readonly string[], io: CliIo = PROCESS_IO): P
     return 2;
   }
   return exit;
+}
+
+/**
+ * A usage error as one line: its first, with the suggestion commander puts on a line of its own for a misspelt
+ * command or option (`(Did you mean analyze?)`), which the first line alone lost.
+ */
+export function usageLine(message: string): string {
+  const [first, second] = message.split('\n');
+  return second !== undefined && /^\(Did you mean .+\?\)$/.test(second) ? `${first} ${second}` : first;
 }
 
 /** The first line of an error's message: CLI errors are one line, never a stack trace. */
