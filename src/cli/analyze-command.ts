@@ -1,5 +1,6 @@
 // `analyze <file-or-dir>...`: parses options, calls analyze/, prints its report. No rule logic here.
 import * as fs from 'fs';
+import * as path from 'path';
 import { Option } from 'commander';
 import { FailOn, analyzePaths, exitCodeOf } from '../analyze';
 import { DEFAULT_MAX_FILE_BYTES } from '../loader/load';
@@ -8,18 +9,28 @@ import { IgnoreListError, parseIgnoreList } from '../rules/suppression';
 import { escapeControls } from '../rules/display';
 import { collectNonEmpty, emptyPathProblem, parseByteSize, parseNamespace } from './options';
 import type { CommandRegistrar } from './command';
-import { folderCannotBeMade } from '../private/folder';
+import { makeFolders } from '../loader/folders';
 
 const EMPTY = 'empty';
 
-/** Why `--cache DIR` cannot be a cache folder, when it exists and is no folder (a missing one is made). */
+/** Why `--cache DIR` cannot be a cache folder: it exists and is no folder, or it is missing and cannot be made (it is made here). */
 function cacheFolderProblem(dir: string): string | undefined {
   if (dir === '') return EMPTY;
   let st: fs.Stats | undefined;
   try {
     st = fs.statSync(dir);
   } catch (e: any) {
-    if (e?.code === 'ENOENT') return fs.lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink() ? 'a symbolic link to nothing' : folderCannotBeMade(dir);
+    if (e?.code === 'ENOENT') {
+      if (fs.lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) return 'a symbolic link to nothing';
+      // made now, as the cache would make it: one that cannot be made (below /proc, on a read-only disk, a file in
+      // the way) is said here, where it would otherwise only leave every run uncached
+      try {
+        makeFolders(dir, fs, path);
+        return undefined;
+      } catch (made: any) {
+        return `cannot be made (${made?.code ?? 'error'}: mkdir ${JSON.stringify(made?.path ?? dir)})`;
+      }
+    }
     if (e?.code === 'ELOOP') return 'a symbolic link that leads back to itself';
     return `cannot be looked at (${e?.code ?? 'error'})`;
   }

@@ -14,7 +14,6 @@ import { renderApiObject, sortKeysFromEnv, usesBuiltInResolvers } from './fast-r
 import { FolderWriter, RECORD_FILE, checkPaths } from './writer';
 import { toYaml } from './yaml-emitter';
 import { optionalProps, propError } from '../private/props';
-import { folderCannotBeMade } from '../private/folder';
 
 /** Props of {@link GitOpsApp}. */
 export interface GitOpsAppProps extends AppProps {
@@ -160,9 +159,6 @@ export class GitOpsApp extends App {
     }
     super({ ...props, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
     Object.defineProperty(this, GITOPS_APP_SYMBOL, { value: true });
-    // said here, before synth: making such a folder would never return (see private/folder.ts)
-    const unmakeable = folderCannotBeMade(this.outdir);
-    if (unmakeable) throw propError('GitOpsApp', 'outdir', unmakeable, this.outdir, 'pass a folder in a place that can be written, e.g. outdir: "dist"');
     this.namespacePruning = props.namespacePruning ?? NamespacePruning.DISABLED;
     this.annotate = props.argoCdAnnotations ?? true;
     this.recordMetadata = props.recordConstructMetadata ?? process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true';

@@ -93,5 +93,7 @@ describe('makeFolders', () => {
     expect(errors).toHaveLength(2);
     for (const e of errors) expect(e).toMatch(/ENOENT.*mkdir '\/proc\/cdk8s-istio-ambient-test'/);
     expect(r.stdout).toMatch(/^analyze exit [01]$/m);
+    // the CLI says so, once, and runs uncached
+    expect(r.stdout).toContain(`warning: --cache "/proc/cdk8s-istio-ambient-test/cache": cannot be made (ENOENT: mkdir "/proc/cdk8s-istio-ambient-test"), so this run is not cached\n`);
   });
 });
