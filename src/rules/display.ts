@@ -128,6 +128,8 @@ function maskedEntry(secret: boolean, k: string, c: unknown): { masked: unknown 
   const lk = k.toLowerCase();
   if (CREDENTIAL_KEYS.has(lk)) return { masked: maskCredentials(c) };
   if (SECRET_KEYS.has(lk) && c !== null && typeof c !== 'object') return { masked: maskCredential(c) };
+  // a `url` is a URL even without a scheme (a WasmPlugin's `user:pw@ghcr.io/...` reads as oci://): its password too
+  if (lk === 'url' && typeof c === 'string') return { masked: maskBareUrl(c) };
   if (secret && (k === 'data' || k === 'stringData') && c !== null && typeof c === 'object') {
     return { masked: Object.fromEntries(Object.keys(c as object).map((dk) => [dk, '***'])) };
   }

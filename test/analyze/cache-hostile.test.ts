@@ -92,9 +92,11 @@ describe('the analyze cache folder, given carelessly or tampered with', () => {
 
   test('no credential of the input is ever written to the cache; a file that holds one is parsed each time', () => {
     const dir = input();
-    const secrets = ['hunter2-in-a-secret', 'admin3:s3cr3t-plain', Buffer.from('alice:b64-s3cr3t').toString('base64'), 'p4ss-under-a-key', 'url-p4ss'];
+    const secrets = ['hunter2-in-a-secret', 'admin3:s3cr3t-plain', Buffer.from('alice:b64-s3cr3t').toString('base64'), 'p4ss-under-a-key', 'url-p4ss', 'bare-url-p4ss'];
     fs.writeFileSync(path.join(dir, 'secret.yaml'), `apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: a}\nstringData: {password: ${secrets[0]}}\n`);
     fs.writeFileSync(path.join(dir, 'plain.yaml'), PLUGIN('a', [secrets[1], secrets[2]]).replace('name: auth', 'name: plain'));
+    // a WasmPlugin url without a scheme is still a URL, and its password a password (oci is the default scheme)
+    fs.writeFileSync(path.join(dir, 'bare.yaml'), `apiVersion: extensions.istio.io/v1alpha1\nkind: WasmPlugin\nmetadata: {name: bare, namespace: a}\nspec:\n  url: "puller:${secrets[5]}@ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0"\n`);
     fs.writeFileSync(path.join(dir, 'conf.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: conf, namespace: a}\ndata:\n  password: ${secrets[3]}\n  db: "postgres://app:${secrets[4]}@db:5432/x"\n`);
     // one with a YAML error after the credential: the error message must not carry it either
     fs.writeFileSync(path.join(dir, 'broken.yaml'), `apiVersion: v1\nkind: Secret\nmetadata: {name: t, namespace: a}\nstringData:\n  token: ${secrets[0]}\n  token: again\n`);
@@ -301,7 +303,7 @@ describe('holdsSecret (what the cache will not keep)', () => {
   test('is true exactly where redactSecrets would change the value (property)', () => {
     const key = fc.constantFrom('kind', 'data', 'stringData', 'credentials', 'Password', 'token', 'name', 'url', 'spec');
     const str = fc.oneof(fc.constantFrom('Secret', 'ConfigMap', 'ok:test', 'YWRtaW4zOmFkbWluMw==', '<path:secret/data/x#k>', 'user:***',
-      'https://u:p@host/', 'https://host/', ''), fc.string({ maxLength: 6 }));
+      'https://u:p@host/', 'https://host/', 'u:p@ghcr.io/x', 'nginx:1.25@sha256:ab', ''), fc.string({ maxLength: 6 }));
     const value = fc.letrec((tie) => ({
       v: fc.oneof({ depthSize: 'small' }, str, fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('v'), { maxLength: 3 }),
         fc.dictionary(key, tie('v'), { maxKeys: 4 })),
