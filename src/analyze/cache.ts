@@ -313,9 +313,11 @@ export function loadCached(cacheDir: string, roots: readonly string[], options: 
   const max = maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   /** What git vouches for now: each file's object id (or undefined: read it), and its stat data. */
   const vouch = (): Vouched => {
-    const stats = statting ? statting() : trees.length > 0 ? statFiles(files, { workerThreads }) : undefined;
+    // (begun, it is completed even when no index could be read: its workers are then done with)
+    const begun = statting?.();
     statting = undefined;
-    if (trees.length === 0 || !stats) return NOTHING_VOUCHED;
+    if (trees.length === 0) return NOTHING_VOUCHED;
+    const stats = begun ?? statFiles(files, { workerThreads });
     return { oids: gitContentKeys(trees, files, stats), stats };
   };
   /**

@@ -1,13 +1,12 @@
 // option parsers shared by the commands (kept apart from program.ts, which imports the commands; see command.ts)
 import { InvalidArgumentError } from 'commander';
-import { escapeControls } from '../rules/display';
+import { clipped, quote } from '../rules/display';
 
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
 
 /** A value as an error shows it: quoted, control characters escaped, long ones cut. */
 function shown(text: string): string {
-  const s = escapeControls(JSON.stringify(text));
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  return clipped(quote(text), 80);
 }
 
 /** `--max-file-size`: bytes, or a number with K/KiB, M/MiB or G/GiB (powers of 1024), e.g. `128MiB`. */

@@ -135,20 +135,9 @@ export function hashInParallel(files: readonly string[], maxFileBytes: number | 
 
 /**
  * {@link statAsGit} for every file into `out` ({@link STAT_FIELDS} numbers a file), shared with worker threads,
- * which write straight into it: no message per file, no array per file. False without workers.
- */
-export function statInParallel(files: readonly string[], threads: number, out: Float64Array,
-  stat: (file: string, out: Float64Array, at: number) => void = require('./git-index').statAsGit): boolean {
-  const finish = startStatInParallel(files, threads, out, stat);
-  if (!finish) return false;
-  finish();
-  return true;
-}
-
-/**
- * {@link statInParallel} begun: the worker threads start, and take chunks as soon as they run, while the calling
- * thread does something else; calling the function returned does the rest on this thread too and waits for the
- * workers. Undefined without workers.
+ * which write straight into it: no message per file, no array per file. Begun here: the worker threads start, and
+ * take chunks as soon as they run, while the calling thread does something else; calling the function returned
+ * does the rest on this thread too and waits for the workers. Undefined without workers.
  */
 export function startStatInParallel(files: readonly string[], threads: number, out: Float64Array,
   stat: (file: string, out: Float64Array, at: number) => void = require('./git-index').statAsGit): (() => void) | undefined {

@@ -1,5 +1,5 @@
 /**
- * The worker thread of {@link statInParallel}: stats the chunks of files it takes into shared memory. A file of
+ * The worker thread of {@link startStatInParallel}: stats the chunks of files it takes into shared memory. A file of
  * its own, so that it starts without the YAML parsers the loader's worker loads: stat is quick, and a worker
  * that takes longer to start than the calling thread takes to stat everything does nothing.
  */

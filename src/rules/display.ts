@@ -228,6 +228,11 @@ export function findControlCharacter(text: string, options: { readonly allowTab?
   return m ? m[0] : undefined;
 }
 
+/** `text` cut to `max` characters for a message, `...` standing for the rest: a value may be megabytes long. */
+export function clipped(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
 /** A string quoted for a message: JSON, plus escapes for the characters JSON leaves raw (DEL, C1, bidi). */
 export function quote(value: string): string {
   return escapeControls(JSON.stringify(value));

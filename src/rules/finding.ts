@@ -1,7 +1,7 @@
 /**
  * One finding format for every caller: synth-time validation, `analyze`, the cdk8s validation plugin.
  */
-import { escapeControls, redactSecrets } from './display';
+import { clipped, escapeControls, redactSecrets } from './display';
 
 export enum Severity {
   ERROR = 'error',
@@ -87,8 +87,7 @@ export function showValue(value: unknown): string {
   } catch {
     s = String(value);
   }
-  s = escapeControls(s);
-  return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+  return clipped(escapeControls(s));
 }
 
 /** The first of `problems` as `<field>: <message> (got <value>)`, and how many more there are. */

@@ -3,7 +3,7 @@
  * `:path` and headers. Input the request itself makes impossible throws {@link SimulationInputError}.
  */
 import { isIPv6 } from 'net';
-import { findControlCharacter, isSecretHeader, maskBareUrl, maskCredential, maskHeaderValue, quote } from '../rules/display';
+import { clipped, findControlCharacter, isSecretHeader, maskBareUrl, maskCredential, maskHeaderValue, quote } from '../rules/display';
 import { showValue } from '../rules/finding';
 import { SentRequest, SimulationRequest } from './types';
 
@@ -33,10 +33,6 @@ export interface ParsedUrl {
   readonly zone?: string;
 }
 
-/** A quoted value cut as findings cut theirs (200 characters): a path or a header may be megabytes long. */
-function clip(quoted: string): string {
-  return quoted.length > 200 ? `${quoted.slice(0, 197)}...` : quoted;
-}
 
 const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
 // RFC 6874: a zone is unreserved characters or percent-encodings, after "%25" (curl also takes a bare "%")
@@ -45,7 +41,7 @@ const ZONE = /^(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+$/;
 /** Parses a curl-style URL; no scheme means `http`, as in curl. */
 export function parseUrl(url: string): ParsedUrl {
   // the URL is echoed with its password masked and its control characters escaped
-  const bad = (what: string, fix: string) => new SimulationInputError(`URL: ${what} (got ${typeof url === 'string' ? clip(quote(maskBareUrl(url))) : showValue(url)}); ${fix}`);
+  const bad = (what: string, fix: string) => new SimulationInputError(`URL: ${what} (got ${typeof url === 'string' ? clipped(quote(maskBareUrl(url))) : showValue(url)}); ${fix}`);
   if (typeof url !== 'string' || url === '') throw bad('is required', 'pass a URL such as http://productpage:9080/productpage');
   if (findControlCharacter(url) !== undefined) throw bad('contains a control character', 'percent-encode it, or remove it');
   if (/\s/.test(url)) throw bad('contains white space', 'percent-encode spaces (%20)');
@@ -141,7 +137,7 @@ export function parseHeader(text: string): { name: string; value: string | undef
   const colon = text.indexOf(':');
   const name = colon > 0 ? text.slice(0, colon) : '';
   if (colon <= 0 || !TOKEN.test(name)) {
-    throw new SimulationInputError(`header: must be "Name: value" with a token name (got ${clip(quote(maskHeaderText(text)))}); write e.g. -H "Authorization: Basic b2s6dGVzdA=="`);
+    throw new SimulationInputError(`header: must be "Name: value" with a token name (got ${clipped(quote(maskHeaderText(text)))}); write e.g. -H "Authorization: Basic b2s6dGVzdA=="`);
   }
   const value = text.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
   checkHeaderValue(name, value);
@@ -179,7 +175,7 @@ export function basicAuthHeader(userPassword: string): string {
 /** A method token, case kept (the basic_auth module compares methods case-sensitively). */
 export function checkMethod(method: string): string {
   if (!TOKEN.test(method)) {
-    throw new SimulationInputError(`method: must be an HTTP method token (got ${typeof method === 'string' ? clip(quote(method)) : showValue(method)}); e.g. -X POST`);
+    throw new SimulationInputError(`method: must be an HTTP method token (got ${typeof method === 'string' ? clipped(quote(method)) : showValue(method)}); e.g. -X POST`);
   }
   return method;
 }
